@@ -1,0 +1,76 @@
+// The one place that decides the tensor backend. Everything else imports `tf` from here.
+// Default: @tensorflow/tfjs-backend-wasm (its .wasm ships in the package: works offline) with the project's
+// kernel fixes. @tensorflow/tfjs-node is used automatically when it is installed; it is never required.
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import { registerWasmKernels } from './wasm-kernels.js';
+
+export { tf };
+
+export type BackendName = 'wasm' | 'tensorflow' | 'cpu';
+export interface EngineInfo {
+  backend: string;
+  threads: number;
+  tfjs: string;
+  reason: string;
+}
+
+let current: EngineInfo | null = null;
+
+export interface EngineOptions {
+  /** Force a backend; default: tfjs-node if installed, else wasm. Env NLP_BACKDOOR_BACKEND overrides too. */
+  backend?: BackendName;
+}
+
+async function tryTfjsNode(): Promise<boolean> {
+  try {
+    const req = createRequire(import.meta.url);
+    req.resolve('@tensorflow/tfjs-node');
+  } catch {
+    return false;
+  }
+  try {
+    // tfjs-node registers its 'tensorflow' backend against its own tfjs-core copy; this only works when
+    // versions match. Any failure falls back to wasm.
+    await import('@tensorflow/tfjs-node' as string);
+    return tf.findBackendFactory('tensorflow') != null;
+  } catch {
+    return false;
+  }
+}
+
+/** Initialise the backend once; later calls return the same info. */
+export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> {
+  if (current) return current;
+  const wanted = (opts.backend ?? (process.env['NLP_BACKDOOR_BACKEND'] as BackendName | undefined)) || undefined;
+  let reason = 'default';
+  if (wanted === 'tensorflow' || (!wanted && (await tryTfjsNode()))) {
+    if (await tf.setBackend('tensorflow')) {
+      await tf.ready();
+      current = { backend: 'tensorflow', threads: 0, tfjs: tf.version_core, reason: wanted ? 'requested' : '@tensorflow/tfjs-node installed' };
+      return current;
+    }
+    if (wanted) throw new Error('backend "tensorflow" requested but @tensorflow/tfjs-node is not installed or failed to load');
+    reason = '@tensorflow/tfjs-node failed to load; using wasm';
+  }
+  if (wanted === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu' as string).catch(() => {
+      throw new Error('backend "cpu" requested but @tensorflow/tfjs-backend-cpu is not installed');
+    });
+    await tf.setBackend('cpu');
+    await tf.ready();
+    current = { backend: 'cpu', threads: 1, tfjs: tf.version_core, reason: 'requested' };
+    return current;
+  }
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('could not initialise the tfjs wasm backend');
+  await tf.ready();
+  // tfjs-backend-wasm never picks its threaded build under Node (tfjs issue #3830): one core.
+  current = { backend: 'wasm', threads: 1, tfjs: tf.version_core, reason: wanted ? 'requested' : reason };
+  return current;
+}
+
+export function engineInfo(): EngineInfo | null {
+  return current;
+}
