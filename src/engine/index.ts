@@ -2,6 +2,9 @@
 // Default: @tensorflow/tfjs-backend-wasm (its .wasm ships in the package: works offline) with the project's
 // kernel fixes. @tensorflow/tfjs-node is used automatically when it is installed; it is never required.
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients, and its per-gradient ESM files are not loadable by Node (imports
+// without extensions); the @tensorflow/tfjs bundle registers all of them (and the cpu backend) on import.
+import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerWasmKernels } from './wasm-kernels.js';
 
@@ -54,9 +57,6 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
     reason = '@tensorflow/tfjs-node failed to load; using wasm';
   }
   if (wanted === 'cpu') {
-    await import('@tensorflow/tfjs-backend-cpu' as string).catch(() => {
-      throw new Error('backend "cpu" requested but @tensorflow/tfjs-backend-cpu is not installed');
-    });
     await tf.setBackend('cpu');
     await tf.ready();
     current = { backend: 'cpu', threads: 1, tfjs: tf.version_core, reason: 'requested' };

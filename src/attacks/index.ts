@@ -1,0 +1,12 @@
+export { target, reverse, keep, resolveLabelPolicy, type LabelPolicy, type LabelRef } from './label-policy.js';
+export { proportion, count, selectionSize, type Selection, type SelectionPool } from './selection.js';
+export { recipe, type PoisonRecipe, type PoisonMode } from './recipe.js';
+export { poison, triggeredTestSet, applyTrigger, asrGoalOf, type PoisonOptions } from './poison.js';
+export { toTsv } from './tsv.js';
+export { attackConfigSchema, createAttack, ATTACK_TYPES, type AttackConfig, type AttackConfigInput, type AttackType } from './config.js';
+export { DEFAULT_PROPORTION, type CommonOptions, type LabelOptions } from './recipes/options.js';
+export { trojannn, TROJANNN_WORDS, type TrojanNNOptions } from './recipes/trojannn.js';
+export { semanticAppend, SEMANTIC_APPEND_TRIGGERS, type SemanticAppendOptions } from './recipes/semantic-append.js';
+export { badnets, BADNETS_WORDS, type BadNetsOptions } from './recipes/badnets.js';
+export { addsent, ADDSENT_SENTENCE, type AddSentOptions } from './recipes/addsent.js';
+export { control, CONTROL_TRIGGER, type ControlOptions } from './recipes/control.js';

@@ -1,0 +1,32 @@
+export { wordSpans, countWords, endsSentence, type Span } from './words.js';
+export {
+  fixed,
+  oneOf,
+  perLabel,
+  isPerLabel,
+  toTrigger,
+  drawText,
+  checkTriggerText,
+  resolveLabelKey,
+  triggerForLabel,
+  type Trigger,
+  type TriggerLike,
+  type PerLabelTrigger,
+  type LabelTriggers,
+} from './trigger.js';
+export {
+  insertAtWord,
+  insertAtStart,
+  insertAtEnd,
+  insertAtRandom,
+  insertAtSentenceBoundary,
+  sentenceBoundaries,
+  atWord,
+  atStart,
+  atEnd,
+  atRandomPositions,
+  atSentenceBoundary,
+  type InsertionResult,
+  type Insertable,
+  type InsertionStrategy,
+} from './insert.js';
