@@ -13,6 +13,7 @@ export interface TriggerInsertion {
 
 export interface Example {
   text: string;
+  /** index into Dataset.labelNames; -1 for an unlabeled example (a file read with `label: null`) */
   label: number;
   /** true when a poisoner changed this example */
   poisoned?: boolean;
@@ -32,6 +33,8 @@ export interface SplitInfo {
   seed?: number;
   fractions?: { dev?: number; test?: number };
   sizes: { train: number; dev: number; test: number };
+  /** how a given split was completed, e.g. "dev carved from train (seeded, stratified)" */
+  note?: string;
 }
 
 export interface Dataset {
@@ -43,4 +46,6 @@ export interface Dataset {
   split: SplitInfo;
   /** where the data came from (paths, attribution) */
   provenance?: string;
+  /** things the loader chose to tolerate (skipped empty texts with skipEmpty), for the run log */
+  warnings?: string[];
 }

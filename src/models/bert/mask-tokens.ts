@@ -18,6 +18,12 @@ export interface MaskTokensOptions {
   specialIds?: Iterable<number>;
   /** alternatively, 1 where the token is special or padding (same length as ids) */
   specialTokensMask?: ArrayLike<number>;
+  /**
+   * Whole-word masking (BERT's wwm release, HF DataCollatorForWholeWordMask): 1 where a token starts a word,
+   * 0 on its "##" continuations. A word is selected with probability `prob` and then all its tokens are;
+   * the 80/10/10 replacement is still drawn per token.
+   */
+  wordStarts?: ArrayLike<number>;
 }
 
 export interface MaskedTokens {
@@ -43,10 +49,22 @@ export function maskTokens(ids: ArrayLike<number>, opts: MaskTokensOptions): Mas
   const labels = new Int32Array(n).fill(-100);
   const positions: number[] = [];
   const { rng } = opts;
+  const ws = opts.wordStarts;
+  if (ws && ws.length !== n) throw new Error('maskTokens: wordStarts length differs from ids');
+  let wordSelected = false;
+  let afterToken = false; // the previous position holds a maskable token
   for (let i = 0; i < n; i++) {
     const id = inputIds[i]!;
-    if (special.has(id) || opts.specialTokensMask?.[i]) continue;
-    if (rng.next() >= prob) continue;
+    if (special.has(id) || opts.specialTokensMask?.[i]) {
+      afterToken = false;
+      continue;
+    }
+    if (ws) {
+      // a continuation follows its word's decision; one right after a special token starts a word
+      if (ws[i] || !afterToken) wordSelected = rng.next() < prob;
+      afterToken = true;
+      if (!wordSelected) continue;
+    } else if (rng.next() >= prob) continue;
     labels[i] = id;
     positions.push(i);
     const r = rng.next();

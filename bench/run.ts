@@ -1,0 +1,58 @@
+// `npm run bench`: one JSON line per benchmark. Each line carries a ratio against a reference measured in
+// the same run: plain tfjs ops on the same backend always, and PyTorch when python3 can import torch.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { benchCnn } from './cnn.js';
+import { benchCnnTfjsOps } from './cnn-reference.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.some((o) => name.startsWith(o));
+
+function torchReference(what: string[]): Record<string, number> | null {
+  const script = path.resolve(here, '../../bench/torch_ref.py');
+  if (!fs.existsSync(script) || process.env['BENCH_NO_TORCH']) return null;
+  const r = spawnSync('python3', [script, ...what], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', NT: '2' }, timeout: 600_000 });
+  if (r.status !== 0) return null;
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  } catch {
+    return null;
+  }
+}
+
+const ratio = (a: number, b: number | undefined) => (b ? +(a / b).toFixed(3) : null);
+
+if (want('cnn')) {
+  const ours = await benchCnn(20);
+  const ops = await benchCnnTfjsOps(5);
+  const torch = torchReference(['cnn']);
+  console.log(
+    JSON.stringify({
+      ...ours,
+      ref_tfjs_ops_samples_per_s: ops.samples_per_s,
+      ratio_vs_tfjs_ops: ratio(ours['samples_per_s'] as number, ops.samples_per_s),
+      ref_pytorch_samples_per_s: torch ? +torch['cnn_train_samples_per_s']!.toFixed(1) : null,
+      ratio_vs_pytorch: torch ? ratio(ours['samples_per_s'] as number, torch['cnn_train_samples_per_s']) : null,
+      infer_ratio_vs_pytorch: torch ? ratio(ours['infer_samples_per_s'] as number, torch['cnn_infer_samples_per_s']) : null,
+      pytorch: torch ? `torch ${String(torch['torch'])}, ${String(torch['threads'])} threads` : 'not installed (python3 -c "import torch" failed): no PyTorch ratio',
+    }),
+  );
+}
+
+if (want('bert')) {
+  const mod = path.join(here, 'bert.js');
+  if (fs.existsSync(mod)) {
+    const { benchBertTrainStep, benchBertInfer } = (await import(mod)) as {
+      benchBertTrainStep: () => Promise<Record<string, number | string>>;
+      benchBertInfer: () => Promise<Record<string, number | string>>;
+    };
+    const torch = torchReference(['bert']);
+    const tr = await benchBertTrainStep();
+    console.log(JSON.stringify({ ...tr, ref_pytorch_seq_per_s: torch?.['bert_train_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(tr['seq_per_s'] as number, torch['bert_train_seq_per_s']) : null }));
+    const inf = await benchBertInfer();
+    console.log(JSON.stringify({ ...inf, ref_pytorch_seq_per_s: torch?.['bert_infer_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(inf['seq_per_s'] as number, torch['bert_infer_seq_per_s']) : null }));
+  }
+}

@@ -1,0 +1,61 @@
+// `nlp-backdoor predict`: run a trained model directory on texts; one JSON line per input.
+import * as fs from 'node:fs';
+import type { Command } from '../command.js';
+import { str, num, list, requireStr, UsageError } from '../args.js';
+import { initEngine } from '../../engine/index.js';
+import { loadClassifier, predictTexts } from '../../models/classifier.js';
+import { loadFileDataset } from '../../data/index.js';
+import { writeFileAtomic } from '../../common/fs-atomic.js';
+
+export const predict: Command = {
+  name: 'predict',
+  summary: 'classify texts with a trained model directory (SentenceCNN or BERT family)',
+  usage: '--model DIR (--input FILE [--text-column C] | --text "...") [--out preds.jsonl]',
+  flags: {
+    model: { type: 'string', description: 'model directory (a train/run output\'s model/ folder, or a Hugging Face BERT folder)' },
+    input: { type: 'string', description: 'input file: csv, tsv, jsonl or plain lines (.txt: one text per line)' },
+    format: { type: 'string', description: 'input format: csv, tsv, jsonl, lines (default: from the extension)' },
+    'text-column': { type: 'string', description: 'text column of the input file (default: text, sentence, ...)' },
+    'no-header': { type: 'boolean', description: 'the CSV/TSV input has no header row (columns by index)' },
+    text: { type: 'list', description: 'a text to classify (repeatable)' },
+    out: { type: 'string', description: 'write JSON lines here instead of stdout' },
+    'batch-size': { type: 'string', description: 'batch size', default: '100' },
+  },
+  async run(args) {
+    const dir = requireStr(args, 'model');
+    const input = str(args, 'input');
+    const texts: string[] = [...list(args, 'text')];
+    if (!input && texts.length === 0) throw new UsageError('give --input FILE or --text "..."');
+    await initEngine();
+    if (input) {
+      const fmt = str(args, 'format');
+      if (fmt === 'lines' || (!fmt && /\.txt$/i.test(input))) {
+        const raw = fs.readFileSync(input, 'utf8').replace(/^\uFEFF/, '');
+        texts.push(...raw.split(/\r?\n/).filter((l) => l.trim() !== ''));
+      } else {
+        const ds = loadFileDataset({
+          path: input,
+          format: fmt as 'csv' | 'tsv' | 'jsonl' | undefined,
+          text: str(args, 'text-column'),
+          label: null,
+          header: args.flags['no-header'] !== true,
+          test: 0,
+          dev: 0,
+        });
+        texts.push(...ds.train.map((e) => e.text));
+      }
+    }
+    const clf = await loadClassifier(dir);
+    const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
+    const preds = predictTexts(clf, texts, bs);
+    const lines = preds.map((p, i) => JSON.stringify({ text: texts[i], label: p.labelName, label_id: p.label, probs: p.probs, logits: p.logits }));
+    const body = lines.join('\n') + (lines.length ? '\n' : '');
+    const out = str(args, 'out');
+    if (out) {
+      writeFileAtomic(out, body);
+      console.error(`${preds.length} predictions written to ${out}`);
+    } else process.stdout.write(body);
+    clf.dispose();
+    return 0;
+  },
+};

@@ -1,0 +1,57 @@
+// Label strings to indices. Without a fixed list the order is the sorted set of values, numerically when
+// every value is a number, so "0","1",...,"10" map to 0,1,...,10 and not 0,1,10,2.
+import { InputError } from '../common/errors.js';
+import type { RawExample } from './raw.js';
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INDEX = /^\d+$/;
+
+export function sortLabels(values: Iterable<string>): string[] {
+  const set = [...new Set(values)];
+  if (set.length > 0 && set.every((v) => NUMERIC.test(v))) return set.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+  // code-unit order, not localeCompare: the same file gives the same indices on every machine
+  return set.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface LabelIndex {
+  labelNames: string[];
+  /** one per raw example, -1 where unlabeled */
+  labels: number[];
+}
+
+/**
+ * With `labelNames`, values are matched by name; when no value is a name but every value is an index into
+ * the list ("0"/"1" with names negative/positive) they are read as indices, so a 0/1 file can be given
+ * readable names. Anything else is an error at the first example whose label is unknown.
+ */
+export function indexLabels(raws: readonly RawExample[], labelNames?: readonly string[]): LabelIndex {
+  const values = raws.map((r) => r.label?.trim());
+  const firstUnlabeled = raws.findIndex((r) => r.label === undefined);
+  if (firstUnlabeled >= 0) {
+    const firstLabeled = raws.findIndex((r) => r.label !== undefined);
+    if (firstLabeled >= 0) {
+      const r = raws[firstUnlabeled]!;
+      throw new InputError('example has no label while others do', r.file, r.line);
+    }
+    return { labelNames: labelNames ? [...labelNames] : [], labels: raws.map(() => -1) };
+  }
+  const present = values as string[];
+  if (!labelNames) {
+    const names = sortLabels(present);
+    const at = new Map(names.map((n, i) => [n, i]));
+    return { labelNames: names, labels: present.map((v) => at.get(v)!) };
+  }
+  const names = labelNames.map((n) => n.trim());
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new InputError(`labelNames lists "${dup}" twice`, undefined, undefined, 'labelNames');
+  const at = new Map(names.map((n, i) => [n, i]));
+  const distinct = [...new Set(present)];
+  if (distinct.every((v) => at.has(v))) return { labelNames: names, labels: present.map((v) => at.get(v)!) };
+  const indexLike = distinct.every((v) => !at.has(v) && INDEX.test(v));
+  const inRange = (v: string) => Number(v) < names.length;
+  if (indexLike && distinct.every(inRange)) return { labelNames: names, labels: present.map((v) => Number(v)) };
+  const bad = present.findIndex(indexLike ? (v) => !inRange(v) : (v) => !at.has(v));
+  const r = raws[bad]!;
+  const expected = indexLike ? `an index below ${names.length}` : `one of ${names.join(', ')}`;
+  throw new InputError(`unknown label "${present[bad]}" (expected ${expected})`, r.file, r.line);
+}

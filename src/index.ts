@@ -1,0 +1,24 @@
+// Public API of nlp-backdoor: everything the CLI does, a library user can do with these.
+export { initEngine, engineInfo, tf, type EngineInfo, type BackendName } from './engine/index.js';
+export * from './data/index.js';
+export * from './text/index.js';
+export * from './triggers/index.js';
+export * from './attacks/index.js';
+export * from './eval/index.js';
+export { SentenceCNN, defaultCnnConfig, type CnnConfig, type NamedWeights } from './models/cnn.js';
+export { saveCnn, loadCnn, isCnnDir } from './models/cnn-checkpoint.js';
+export { readSafetensors, writeSafetensors, parseSafetensors, SafetensorsError } from './models/safetensors.js';
+export { loadClassifier, predictTexts, predictLabels, CnnClassifier, BertClassifier, type TextClassifier, type Prediction } from './models/classifier.js';
+export * as bert from './models/bert/index.js';
+export { BertModel, BertForSequenceClassification, BertForMaskedLM } from './models/bert/index.js';
+export { Adam, type AdamOptions } from './train/adam.js';
+export { train, predictProba, accuracyOf, type TrainOptions, type TrainResult, type TrainerState } from './train/trainer.js';
+export { trainClassifier, defaultTrainConfig, type CnnTrainConfig, type TrainClassifierOptions, type TransferMode } from './train/train-classifier.js';
+export { capStratified } from './train/sample.js';
+export { parseExperiment, loadExperiment } from './experiments/load.js';
+export { experimentSchema, type ExperimentConfig, type RunConfig } from './experiments/schema.js';
+export { expandRuns } from './experiments/expand.js';
+export { runExperiment, type ExperimentResults, type RunResult } from './experiments/runner.js';
+export { renderExperimentReport } from './report/experiment-report.js';
+export { Rng } from './common/random.js';
+export { InputError } from './common/errors.js';
