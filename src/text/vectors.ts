@@ -1,21 +1,36 @@
-// Pretrained word vectors: GloVe / word2vec text files (streamed line by line, so full-size files work), and
-// the compact subset the package ships (GloVe 6B 100d, the 20,000 most frequent words, float16 in
-// safetensors; built by scripts/build-vectors.mjs). `embeddingMatrix` turns them into the SentenceCNN's
-// initial embeddings: known words get their vector, unknown words seeded uniform(-0.25, 0.25) vectors as in
-// Kim (2014)'s code, padding zeros.
+// Pretrained word vectors for the SentenceCNN's embeddings (Kim 2014, §2 and §3.1): GloVe / word2vec text
+// files, read line by line so full-size files (400k × 300) work; and the compact float16 format the package
+// ships (assets/vectors: GloVe 6B 100d, the 20,000 most frequent words; see docs/vectors.md), built by
+// scripts/build-vectors.mjs with `writeBinaryVectors`.
+//
+// Binary format, three files sharing a base name:
+//   BASE.f16.bin     count × dims IEEE 754 half floats, little-endian, row-major (row i = word i), no header
+//   BASE.words.txt   UTF-8, one word per line, line i+1 = row i
+//   BASE.json        { format, version, dtype, byteOrder, dims, count, source, sha256 (of the .bin), ... }
+// float16 keeps 11 significant bits: a relative error of at most 2^-11 ≈ 4.9e-4 for GloVe's values (all well
+// inside float16's range), far below what training moves an embedding, at half the size of float32.
+//
+// `embeddingMatrix` turns vectors into the initial embedding matrix: a vocabulary word gets its vector (exact
+// match, then lower-cased), others seeded uniform(−0.25, 0.25) vectors as in Kim's process_data.py
+// (`add_unknown_words`: "0.25 is chosen so the unknown vectors have (approximately) same variance as
+// pre-trained ones"), the padding row zeros.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { InputError } from '../common/errors.js';
 import { Rng } from '../common/random.js';
 import { packageRoot } from '../common/versions.js';
-import { readSafetensors } from '../models/safetensors.js';
-import type { Vocab } from './vocab.js';
+import { writeFileAtomic, writeJsonAtomic } from '../common/fs-atomic.js';
+import { readSafetensors, f16ToF32, f32ToF16 } from '../models/safetensors.js';
+import { PAD, UNK, type Vocab } from './vocab.js';
 
 export class WordVectors {
+  /** word -> row; a repeated word keeps its first row */
   readonly index: Map<string, number>;
   constructor(
     readonly words: readonly string[],
     readonly dim: number,
+    /** words.length × dim, row-major */
     readonly data: Float32Array,
     readonly source = 'vectors',
   ) {
@@ -28,93 +43,267 @@ export class WordVectors {
   get size(): number {
     return this.words.length;
   }
-  /** The vector of a word (a view), or undefined. */
+  /** The vector of a word (a view into `data`), or undefined. */
   get(word: string): Float32Array | undefined {
     const i = this.index.get(word);
     return i === undefined ? undefined : this.data.subarray(i * this.dim, (i + 1) * this.dim);
   }
 }
 
-/** Lines of a (possibly huge) UTF-8 text file, without reading it whole. */
-function* readLines(file: string): Generator<string> {
+// ---------------------------------------------------------------------------------------------------------
+// text formats
+
+/**
+ * Lines of a (possibly huge) UTF-8 file, read 1 MiB at a time. Each line is decoded on its own, so a byte
+ * sequence that is not UTF-8 is reported with its exact line number.
+ */
+function* readLines(file: string): Generator<{ line: string; no: number }> {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.alloc(1 << 20);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  let rest = '';
+  let no = 0;
+  const decode = (bytes: Uint8Array): string => {
+    no++;
+    try {
+      const s = decoder.decode(bytes);
+      return s.endsWith('\r') ? s.slice(0, -1) : s;
+    } catch {
+      throw new InputError('not valid UTF-8', file, no);
+    }
+  };
+  let rest: Buffer = Buffer.alloc(0);
   try {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      const chunk = rest + decoder.decode(buf.subarray(0, n), { stream: true });
-      const parts = chunk.split('\n');
-      rest = parts.pop()!;
-      for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+      const chunk = rest.length ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+        yield { line: decode(chunk.subarray(start, nl)), no };
+        start = nl + 1;
+      }
+      rest = Buffer.from(chunk.subarray(start)); // a copy: `buf` is reused by the next read
     }
-    rest += decoder.decode();
-    if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+    if (rest.length) yield { line: decode(rest), no };
   } finally {
     fs.closeSync(fd);
   }
 }
 
 export interface TextVectorsOptions {
-  /** stop after this many vectors */
+  /** stop after this many vectors are kept (the first ones: GloVe files are in frequency order) */
   limit?: number;
-  /** keep only these words (e.g. a corpus vocabulary) */
+  /** keep only these words (e.g. a corpus vocabulary); lines of other words are skipped without parsing */
   wanted?: ReadonlySet<string>;
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
- * GloVe (`word v1 … vD` per line) or word2vec text format (the same after a first line `count dim`).
- * Errors name the file and line: wrong number of values, non-numeric values, undecodable bytes.
+ * GloVe (`word v1 … vD` per line, space separated) or word2vec text format (the same after a first line
+ * `count dims`). Errors name the file and line: a wrong number of values, a value that is not a decimal
+ * number, bytes that are not UTF-8, a line starting with a space, a word2vec header whose count disagrees
+ * with the vector lines that follow (checked unless `limit` stopped the read). Empty lines are skipped.
+ * With `wanted`, only the kept lines are parsed and checked.
  */
 export function loadTextVectors(file: string, opts: TextVectorsOptions = {}): WordVectors {
-  if (!fs.existsSync(file)) throw new InputError('no such vectors file', file);
-  const words: string[] = [];
-  const chunks: Float32Array[] = [];
-  let dim = -1;
-  let lineNo = 0;
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) throw new InputError(`limit must be a positive integer, got ${opts.limit}`, file);
+  let stat: fs.Stats;
   try {
-    for (const line of readLines(file)) {
-      lineNo++;
-      if (lineNo === 1) {
-        const head = line.replace(/^\uFEFF/, '').trim().split(/\s+/);
-        if (head.length === 2 && /^\d+$/.test(head[0]!) && /^\d+$/.test(head[1]!)) {
-          dim = Number(head[1]);
-          continue; // word2vec header
-        }
-      }
-      if (line.trim() === '') continue;
-      const parts = line.replace(/^\uFEFF/, '').trimEnd().split(' ');
-      const word = parts[0]!;
-      const n = parts.length - 1;
-      if (dim < 0) {
-        if (n < 1) throw new InputError('a vector line needs a word and at least one value', file, lineNo);
-        dim = n;
-      }
-      if (n !== dim) throw new InputError(`word ${JSON.stringify(word)} has ${n} values, expected ${dim}`, file, lineNo);
-      if (opts.wanted && !opts.wanted.has(word)) continue;
-      const v = new Float32Array(dim);
-      for (let i = 0; i < dim; i++) {
-        const x = Number(parts[i + 1]);
-        if (!Number.isFinite(x) || parts[i + 1] === '') throw new InputError(`value ${i + 1} of ${JSON.stringify(word)} is not a number: ${JSON.stringify(parts[i + 1])}`, file, lineNo);
-        v[i] = x;
-      }
-      words.push(word);
-      chunks.push(v);
-      if (opts.limit !== undefined && words.length >= opts.limit) break;
-    }
+    stat = fs.statSync(file);
   } catch (e) {
-    if (e instanceof TypeError && /decode|encoded/i.test(e.message)) throw new InputError('not valid UTF-8', file, lineNo + 1);
-    throw e;
+    throw new InputError(`cannot read vectors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
   }
-  if (words.length === 0) throw new InputError('no vectors in file', file);
-  const data = new Float32Array(words.length * dim);
-  chunks.forEach((c, i) => data.set(c, i * dim));
-  return new WordVectors(words, dim, data, file);
+  if (!stat.isFile()) throw new InputError('not a file', file);
+  const words: string[] = [];
+  let data = new Float32Array(0);
+  let dim = -1;
+  let declared = -1; // word2vec header count
+  let rows = 0; // vector lines seen, kept or not
+  let stopped = false;
+  for (const { line: raw, no } of readLines(file)) {
+    const line = no === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (no === 1) {
+      const head = line.trim().split(/\s+/);
+      if (head.length === 2 && /^\d+$/.test(head[0]!) && /^\d+$/.test(head[1]!)) {
+        declared = Number(head[0]);
+        dim = Number(head[1]);
+        if (dim < 1) throw new InputError('word2vec header declares 0 dimensions', file, 1);
+        continue;
+      }
+    }
+    if (line.trim() === '') continue;
+    if (line.startsWith(' ')) throw new InputError('line starts with a space (empty word)', file, no);
+    rows++;
+    // Lines of words not wanted are skipped unparsed: a big file filtered to a corpus vocabulary reads fast.
+    if (opts.wanted && !opts.wanted.has(line.slice(0, line.indexOf(' ') >>> 0))) continue;
+    // Split on single spaces (a GloVe word may hold any other character); tolerate a trailing space.
+    const parts = line.trimEnd().split(' ');
+    const word = parts[0]!;
+    const n = parts.length - 1;
+    if (dim < 0) {
+      if (n < 1) throw new InputError(`a vector line needs a word and at least one value, got ${JSON.stringify(line.slice(0, 40))}`, file, no);
+      dim = n;
+    }
+    if (n !== dim) throw new InputError(`word ${JSON.stringify(word)} has ${n} values, expected ${dim}`, file, no);
+    if ((words.length + 1) * dim > data.length) {
+      const grown = new Float32Array(Math.max(1024 * dim, data.length * 2));
+      grown.set(data);
+      data = grown;
+    }
+    const off = words.length * dim;
+    for (let i = 1; i <= dim; i++) {
+      const s = parts[i]!;
+      const x = Number(s);
+      // Number() also takes "", "0x1f" and " 1"; a decimal literal is what GloVe and word2vec write
+      if (!Number.isFinite(x) || !NUMBER.test(s)) throw new InputError(`value ${i} of ${JSON.stringify(word)} is not a number: ${JSON.stringify(s)}`, file, no);
+      data[off + i - 1] = x;
+    }
+    words.push(word);
+    if (opts.limit !== undefined && words.length >= opts.limit) {
+      stopped = true;
+      break;
+    }
+  }
+  if (declared >= 0 && !stopped && rows !== declared) throw new InputError(`the word2vec header declares ${declared} vectors but the file has ${rows}`, file, 1);
+  if (words.length === 0) throw new InputError(opts.wanted ? 'none of the wanted words is in the file' : 'no vectors in file', file);
+  return new WordVectors(words, dim, data.slice(0, words.length * dim), file);
 }
 
-/** Vectors in safetensors (`vectors` [N, D], any float dtype) with a words.txt beside it. */
+// ---------------------------------------------------------------------------------------------------------
+// compact float16 format
+
+export const BINARY_VECTORS_FORMAT = 'nlp-backdoor/word-vectors-f16';
+
+export interface BinaryVectorsHeader {
+  format: typeof BINARY_VECTORS_FORMAT;
+  version: 1;
+  dtype: 'float16';
+  byteOrder: 'little';
+  layout: 'row-major';
+  dims: number;
+  count: number;
+  /** file names, relative to the header */
+  bin: string;
+  words: string;
+  /** sha256 (hex) of the .bin and of the words file */
+  sha256: string;
+  wordsSha256: string;
+  /** where the vectors come from (free text), and anything else the builder records */
+  source: string;
+  [extra: string]: unknown;
+}
+
+/** `base` without the suffixes: BASE.json is the header (a path ending in .json, .f16.bin or .words.txt is accepted too). */
+function baseOf(p: string): string {
+  return p.replace(/(\.json|\.f16\.bin|\.words\.txt)$/, '');
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Write BASE.f16.bin, BASE.words.txt and BASE.json. Values must fit float16 (|x| ≤ 65504) and words must
+ * hold no line break; either failure throws before anything is written. Returns the header.
+ */
+export function writeBinaryVectors(vectors: WordVectors, base: string, meta: { source: string; [extra: string]: unknown }): BinaryVectorsHeader {
+  base = baseOf(base);
+  const { dim, data, words } = vectors;
+  words.forEach((w, i) => {
+    if (w === '' || /[\r\n]/.test(w)) throw new InputError(`word ${JSON.stringify(w)} (row ${i}) is empty or holds a line break`, vectors.source);
+  });
+  const bin = new Uint8Array(data.length * 2);
+  const view = new DataView(bin.buffer);
+  for (let i = 0; i < data.length; i++) {
+    const h = f32ToF16(data[i]!);
+    if ((h & 0x7c00) === 0x7c00) throw new InputError(`value ${(i % dim) + 1} of ${JSON.stringify(words[Math.floor(i / dim)])} (${data[i]}) does not fit float16`, vectors.source);
+    view.setUint16(i * 2, h, true);
+  }
+  const wordsText = Buffer.from(words.join('\n') + '\n', 'utf8');
+  const name = path.basename(base);
+  const header: BinaryVectorsHeader = {
+    ...meta,
+    format: BINARY_VECTORS_FORMAT,
+    version: 1,
+    dtype: 'float16',
+    byteOrder: 'little',
+    layout: 'row-major',
+    dims: dim,
+    count: words.length,
+    bin: `${name}.f16.bin`,
+    words: `${name}.words.txt`,
+    sha256: sha256(bin),
+    wordsSha256: sha256(wordsText),
+  };
+  writeFileAtomic(`${base}.f16.bin`, bin);
+  writeFileAtomic(`${base}.words.txt`, wordsText);
+  writeJsonAtomic(`${base}.json`, header);
+  return header;
+}
+
+let f16Table: Float32Array | null = null;
+
+/**
+ * Read the float16 format from its header (BASE.json, or BASE / BASE.f16.bin). Checks sizes, word count and,
+ * unless `verify: false`, the sha256 of both files (4 MB hash in ~10 ms; catches a git-LFS pointer or a
+ * truncated download).
+ */
+export function loadBinaryVectors(file: string, opts: { verify?: boolean } = {}): WordVectors {
+  const headerFile = `${baseOf(file)}.json`;
+  const dir = path.dirname(headerFile);
+  const read = (f: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(f);
+    } catch (e) {
+      throw new InputError(`cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, f);
+    }
+  };
+  let h: Partial<BinaryVectorsHeader>;
+  try {
+    h = JSON.parse(read(headerFile, 'vectors header').toString('utf8')) as Partial<BinaryVectorsHeader>;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`invalid JSON (${(e as Error).message})`, headerFile);
+  }
+  if (h.format !== BINARY_VECTORS_FORMAT) throw new InputError(`format must be "${BINARY_VECTORS_FORMAT}", got ${JSON.stringify(h.format)}`, headerFile, undefined, 'format');
+  if (h.version !== 1) throw new InputError(`unsupported version ${JSON.stringify(h.version)}`, headerFile, undefined, 'version');
+  if (h.dtype !== 'float16' || h.byteOrder !== 'little') throw new InputError('only little-endian float16 is supported', headerFile, undefined, 'dtype');
+  for (const k of ['dims', 'count'] as const) {
+    if (!Number.isInteger(h[k]) || h[k]! < 1) throw new InputError(`${k} must be a positive integer`, headerFile, undefined, k);
+  }
+  for (const k of ['bin', 'words'] as const) {
+    if (typeof h[k] !== 'string' || h[k] === '' || path.isAbsolute(h[k]!) || h[k]!.includes('..')) throw new InputError('must be a file name beside the header', headerFile, undefined, k);
+  }
+  const dims = h.dims!;
+  const count = h.count!;
+  const binFile = path.join(dir, h.bin!);
+  const wordsFile = path.join(dir, h.words!);
+  const bin = read(binFile, 'vectors');
+  if (bin.length !== count * dims * 2) {
+    const lfs = bin.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs') ? ' (a git-LFS pointer, not the data: run `git lfs pull` or rebuild with scripts/build-vectors.mjs)' : '';
+    throw new InputError(`${bin.length} bytes, expected ${count} × ${dims} × 2 = ${count * dims * 2}${lfs}`, binFile);
+  }
+  const wordsBytes = read(wordsFile, 'word list');
+  if (opts.verify !== false) {
+    if (sha256(bin) !== h.sha256) throw new InputError(`sha256 ${sha256(bin)} does not match the header's ${h.sha256}`, binFile);
+    if (h.wordsSha256 !== undefined && sha256(wordsBytes) !== h.wordsSha256) throw new InputError(`sha256 does not match the header's wordsSha256`, wordsFile);
+  }
+  const words = wordsBytes.toString('utf8').split('\n');
+  if (words[words.length - 1] === '') words.pop();
+  if (words.length !== count) throw new InputError(`${words.length} words, the header says ${count}`, wordsFile);
+  const empty = words.indexOf('');
+  if (empty >= 0) throw new InputError('empty word', wordsFile, empty + 1);
+  if (!f16Table) {
+    f16Table = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) f16Table[i] = f16ToF32(i);
+  }
+  const t = f16Table;
+  const data = new Float32Array(count * dims);
+  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+  for (let i = 0; i < data.length; i++) data[i] = t[view.getUint16(i * 2, true)]!;
+  return new WordVectors(words, dims, data, binFile);
+}
+
+/** Vectors in safetensors (`vectors` [N, D], any float dtype) with a words.txt beside it (an older layout, still read). */
 export function loadSafetensorsVectors(file: string, wordsFile = file.replace(/\.safetensors$/, '.words.txt')): WordVectors {
   const st = readSafetensors(file);
   const t = st.tensors.get('vectors');
@@ -125,21 +314,37 @@ export function loadSafetensorsVectors(file: string, wordsFile = file.replace(/\
   return new WordVectors(words, t.shape[1]!, t.data as Float32Array, file);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// the shipped subset
+
 export const DEFAULT_VECTORS = 'glove-100d-top20k';
 
-/** The GloVe 6B 100d subset shipped in assets/vectors (20,000 most frequent words, float16). */
-export function loadDefaultVectors(): WordVectors {
-  return loadSafetensorsVectors(path.join(packageRoot(), 'assets', 'vectors', 'glove.6B.100d.top20k.safetensors'));
+/** The header of the shipped subset, resolved from the package root (works from src/ and dist/src/). */
+export function defaultVectorsPath(): string {
+  return path.join(packageRoot(), 'assets', 'vectors', 'glove.6B.100d.top20k.json');
 }
 
-/** 'glove-100d-top20k' (shipped), a .safetensors subset, or a GloVe/word2vec text file. */
-export function loadVectors(spec: string): WordVectors {
-  if (spec === DEFAULT_VECTORS) return loadDefaultVectors();
-  if (spec.endsWith('.safetensors')) return loadSafetensorsVectors(spec);
-  return loadTextVectors(spec);
+/** The GloVe 6B 100d subset shipped in assets/vectors: the 20,000 most frequent words, float16. */
+export function loadDefaultVectors(): WordVectors {
+  return loadBinaryVectors(defaultVectorsPath());
 }
+
+/**
+ * 'glove-100d-top20k' (the shipped subset), a float16 set (its .json header or .f16.bin), a .safetensors
+ * set, or a GloVe/word2vec text file.
+ */
+export function loadVectors(spec: string, opts: TextVectorsOptions = {}): WordVectors {
+  if (spec === DEFAULT_VECTORS) return loadDefaultVectors();
+  if (spec.endsWith('.f16.bin') || (spec.endsWith('.json') && fs.existsSync(spec.replace(/\.json$/, '.f16.bin')))) return loadBinaryVectors(spec);
+  if (spec.endsWith('.safetensors')) return loadSafetensorsVectors(spec);
+  return loadTextVectors(spec, opts);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// embedding initialisation
 
 export interface EmbeddingInit {
+  /** vocab.size × dim, row-major; row 0 (<pad>) zeros */
   matrix: Float32Array;
   dim: number;
   /** vocabulary words found in the vectors (exactly or lower-cased) */
@@ -148,9 +353,16 @@ export interface EmbeddingInit {
   oov: number;
 }
 
+/**
+ * Initial embeddings for `vocab`: row 0 (<pad>) zeros; row 1 (<unk>) and every word the vectors lack
+ * (tried as is, then lower-cased) uniform(−oovScale, oovScale) from `new Rng(seed)`, drawn in id order, so
+ * the matrix is a function of (vocab, vectors, seed).
+ */
 export function embeddingMatrix(vocab: Vocab, vectors: WordVectors, opts: { seed: number; oovScale?: number }): EmbeddingInit {
   const D = vectors.dim;
   const a = opts.oovScale ?? 0.25;
+  if (!(a >= 0 && Number.isFinite(a))) throw new InputError(`oovScale must be a finite number ≥ 0, got ${a}`);
+  if (vocab.wordOf(0) !== PAD || vocab.wordOf(1) !== UNK) throw new InputError(`the vocabulary must start with ${PAD} and ${UNK}`);
   const rng = new Rng(opts.seed);
   const m = new Float32Array(vocab.size * D);
   let hits = 0;

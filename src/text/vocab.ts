@@ -1,8 +1,15 @@
 // Word vocabulary for the SentenceCNN: id 0 is padding, id 1 the unknown word, then words by descending
-// frequency (ties by code-point order, so a vocabulary is a pure function of its corpus).
-// Padding/truncation policy (models/cnn.ts): a batch is padded with id 0 to its longest input, and at least
-// to the widest filter (min_length); inputs longer than max_length (default 100 words) keep their first
-// max_length words. Unknown words map to id 1, whose embedding is trained like any other.
+// frequency, ties broken by JavaScript string order (UTF-16 code units), so a vocabulary is a pure function of its corpus.
+// Counts are token counts by default; `count: 'documents'` counts each word once per text, as Kim (2014)'s
+// process_data.py does (its `vocab[word] += 1` runs over `set(words)` of each sentence, and min_df applies
+// to that count).
+//
+// Padding/truncation policy (applied by models/cnn.ts `padBatch`, with the model's config): an input longer
+// than `max_length` (default 100 words) keeps its first `max_length` ids; a batch is padded with id 0 up to
+// its longest input, and to at least `min_length` = the widest filter (5 for widths 3/4/5), so every input
+// has one window per filter, as Kim's code pads each sentence with filter_h − 1 zeros. The padding row of
+// the embedding matrix is zero (text/vectors.ts `embeddingMatrix`); unknown words map to id 1, whose
+// embedding is a random row trained like any other.
 import * as fs from 'node:fs';
 import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/fs-atomic.js';
@@ -15,6 +22,8 @@ export interface VocabBuildOptions {
   minCount?: number;
   /** at most this many entries, the two reserved ones included */
   maxSize?: number;
+  /** 'tokens' (default): occurrences; 'documents': number of texts a word occurs in (Kim's min_df) */
+  count?: 'tokens' | 'documents';
 }
 
 export class Vocab {
@@ -38,13 +47,21 @@ export class Vocab {
 
   static build(tokenized: Iterable<readonly string[]>, opts: VocabBuildOptions = {}): Vocab {
     const minCount = opts.minCount ?? 1;
+    if (!Number.isInteger(minCount) || minCount < 1) throw new InputError(`minCount must be a positive integer, got ${minCount}`);
+    const byDoc = opts.count === 'documents';
     const counts = new Map<string, number>();
-    for (const toks of tokenized) for (const t of toks) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const toks of tokenized) {
+      for (const t of byDoc ? new Set(toks) : toks) {
+        const c = counts.get(t);
+        if (c === undefined && (t === '' || /\s/.test(t))) throw new InputError(`token ${JSON.stringify(t)} is empty or contains whitespace; vocab.txt could not hold it`);
+        counts.set(t, (c ?? 0) + 1);
+      }
+    }
     counts.delete(PAD);
     counts.delete(UNK);
     let words = [...counts.entries()].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
     if (opts.maxSize !== undefined) {
-      if (opts.maxSize < 2) throw new InputError('maxSize must be at least 2 (the reserved <pad> and <unk>)');
+      if (!Number.isInteger(opts.maxSize) || opts.maxSize < 2) throw new InputError('maxSize must be at least 2 (the reserved <pad> and <unk>)');
       words = words.slice(0, opts.maxSize - 2);
     }
     return new Vocab([PAD, UNK, ...words]);

@@ -127,7 +127,7 @@ export async function fineTuneBert(opts: FineTuneOptions): Promise<FineTuneResul
     model = new BertForSequenceClassification({ ...cfg, ...opts.config, ...labels, architectures: ['BertForSequenceClassification'] }, { seed });
   } else {
     if (!fs.existsSync(opts.modelDir)) throw new Error(`${opts.modelDir}: no such model directory`);
-    model = await BertForSequenceClassification.load(opts.modelDir, { config: { ...opts.config, ...labels, architectures: ['BertForSequenceClassification'] }, seed });
+    model = await BertForSequenceClassification.load(opts.modelDir, { config: { ...opts.config, ...labels, architectures: ['BertForSequenceClassification'] }, seed, ignoreMismatchedHead: true });
   }
   if (tok.vocabSize > model.config.vocab_size) throw new Error(`the tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${model.config.vocab_size}`);
   const len = Math.min(maxLen, model.config.max_position_embeddings);

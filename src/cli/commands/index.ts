@@ -3,5 +3,8 @@ import type { Command } from '../command.js';
 import { train } from './train.js';
 import { predict } from './predict.js';
 import { run } from './run.js';
+import { poison } from './poison.js';
+import { datasets } from './datasets.js';
+import { pretrain } from './pretrain.js';
 
-export const commands: Command[] = [train, predict, run];
+export const commands: Command[] = [train, predict, run, poison, pretrain, datasets];

@@ -6,7 +6,8 @@ import { str, num, bool, requireStr, UsageError, type ParsedArgs } from '../args
 import { datasetFlags, loadDatasetFromArgs } from '../dataset-flags.js';
 import { initEngine } from '../../engine/index.js';
 import { trainClassifier, type CnnTrainConfig } from '../../train/train-classifier.js';
-import { loadClassifier, predictTexts, CnnClassifier } from '../../models/classifier.js';
+import { loadClassifier, predictTexts, CnnClassifier, BertClassifier } from '../../models/classifier.js';
+import { fineTuneBert } from '../../train/finetune.js';
 import { confusionMatrix, classReport } from '../../eval/index.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions } from '../../common/versions.js';
@@ -48,11 +49,13 @@ export const trainFlags = {
 
 export const train: Command = {
   name: 'train',
-  summary: 'train and evaluate a classifier (SentenceCNN) on a dataset',
+  summary: 'train and evaluate a classifier (SentenceCNN, or fine-tune a BERT directory) on a dataset',
   usage: '--dataset NAME|FILE --out DIR [options]',
   flags: {
     ...datasetFlags,
-    model: { type: 'string', description: 'model: cnn', default: 'cnn' },
+    model: { type: 'string', description: 'cnn (SentenceCNN), or bert:DIR to fine-tune a BERT-family directory (Hugging Face layout; e.g. bert:assets/bert-small)', default: 'cnn' },
+    'freeze-encoder': { type: 'boolean', description: 'BERT: train the pooler and classifier head only' },
+    'random-init': { type: 'boolean', description: 'BERT: same architecture from config.json, random weights (the no-pre-training baseline)' },
     out: { type: 'string', description: 'output folder: metrics.json, model/, checkpoint/ while training' },
     seed: { type: 'string', description: 'seed for split, initialisation, shuffling and dropout', default: '1' },
     from: { type: 'string', description: 'transfer learning: start from this trained model directory' },
@@ -66,7 +69,8 @@ export const train: Command = {
     const out = requireStr(args, 'out');
     const seed = num(args, 'seed', { int: true }) ?? 1;
     const modelKind = str(args, 'model') ?? 'cnn';
-    if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn`);
+    if (modelKind.startsWith('bert:')) return trainBert(args, modelKind.slice('bert:'.length), out, seed);
+    if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn, bert:DIR`);
     const engine = await initEngine();
     const data = loadDatasetFromArgs(args, seed);
     const maxTrain = num(args, 'max-train', { int: true, min: 1 });
@@ -138,3 +142,53 @@ export const train: Command = {
     return 0;
   },
 };
+
+/** `--model bert:DIR`: fine-tune (or train the head of) a BERT-family classifier; same outputs as the CNN path. */
+async function trainBert(args: ParsedArgs, dir: string, out: string, seed: number): Promise<number> {
+  if (!dir) throw new UsageError('--model bert:DIR needs the model directory after "bert:"');
+  const engine = await initEngine();
+  const data = loadDatasetFromArgs(args, seed);
+  const maxTrain = num(args, 'max-train', { int: true, min: 1 });
+  const trainSet = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
+  const progress = !bool(args, 'quiet');
+  const mode = bool(args, 'freeze-encoder') ? 'head' : 'full';
+  const init = bool(args, 'random-init') ? 'random' : 'pretrained';
+  const hp = {
+    epochs: num(args, 'epochs', { int: true, min: 1 }) ?? 3,
+    batchSize: num(args, 'batch-size', { int: true, min: 1 }) ?? 32,
+    lr: num(args, 'lr', { min: 0 }) ?? 5e-5,
+    maxLen: num(args, 'max-length', { int: true, min: 2 }) ?? 128,
+    weightDecay: num(args, 'weight-decay', { min: 0 }) ?? 0.01,
+  };
+  if (progress) process.stderr.write(`dataset ${data.name}: train ${trainSet.length}, dev ${data.dev.length}, test ${data.test.length}; BERT ${dir} (${init}, ${mode}); backend ${engine.backend}\n`);
+  const r = await fineTuneBert({ modelDir: dir, init, mode, train: trainSet, dev: data.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, seed, progress, ...hp });
+  const clf = new BertClassifier(r.model, r.tokenizer, hp.maxLen);
+  const preds = predictTexts(clf, data.test.map((e) => e.text), 64);
+  const report = classReport(confusionMatrix(preds.map((p) => p.label), data.test, data.labelNames));
+  const modelDir = path.join(out, 'model');
+  clf.save(modelDir);
+  writeJsonAtomic(path.join(out, 'metrics.json'), {
+    dataset: data.name,
+    model: `bert:${dir}`,
+    seed,
+    backend: engine.backend,
+    test: { accuracy: report.accuracy, n: report.n, macro_f1: report.macro.f1, per_class: report.perClass },
+    dev: { accuracy: r.bestDevAccuracy, n: data.dev.length },
+    best_epoch: r.bestEpoch,
+    history: r.history,
+    train_seconds: r.seconds,
+    init,
+    mode,
+    hyperparameters: hp,
+    split: data.split,
+    label_names: data.labelNames,
+    max_train: maxTrain ?? null,
+    engine,
+    versions: versions(),
+    command: ['train', ...process.argv.slice(3)],
+    created: new Date().toISOString(),
+  });
+  clf.dispose();
+  console.log(`test accuracy ${report.accuracy.toFixed(4)} (n=${report.n}); model in ${modelDir}, metrics in ${path.join(out, 'metrics.json')}`);
+  return 0;
+}

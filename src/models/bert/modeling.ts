@@ -205,6 +205,11 @@ export interface LoadOptions {
   config?: BertConfigInput;
   /** seeds the initialisation of parameters the checkpoint lacks (a new classifier head) */
   seed?: number;
+  /**
+   * a classifier head whose shape differs from the config's (another number of labels) is dropped and
+   * initialised afresh, as HF's `ignore_mismatched_sizes=True`; otherwise such a head is an error
+   */
+  ignoreMismatchedHead?: boolean;
 }
 
 abstract class BertBase {
@@ -267,7 +272,15 @@ abstract class BertBase {
     let config = readDirectoryConfig(dir);
     if (opts.config) config = parseBertConfig({ ...config, ...opts.config }, `${dir}/config.json (with overrides)`);
     const { tensors, source } = readCheckpoint(dir);
-    const { values, report } = matchCheckpoint(paramSpecs(config, { pooler, head }), tensors, source);
+    const specs = paramSpecs(config, { pooler, head });
+    if (opts.ignoreMismatchedHead) {
+      for (const sp of specs) {
+        if (!sp.name.startsWith('classifier.')) continue;
+        const t = tensors.get(sp.name);
+        if (t && t.shape.join() !== sp.hfShape.join()) tensors.delete(sp.name);
+      }
+    }
+    const { values, report } = matchCheckpoint(specs, tensors, source);
     tensors.clear();
     const model = make(config, { seed: opts.seed ?? 0, weights: values });
     model.loadReport = report;
