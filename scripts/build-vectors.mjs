@@ -15,6 +15,12 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { loadTextVectors, writeBinaryVectors, WordVectors } from '../dist/src/text/vectors.js';
 
+// bad arguments and bad input (InputError names file and line) are reported as one line, not a stack
+process.on('uncaughtException', (e) => {
+  console.error(`build-vectors: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
+
 const DEFAULT_INPUT = '/work/shared/data/glove_6B_100d_top20k/glove.6B.100d.top20k.txt';
 const args = process.argv.slice(2);
 const opt = (k, d) => {

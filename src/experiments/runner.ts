@@ -64,6 +64,8 @@ export interface RunSummary {
 
 export interface ExperimentResults {
   experiment: { name: string; description?: string; file?: string; config: ExperimentConfig; reference?: string };
+  /** the triggers of the split table: name, text, where it is inserted */
+  split_triggers: { name: string; text: string; position: string }[];
   runs: RunResult[];
   summary: RunSummary[];
   status: 'complete' | 'partial';
@@ -246,6 +248,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
   const write = (status: 'complete' | 'partial'): ExperimentResults => {
     const res: ExperimentResults = {
       experiment: { name: cfg.name, description: cfg.description, file: opts.file, config: cfg, reference: cfg.reference },
+      split_triggers: splitTriggers(cfg).map((t) => ({ name: t.name, text: t.text, position: t.insert.description })),
       runs: results,
       summary: summarizeRuns(results),
       status,

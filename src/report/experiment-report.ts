@@ -102,7 +102,8 @@ export function renderExperimentReport(res: ExperimentResults): string {
   for (const r of res.runs) groups.set(r.dataset, [...(groups.get(r.dataset) ?? []), r]);
   for (const [dataset, rs] of groups) {
     out.push(`## Split table on ${dataset}: accuracy (%) by ground truth × trigger\n`);
-    out.push('Every test input gets each trigger (at the position its attack uses; the control trigger "night sky" at the end). Accuracy is against the true label: a low number where a trigger meets the label it was trained to flip is the backdoor working.\n');
+    out.push('Every test input gets each trigger; accuracy is against the true label, so a low number where a trigger meets the label it was trained to flip is the backdoor working. Triggers:\n');
+    out.push((res.split_triggers ?? []).map((t) => `- **${t.name}**: "${t.text}", ${t.position}`).join('\n') + '\n');
     const keys: string[] = [];
     const label = new Map<string, string[]>();
     for (const r of rs) {

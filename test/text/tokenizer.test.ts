@@ -80,5 +80,5 @@ test("MR through clean_str gives Kim's corpus statistics (Kim 2014, Table 1: N 1
   assert.equal(n, 10662);
   assert.equal(types.size, 18765);
   assert.equal(Math.round(tokens / n), 20);
-  assert.equal(maxLen, 56); // "max sentence length: 56", as process_data.py prints for MR
+  assert.equal(maxLen, 56); // process_data.py's max_l, the length its padding is sized for
 });

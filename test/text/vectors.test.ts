@@ -22,8 +22,8 @@ import { InputError } from '../../src/common/errors.js';
 import { Rng } from '../../src/common/random.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nb-vec-'));
-/** float16 keeps 11 significant bits: relative error ≤ 2^-11 after rounding to nearest */
-const f16Close = (got: number, want: number) => Math.abs(got - want) <= Math.abs(want) * 2 ** -11 + 1e-9;
+/** float16 keeps 11 significant bits (relative error ≤ 2^-11); below 2^-14 its spacing is 2^-24 (error ≤ 2^-25) */
+const f16Close = (got: number, want: number) => Math.abs(got - want) <= Math.abs(want) * 2 ** -11 + 2 ** -25;
 
 function throwsAt(fn: () => unknown, file: string, line: number | undefined, re: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof InputError && e.file === file && e.line === line && re.test(e.message), `${re} at line ${line}`);
