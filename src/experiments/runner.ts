@@ -86,6 +86,11 @@ export interface RunExperimentOptions {
   /** run only these run names (or ids) */
   only?: string[];
   log?: (line: string) => void;
+  /**
+   * share finished runs between experiments: a run whose fingerprint (data, split, config, seed, attack,
+   * transfer source) matches a cached one reuses its model and metrics instead of training again
+   */
+  cacheDir?: string;
 }
 
 function resolveDataset(d: DatasetConfig, seed: number, opts: RunExperimentOptions): DatasetSpec {
@@ -292,6 +297,18 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
       }
       log(`[${i + 1}/${concrete.length}] ${cr.id}: configuration changed since the last run; training again`);
     }
+    const cached = opts.cacheDir ? path.join(opts.cacheDir, fingerprint) : null;
+    if (cached && fs.existsSync(path.join(cached, 'result.json')) && fs.existsSync(path.join(cached, 'model', 'config.json'))) {
+      const prev = readJson<RunResult>(path.join(cached, 'result.json'));
+      const reused: RunResult = { ...prev, id: cr.id, name: cr.name, point: cr.point, ...(run.paper ? { paper: run.paper } : {}) };
+      fs.mkdirSync(runDir, { recursive: true });
+      fs.cpSync(path.join(cached, 'model'), modelDirOf(cr.id), { recursive: true });
+      writeJsonAtomic(resultFile, reused);
+      results.push(reused);
+      log(`[${i + 1}/${concrete.length}] ${cr.id}: same run found in the cache ${cached} (cacc ${prev.metrics.cacc.toFixed(4)})`);
+      write('partial');
+      continue;
+    }
     log(`[${i + 1}/${concrete.length}] ${cr.id}: ${run.attack ? `attack ${(run.attack as { type: string }).type}` : 'clean'}${run.transfer ? `, transfer ${run.transfer.mode} from ${run.transfer.from}` : ''}, seed ${cr.seed}`);
     let train = maxTrain ? capStratified(ds0.train, maxTrain, cr.seed) : ds0.train;
     const poisonedTrain = attack && !attack.poisonNothing ? poison(train, attack.recipe, { seed: cr.seed, labelNames: ds0.labelNames }) : train;
@@ -353,6 +370,10 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
     r.classifier.dispose();
     writeJsonAtomic(resultFile, result);
     fs.rmSync(path.join(runDir, 'checkpoint'), { recursive: true, force: true });
+    if (cached) {
+      fs.cpSync(modelDirOf(cr.id), path.join(cached, 'model'), { recursive: true });
+      writeJsonAtomic(path.join(cached, 'result.json'), result);
+    }
     results.push(result);
     log(`  ${cr.id}: cacc ${m.cacc.toFixed(4)}${m.asr !== null ? `, asr ${m.asr.toFixed(4)} (n=${m.asr_n})` : ''}, ${r.result.state.epoch} epochs, ${r.result.seconds.toFixed(0)}s`);
     write('partial');

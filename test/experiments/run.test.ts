@@ -18,7 +18,8 @@ test('the issue example experiment runs as written', async () => {
   const { config, baseDir } = loadExperiment(path.join(dir, 'example.yaml'));
   const out = path.join(dir, 'out');
   const logs: string[] = [];
-  const res = await runExperiment(config, out, { baseDir, file: 'example.yaml', log: (l) => logs.push(l) });
+  const cacheDir = path.join(dir, 'cache');
+  const res = await runExperiment(config, out, { baseDir, file: 'example.yaml', log: (l) => logs.push(l), cacheDir });
   assert.equal(res.status, 'complete');
   const json = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(json.experiment.name, 'example');
@@ -66,4 +67,11 @@ test('the issue example experiment runs as written', async () => {
   assert.equal(again.runs.length, 3);
   assert.equal(logs2.filter((l) => /done before/.test(l)).length, 3);
   assert.deepEqual(again.runs.map((r) => r.metrics.cacc), json.runs.map((r: { metrics: { cacc: number } }) => r.metrics.cacc));
+
+  // another experiment with the same runs, sharing the cache: nothing is trained again
+  const logs3: string[] = [];
+  const other = await runExperiment(config, path.join(dir, 'out2'), { baseDir, file: 'example.yaml', log: (l) => logs3.push(l), cacheDir });
+  assert.equal(logs3.filter((l) => /found in the cache/.test(l)).length, 3);
+  assert.deepEqual(other.runs.map((r) => r.metrics.asr), json.runs.map((r: { metrics: { asr: number | null } }) => r.metrics.asr));
+  assert.ok(fs.existsSync(path.join(dir, 'out2', 'runs', 'append', 'model', 'model.safetensors')));
 });

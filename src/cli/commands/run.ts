@@ -14,6 +14,7 @@ export const run: Command = {
     out: { type: 'string', description: 'output folder: results.json, report.md, runs/<run>/model/' },
     'data-dir': { type: 'string', description: 'folder laid out like shared/data for named datasets (mr and sst2 ship with the package)' },
     only: { type: 'list', description: 'run only this run name or id (repeatable)' },
+    cache: { type: 'string', description: 'share identical runs (same data, config, seed, attack) between experiments through this folder' },
     quiet: { type: 'boolean', description: 'no progress bars' },
     'validate-only': { type: 'boolean', description: 'check the file and list the runs it expands to, without training' },
   },
@@ -38,6 +39,7 @@ export const run: Command = {
       progress: args.flags['quiet'] !== true,
       shouldStop: sig.shouldStop,
       only: list(args, 'only'),
+      cacheDir: str(args, 'cache'),
     });
     sig.dispose();
     console.log(`${res.status === 'complete' ? 'done' : 'stopped (partial results kept)'}: ${res.runs.length} run(s); report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
