@@ -7,6 +7,8 @@ import { Adam } from '../src/train/adam.js';
 import { clipAndApply } from '../src/train/clip.js';
 import { crossEntropy } from '../src/train/step.js';
 import { Rng } from '../src/common/random.js';
+import { exportBertOnnx } from '../src/models/onnx/bert.js';
+import { createSession, loadOrt } from '../src/models/onnx/runtime.js';
 
 const SHAPE = { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocab: 30522, batch: 32, seq_len: 64 };
 
@@ -67,8 +69,58 @@ export async function benchBertInfer(reps = 10, warmup = 2): Promise<Record<stri
   return { bench: 'bert-infer', ...SHAPE, ms_per_batch: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend };
 }
 
+/**
+ * The same model weights and batch through the ONNX export on onnxruntime-node (intra-op threads = cores),
+ * timed in the same call as the tfjs path so the ratio sees the same machine load; also the largest
+ * |onnx - tfjs| logit difference.
+ */
+export async function benchBertInferOnnx(reps = 10, warmup = 2): Promise<Record<string, unknown>> {
+  const info = await initEngine();
+  const ort = await loadOrt();
+  const m = model();
+  const b = randomBatch(new Rng(4));
+  const timeIt = async (run: () => Promise<unknown>) => {
+    for (let i = 0; i < warmup; i++) await run();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await run();
+    return (performance.now() - t0) / reps;
+  };
+  let tfjsLogits: Float32Array = new Float32Array(0);
+  const tfjsMs = await timeIt(async () => {
+    const l = m.logits(b);
+    tfjsLogits = l.dataSync() as Float32Array;
+    l.dispose();
+  });
+  const session = await createSession(exportBertOnnx(m));
+  m.dispose();
+  const dims = [b.batchSize, b.seqLen];
+  const i64 = (a: Int32Array) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
+  const feeds = { input_ids: i64(b.inputIds), attention_mask: i64(b.attentionMask), token_type_ids: i64(b.tokenTypeIds) };
+  let onnxLogits: Float32Array = new Float32Array(0);
+  const onnxMs = await timeIt(async () => {
+    onnxLogits = (await session.run(feeds))['logits']!.data as Float32Array;
+  });
+  await session.release();
+  let maxDiff = 0;
+  onnxLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - tfjsLogits[i]!))));
+  const seqPerS = (ms: number) => +((SHAPE.batch * 1000) / ms).toFixed(1);
+  return {
+    bench: 'bert-infer-onnx',
+    ...SHAPE,
+    ms_per_batch: +onnxMs.toFixed(0),
+    seq_per_s: seqPerS(onnxMs),
+    ref_tfjs_seq_per_s: seqPerS(tfjsMs),
+    ratio_vs_tfjs: +(tfjsMs / onnxMs).toFixed(3),
+    max_abs_diff_vs_tfjs: +maxDiff.toExponential(2),
+    threads: (await import('node:os')).availableParallelism(),
+    onnxruntime: ort.env.versions.node,
+    tfjs_backend: info.backend,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   // run alone: node dist/bench/bert.js [train-steps] [infer-reps]
   console.log(JSON.stringify(await benchBertTrainStep(+(process.argv[2] ?? 5))));
   console.log(JSON.stringify(await benchBertInfer(+(process.argv[3] ?? 10))));
+  console.log(JSON.stringify(await benchBertInferOnnx(+(process.argv[3] ?? 10))));
 }

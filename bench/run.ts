@@ -14,13 +14,18 @@ const want = (name: string) => only.length === 0 || only.some((o) => name.starts
 function torchReference(what: string[]): Record<string, number> | null {
   const script = path.resolve(here, '../../bench/torch_ref.py');
   if (!fs.existsSync(script) || process.env['BENCH_NO_TORCH']) return null;
-  const r = spawnSync('python3', [script, ...what], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', NT: '2' }, timeout: 600_000 });
-  if (r.status !== 0) return null;
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  } catch {
-    return null;
+  // BENCH_PYTHON first, then the PATH's python3, then Debian's (where python3-torch installs when pyenv shadows it)
+  const pythons = [process.env['BENCH_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  for (const py of pythons) {
+    const r = spawnSync(py, [script, ...what], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', NT: '2' }, timeout: 600_000 });
+    if (r.status !== 0) continue;
+    try {
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    } catch {
+      continue;
+    }
   }
+  return null;
 }
 
 const ratio = (a: number, b: number | undefined) => (b ? +(a / b).toFixed(3) : null);
@@ -45,14 +50,18 @@ if (want('cnn')) {
 if (want('bert')) {
   const mod = path.join(here, 'bert.js');
   if (fs.existsSync(mod)) {
-    const { benchBertTrainStep, benchBertInfer } = (await import(mod)) as {
+    const { benchBertTrainStep, benchBertInfer, benchBertInferOnnx } = (await import(mod)) as {
       benchBertTrainStep: () => Promise<Record<string, number | string>>;
       benchBertInfer: () => Promise<Record<string, number | string>>;
+      benchBertInferOnnx: () => Promise<Record<string, number | string>>;
     };
     const torch = torchReference(['bert']);
     const tr = await benchBertTrainStep();
     console.log(JSON.stringify({ ...tr, ref_pytorch_seq_per_s: torch?.['bert_train_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(tr['seq_per_s'] as number, torch['bert_train_seq_per_s']) : null }));
     const inf = await benchBertInfer();
     console.log(JSON.stringify({ ...inf, ref_pytorch_seq_per_s: torch?.['bert_infer_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(inf['seq_per_s'] as number, torch['bert_infer_seq_per_s']) : null }));
+    // onnxruntime-node on the same weights and batch; its tfjs reference is re-timed in the same call
+    const onnx = await benchBertInferOnnx().catch((e: Error) => ({ bench: 'bert-infer-onnx', error: e.message }) as Record<string, number | string>);
+    console.log(JSON.stringify({ ...onnx, ref_pytorch_seq_per_s: torch?.['bert_infer_seq_per_s'] ?? null, ratio_vs_pytorch: torch && onnx['seq_per_s'] ? ratio(onnx['seq_per_s'] as number, torch['bert_infer_seq_per_s']) : null }));
   }
 }

@@ -7,7 +7,7 @@ import { tf } from '../engine/index.js';
 import type { TrainableClassifier } from '../train/trainer.js';
 import { SentenceCNN } from './cnn.js';
 import { loadCnn, saveCnn, type CnnTextConfig } from './cnn-checkpoint.js';
-import { BertForSequenceClassification } from './bert/index.js';
+import { BertForSequenceClassification, type BertConfig } from './bert/index.js';
 import { WordPieceTokenizer } from '../text/wordpiece.js';
 import { Vocab } from '../text/vocab.js';
 import { wordTokenize } from '../text/tokenizer.js';
@@ -26,6 +26,16 @@ export interface TextClassifier {
   dispose(): void;
 }
 
+/** The SentenceCNN text pipeline: Kim's clean_str word tokens, vocabulary ids. */
+export function cnnEncode(vocab: Vocab, cfg: CnnTextConfig, text: string): ArrayLike<number> {
+  return vocab.encode(wordTokenize(text, { keepUnicode: cfg.keep_unicode }));
+}
+
+/** The BERT text pipeline: WordPiece ids with [CLS]/[SEP], truncated to min(maxLength, max_position_embeddings). */
+export function bertEncode(tokenizer: WordPieceTokenizer, config: BertConfig, maxLength: number, text: string): ArrayLike<number> {
+  return tokenizer.encode(text, null, { truncation: true, maxLength: Math.min(maxLength, config.max_position_embeddings) }).ids;
+}
+
 export class CnnClassifier implements TextClassifier {
   readonly kind = 'sentence-cnn' as const;
   constructor(
@@ -40,7 +50,7 @@ export class CnnClassifier implements TextClassifier {
     return wordTokenize(text, { keepUnicode: this.text.keep_unicode });
   }
   encode(text: string): ArrayLike<number> {
-    return this.vocab.encode(this.tokens(text));
+    return cnnEncode(this.vocab, this.text, text);
   }
   save(dir: string, training?: Record<string, unknown>): void {
     saveCnn(dir, this.model, this.vocab, this.text, training);
@@ -61,7 +71,7 @@ export class BertClassifier implements TextClassifier {
     return this.model.labelNames;
   }
   encode(text: string): ArrayLike<number> {
-    return this.tokenizer.encode(text, null, { truncation: true, maxLength: Math.min(this.maxLength, this.model.config.max_position_embeddings) }).ids;
+    return bertEncode(this.tokenizer, this.model.config, this.maxLength, text);
   }
   save(dir: string): void {
     this.model.save(dir, { tokenizer: this.tokenizer });
@@ -78,26 +88,60 @@ export interface Prediction {
   logits: number[];
 }
 
+/**
+ * A classifier that computes logits outside tfjs, asynchronously (OnnxClassifier, onnx/classifier.ts): the
+ * same text pipeline (`encode`) as the TextClassifier it was exported from, logits from token-id sequences.
+ */
+export interface AsyncLogitsClassifier {
+  readonly kind: ClassifierKind;
+  readonly labelNames: string[];
+  encode(text: string): ArrayLike<number>;
+  /** logits, row-major [seqs.length, labels] */
+  logitsOf(seqs: ArrayLike<number>[]): Promise<Float32Array>;
+  dispose(): void | Promise<void>;
+}
+
+/** Softmax and argmax of row-major logits [n, c]. */
+function toPredictions(v: Float32Array, n: number, c: number, names: string[], out: Prediction[]): void {
+  for (let r = 0; r < n; r++) {
+    const logits = Array.from(v.subarray(r * c, (r + 1) * c));
+    const m = Math.max(...logits);
+    const e = logits.map((x) => Math.exp(x - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    const probs = e.map((x) => x / s);
+    let label = 0;
+    for (let k = 1; k < c; k++) if (probs[k]! > probs[label]!) label = k;
+    out.push({ label, labelName: names[label] ?? String(label), probs, logits });
+  }
+}
+
+/** tfjs logits of one batch of texts, row-major. */
+function tfjsLogits(clf: TextClassifier, texts: string[]): Float32Array {
+  const lg = clf.model.logits(clf.model.makeBatch(texts.map((t) => clf.encode(t))), false);
+  const v = lg.dataSync() as Float32Array;
+  lg.dispose();
+  return v;
+}
+
 /** Predictions for raw texts, in batches (no gradient). */
 export function predictTexts(clf: TextClassifier, texts: string[], batchSize = 100): Prediction[] {
   const out: Prediction[] = [];
-  const names = clf.labelNames;
   for (let i = 0; i < texts.length; i += batchSize) {
-    const batch = clf.model.makeBatch(texts.slice(i, i + batchSize).map((t) => clf.encode(t)));
-    const lg = clf.model.logits(batch, false);
-    const [n, c] = lg.shape as [number, number];
-    const v = lg.dataSync() as Float32Array;
-    lg.dispose();
-    for (let r = 0; r < n; r++) {
-      const logits = Array.from(v.subarray(r * c, (r + 1) * c));
-      const m = Math.max(...logits);
-      const e = logits.map((x) => Math.exp(x - m));
-      const s = e.reduce((a, b) => a + b, 0);
-      const probs = e.map((x) => x / s);
-      let label = 0;
-      for (let k = 1; k < c; k++) if (probs[k]! > probs[label]!) label = k;
-      out.push({ label, labelName: names[label] ?? String(label), probs, logits });
-    }
+    const batch = texts.slice(i, i + batchSize);
+    const v = tfjsLogits(clf, batch);
+    toPredictions(v, batch.length, v.length / batch.length, clf.labelNames, out);
+  }
+  return out;
+}
+
+/** predictTexts for either engine: a tfjs TextClassifier, or an AsyncLogitsClassifier such as OnnxClassifier. */
+export async function predictTextsAsync(clf: TextClassifier | AsyncLogitsClassifier, texts: string[], batchSize = 100): Promise<Prediction[]> {
+  if (!('logitsOf' in clf)) return predictTexts(clf, texts, batchSize);
+  const out: Prediction[] = [];
+  for (let i = 0; i < texts.length; i += batchSize) {
+    const batch = texts.slice(i, i + batchSize);
+    const v = await clf.logitsOf(batch.map((t) => clf.encode(t)));
+    toPredictions(v, batch.length, v.length / batch.length, clf.labelNames, out);
   }
   return out;
 }
@@ -107,25 +151,29 @@ export function predictLabels(clf: TextClassifier, texts: string[], batchSize = 
   return predictTexts(clf, texts, batchSize).map((p) => p.label);
 }
 
-/** Load any classifier directory: a SentenceCNN written by this project, or a BERT-family HF directory. */
-export async function loadClassifier(dir: string, opts: { maxLength?: number } = {}): Promise<TextClassifier> {
+/** The kind of classifier a model directory holds (from its config.json), with errors that name the directory. */
+export function classifierKindOf(dir: string): ClassifierKind {
   const cfgFile = path.join(dir, 'config.json');
   if (!fs.existsSync(dir)) throw new Error(`${dir}: no such model directory`);
   if (!fs.existsSync(cfgFile)) {
     const hint = fs.existsSync(path.join(dir, 'model')) ? ` (did you mean ${path.join(dir, 'model')}?)` : '';
     throw new Error(`${dir}: not a model directory: config.json is missing${hint}`);
   }
-  const cfg = readJson<{ model_type?: string; max_length?: number }>(cfgFile);
-  if (cfg.model_type === 'sentence-cnn') {
+  const cfg = readJson<{ model_type?: string }>(cfgFile);
+  if (cfg.model_type === 'sentence-cnn') return 'sentence-cnn';
+  if (cfg.model_type === 'bert' || cfg.model_type === undefined) return 'bert';
+  throw new Error(`${cfgFile}: unsupported model_type "${cfg.model_type}" (supported: sentence-cnn, bert)`);
+}
+
+/** Load any classifier directory: a SentenceCNN written by this project, or a BERT-family HF directory. */
+export async function loadClassifier(dir: string, opts: { maxLength?: number } = {}): Promise<TextClassifier> {
+  if (classifierKindOf(dir) === 'sentence-cnn') {
     const { model, vocab, config } = loadCnn(dir);
     return new CnnClassifier(model, vocab, config.text);
   }
-  if (cfg.model_type === 'bert' || cfg.model_type === undefined) {
-    const model = await BertForSequenceClassification.load(dir);
-    const tokenizer = WordPieceTokenizer.fromDirectory(dir);
-    return new BertClassifier(model, tokenizer, opts.maxLength ?? 128);
-  }
-  throw new Error(`${cfgFile}: unsupported model_type "${cfg.model_type}" (supported: sentence-cnn, bert)`);
+  const model = await BertForSequenceClassification.load(dir);
+  const tokenizer = WordPieceTokenizer.fromDirectory(dir);
+  return new BertClassifier(model, tokenizer, opts.maxLength ?? 128);
 }
 
 /** Number of live tensors (for leak checks in tests and long runs). */

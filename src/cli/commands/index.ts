@@ -6,5 +6,6 @@ import { run } from './run.js';
 import { poison } from './poison.js';
 import { datasets } from './datasets.js';
 import { pretrain } from './pretrain.js';
+import { exportOnnx } from './export-onnx.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, datasets];
+export const commands: Command[] = [train, predict, run, poison, pretrain, datasets, exportOnnx];

@@ -49,6 +49,22 @@ export interface BertBatch {
   seqLen: number;
 }
 
+/** Pad token-id sequences (already with [CLS] ... [SEP]) into a batch; mask 1 on real tokens, token types 0. */
+export function padBertBatch(seqs: ArrayLike<number>[], config: BertConfig): BertBatch {
+  const B = seqs.length;
+  const T = Math.min(config.max_position_embeddings, Math.max(1, ...seqs.map((s) => s.length)));
+  const inputIds = new Int32Array(B * T).fill(config.pad_token_id);
+  const attentionMask = new Int32Array(B * T);
+  seqs.forEach((s, b) => {
+    const n = Math.min(s.length, T);
+    for (let t = 0; t < n; t++) {
+      inputIds[b * T + t] = s[t]!;
+      attentionMask[b * T + t] = 1;
+    }
+  });
+  return { inputIds, attentionMask, tokenTypeIds: new Int32Array(B * T), batchSize: B, seqLen: T };
+}
+
 /** The tensors of a flat batch (caller disposes). */
 export function batchTensors(b: BertBatch | BatchEncoding): Required<BertInputs> {
   const shape: [number, number] = [b.batchSize, b.seqLen];
@@ -361,18 +377,7 @@ export class BertForSequenceClassification extends BertBase {
 
   /** Pad token-id sequences (already with [CLS] ... [SEP]) into a batch; mask 1 on real tokens, token types 0. */
   makeBatch(seqs: ArrayLike<number>[]): BertBatch {
-    const B = seqs.length;
-    const T = Math.min(this.config.max_position_embeddings, Math.max(1, ...seqs.map((s) => s.length)));
-    const inputIds = new Int32Array(B * T).fill(this.config.pad_token_id);
-    const attentionMask = new Int32Array(B * T);
-    seqs.forEach((s, b) => {
-      const n = Math.min(s.length, T);
-      for (let t = 0; t < n; t++) {
-        inputIds[b * T + t] = s[t]!;
-        attentionMask[b * T + t] = 1;
-      }
-    });
-    return { inputIds, attentionMask, tokenTypeIds: new Int32Array(B * T), batchSize: B, seqLen: T };
+    return padBertBatch(seqs, this.config);
   }
 
   /** Logits for a flat batch; in training mode dropout is seeded by dropoutSeed. Ids are range-checked. */

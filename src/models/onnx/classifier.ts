@@ -1,0 +1,187 @@
+// Inference through onnxruntime-node: a TextClassifier (tfjs) exported to ONNX and run by an InferenceSession,
+// with the tokenization and padding of the classifier it came from, so its predictions equal the tfjs ones
+// (within 1e-4; test/models/onnx-*.test.ts). A model directory caches its export as model.onnx, rewritten
+// when the weights or config are newer.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BertClassifier, CnnClassifier, bertEncode, classifierKindOf, cnnEncode, loadClassifier, type AsyncLogitsClassifier, type ClassifierKind, type TextClassifier } from '../classifier.js';
+import { checkIds, numLabels, padBertBatch, type BertConfig } from '../bert/index.js';
+import { readDirectoryConfig } from '../bert/checkpoint.js';
+import { padBatch, type CnnConfig } from '../cnn.js';
+import type { CnnCheckpointConfig, CnnTextConfig } from '../cnn-checkpoint.js';
+import { WordPieceTokenizer } from '../../text/wordpiece.js';
+import { Vocab } from '../../text/vocab.js';
+import { readJson, writeFileAtomic } from '../../common/fs-atomic.js';
+import { exportBertOnnx } from './bert.js';
+import { exportCnnOnnx } from './cnn.js';
+import { createSession, loadOrt, type OrtModule, type OrtSession, type SessionOptions } from './runtime.js';
+
+/** The ONNX model (encoded bytes) of a BERT or SentenceCNN classifier. */
+export function exportOnnx(clf: TextClassifier): Uint8Array {
+  if (clf instanceof BertClassifier) return exportBertOnnx(clf.model);
+  if (clf instanceof CnnClassifier) return exportCnnOnnx(clf.model);
+  throw new Error(`no ONNX export for classifier kind "${clf.kind}"`);
+}
+
+/** Files of a model directory whose change makes a cached model.onnx stale. */
+const SOURCES = ['config.json', 'model.safetensors', 'pytorch_model.bin'];
+
+/** True when `file` exists and is at least as new as the directory's weights and config. */
+export function onnxIsFresh(file: string, dir: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  const t = fs.statSync(file).mtimeMs;
+  return SOURCES.every((n) => {
+    const p = path.join(dir, n);
+    return !fs.existsSync(p) || fs.statSync(p).mtimeMs <= t;
+  });
+}
+
+/**
+ * What the onnx engine needs besides the graph: the text pipeline and the input tensors (int32 values and
+ * dims, by input name) of the classifier the graph was exported from.
+ */
+interface InputPipeline {
+  readonly kind: ClassifierKind;
+  readonly labelNames: string[];
+  encode(text: string): ArrayLike<number>;
+  inputs(seqs: ArrayLike<number>[]): Record<string, [Int32Array, number[]]>;
+}
+
+const labelNamesOf = (n: number, id2label: Record<string, string> | undefined) => Array.from({ length: n }, (_, i) => id2label?.[String(i)] ?? String(i));
+
+function bertPipeline(tokenizer: WordPieceTokenizer, config: BertConfig, maxLength: number): InputPipeline {
+  return {
+    kind: 'bert',
+    labelNames: labelNamesOf(numLabels(config), config.id2label),
+    encode: (text) => bertEncode(tokenizer, config, maxLength, text),
+    inputs: (seqs) => {
+      const b = padBertBatch(seqs, config);
+      checkIds(b, config);
+      const dims = [b.batchSize, b.seqLen];
+      return { input_ids: [b.inputIds, dims], attention_mask: [b.attentionMask, dims], token_type_ids: [b.tokenTypeIds, dims] };
+    },
+  };
+}
+
+function cnnPipeline(vocab: Vocab, config: CnnConfig, text: CnnTextConfig): InputPipeline {
+  return {
+    kind: 'sentence-cnn',
+    labelNames: labelNamesOf(config.num_labels, config.id2label),
+    encode: (s) => cnnEncode(vocab, text, s),
+    inputs: (seqs) => {
+      const b = padBatch(seqs, config.min_length, config.max_length);
+      return { input_ids: [b.ids, [b.B, b.L]], lengths: [b.lens, [b.B]] };
+    },
+  };
+}
+
+/** The pipeline of a loaded classifier. */
+function pipelineOf(clf: TextClassifier): InputPipeline {
+  if (clf instanceof BertClassifier) return bertPipeline(clf.tokenizer, clf.model.config, clf.maxLength);
+  if (clf instanceof CnnClassifier) return cnnPipeline(clf.vocab, clf.model.config, clf.text);
+  throw new Error(`no ONNX export for classifier kind "${clf.kind}"`);
+}
+
+/** The pipeline of a model directory, from its config and tokenizer/vocabulary alone (no weights). */
+function pipelineFromDir(dir: string, maxLength: number): InputPipeline {
+  if (classifierKindOf(dir) === 'bert') return bertPipeline(WordPieceTokenizer.fromDirectory(dir), readDirectoryConfig(dir), maxLength);
+  const config = readJson<CnnCheckpointConfig>(path.join(dir, 'config.json'));
+  return cnnPipeline(Vocab.load(path.join(dir, 'vocab.txt')), config, config.text);
+}
+
+export class OnnxClassifier implements AsyncLogitsClassifier {
+  readonly engine = 'onnx' as const;
+  readonly kind: ClassifierKind;
+  readonly labelNames: string[];
+
+  private constructor(
+    private readonly session: OrtSession,
+    private readonly ort: OrtModule,
+    private readonly pipeline: InputPipeline,
+    /** the .onnx file the session was created from; null when it was created from bytes in memory */
+    readonly file: string | null,
+  ) {
+    this.kind = pipeline.kind;
+    this.labelNames = pipeline.labelNames;
+  }
+
+  /** @internal */
+  static async create(model: string | Uint8Array, pipeline: InputPipeline, opts: SessionOptions): Promise<OnnxClassifier> {
+    const ort = await loadOrt();
+    return new OnnxClassifier(await createSession(model, opts), ort, pipeline, typeof model === 'string' ? model : null);
+  }
+
+  encode(text: string): ArrayLike<number> {
+    return this.pipeline.encode(text);
+  }
+
+  /** Logits, row-major [seqs.length, labels], for token-id sequences padded as the tfjs model pads them. */
+  async logitsOf(seqs: ArrayLike<number>[]): Promise<Float32Array> {
+    const feeds: Record<string, InstanceType<OrtModule['Tensor']>> = {};
+    for (const [name, [data, dims]] of Object.entries(this.pipeline.inputs(seqs))) {
+      feeds[name] = new this.ort.Tensor('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims);
+    }
+    const out = await this.session.run(feeds, ['logits']);
+    return out['logits']!.data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export interface OnnxOptions extends SessionOptions {
+  /** the cached export; default <dir>/model.onnx */
+  file?: string;
+  /** re-export even when the cached file is fresh */
+  force?: boolean;
+  /** BERT: longest token sequence (as loadClassifier) */
+  maxLength?: number;
+}
+
+/** An OnnxClassifier over an in-memory export of `clf` (which stays usable; the caller still owns it). */
+export async function toOnnx(clf: TextClassifier, opts: SessionOptions = {}): Promise<OnnxClassifier> {
+  await loadOrt();
+  return OnnxClassifier.create(exportOnnx(clf), pipelineOf(clf), opts);
+}
+
+/**
+ * Export `dir`'s classifier to `file` (default <dir>/model.onnx) unless a fresh export is there; returns the
+ * path. The classifier may be given when it is already loaded.
+ */
+export async function exportOnnxFile(dir: string, opts: { file?: string; force?: boolean; classifier?: TextClassifier } = {}): Promise<string> {
+  const file = opts.file ?? path.join(dir, 'model.onnx');
+  if (!opts.force && onnxIsFresh(file, dir)) return file;
+  const clf = opts.classifier ?? (await loadClassifier(dir));
+  try {
+    writeFileAtomic(file, exportOnnx(clf));
+  } finally {
+    if (!opts.classifier) clf.dispose();
+  }
+  return file;
+}
+
+/**
+ * Load a model directory for ONNX inference. The export is cached as model.onnx: while it is at least as new
+ * as the weights and config, the tfjs weights are not loaded at all; otherwise the model is loaded, exported
+ * and the file rewritten (kept in memory when the directory is read-only).
+ */
+export async function loadOnnxClassifier(dir: string, opts: OnnxOptions = {}): Promise<OnnxClassifier> {
+  await loadOrt(); // fail before loading weights when the package is missing
+  const file = opts.file ?? path.join(dir, 'model.onnx');
+  const maxLength = opts.maxLength ?? 128;
+  if (!opts.force && onnxIsFresh(file, dir)) return OnnxClassifier.create(file, pipelineFromDir(dir, maxLength), opts);
+  const clf = await loadClassifier(dir, { maxLength });
+  try {
+    let source: string | Uint8Array = exportOnnx(clf);
+    try {
+      writeFileAtomic(file, source);
+      source = file;
+    } catch {
+      // read-only model directory: run from memory
+    }
+    return await OnnxClassifier.create(source, pipelineOf(clf), opts);
+  } finally {
+    clf.dispose();
+  }
+}
