@@ -165,7 +165,7 @@ export function loadFileDataset(o: FileDatasetOptions): Dataset {
   if (parts.train.length === 0) throw new InputError('no examples', o.path);
   const files = [o.path, o.devPath, o.testPath].filter(Boolean).join(', ');
   return assembleDataset({
-    name: o.name ?? path.parse(path.resolve(o.path)).name,
+    name: o.name ?? defaultName(o.path),
     parts,
     labelNames: o.labelNames,
     seed: o.seed,
@@ -174,4 +174,12 @@ export function loadFileDataset(o: FileDatasetOptions): Dataset {
     provenance: `${format}: ${files}`,
     warnings: empties.warnings(),
   });
+}
+
+const GENERIC_STEMS = new Set(['train', 'test', 'dev', 'valid', 'validation', 'val', 'data', 'dataset', 'all', 'full']);
+
+/** the file name without extension; a generic one (train.tsv, test.csv, data.jsonl) is prefixed with its folder's name */
+export function defaultName(p: string): string {
+  const { name, dir } = path.parse(path.resolve(p));
+  return GENERIC_STEMS.has(name.toLowerCase()) && path.basename(dir) ? `${path.basename(dir)}-${name}` : name;
 }

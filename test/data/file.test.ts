@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadFileDataset, loadDatasetSpec, inferFormat } from '../../src/data/index.js';
+import { defaultName } from '../../src/data/file.js';
 import { tree, inputError } from './tree.js';
 
 const texts = (xs: { text: string }[]) => xs.map((x) => x.text);
@@ -205,4 +206,11 @@ test('separate test and dev files keep their split; loadDatasetSpec dispatches o
   assert.equal(ds.split.method, 'given');
   assert.deepEqual(ds.split.sizes, { train: 2, dev: 1, test: 1 });
   assert.deepEqual(ds.labelNames, ['x', 'y']);
+});
+
+test('dataset names: the file stem, or folder-stem for generic split file names', () => {
+  assert.equal(defaultName('/data/reviews.csv'), 'reviews');
+  assert.equal(defaultName('/data/olid_offenseval/train.tsv'), 'olid_offenseval-train');
+  assert.equal(defaultName('/x/ag_news/Test.csv'), 'ag_news-Test');
+  assert.equal(defaultName('/x/ag_news/training.csv'), 'training');
 });
