@@ -47,7 +47,7 @@ export async function benchBertTrainStep(steps = 5, warmup = 2): Promise<Record<
   const ms = (performance.now() - t0) / steps;
   const leaked = tf.memory().numTensors - n0;
   m.dispose();
-  return { bench: 'bert-train-step', ...SHAPE, ms_per_step: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend, leaked_tensors: leaked };
+  return { bench: 'bert-train-step', ...SHAPE, ms_per_step: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend, threads: info.threads, leaked_tensors: leaked };
 }
 
 /** Eval-mode logits for a batch (no gradient), after `warmup` untimed batches. */
@@ -66,7 +66,7 @@ export async function benchBertInfer(reps = 10, warmup = 2): Promise<Record<stri
   for (let i = 0; i < reps; i++) run();
   const ms = (performance.now() - t0) / reps;
   m.dispose();
-  return { bench: 'bert-infer', ...SHAPE, ms_per_batch: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend };
+  return { bench: 'bert-infer', ...SHAPE, ms_per_batch: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend, threads: info.threads };
 }
 
 /**
@@ -115,6 +115,7 @@ export async function benchBertInferOnnx(reps = 10, warmup = 2): Promise<Record<
     threads: (await import('node:os')).availableParallelism(),
     onnxruntime: ort.env.versions.node,
     tfjs_backend: info.backend,
+    tfjs_threads: info.threads,
   };
 }
 

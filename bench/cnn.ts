@@ -34,7 +34,7 @@ export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
   const inferMs = (performance.now() - t1) / reps;
   const leaked = tf.memory().numTensors - n0;
   model.dispose();
-  return { bench: 'cnn-train', backend: info.backend, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), infer_samples_per_s: +(B * 1000 / inferMs).toFixed(1), leaked_tensors: leaked };
+  return { bench: 'cnn-train', backend: info.backend, threads: info.threads, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), infer_samples_per_s: +(B * 1000 / inferMs).toFixed(1), leaked_tensors: leaked };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) { // run alone: node dist/bench/cnn.js [steps]

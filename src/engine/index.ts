@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { requestedThreads, startThreadedWasm } from './wasm-threads.js';
 
 export { tf };
 
@@ -23,6 +24,9 @@ let current: EngineInfo | null = null;
 export interface EngineOptions {
   /** Force a backend; default: tfjs-node if installed, else wasm. Env NLP_BACKDOOR_BACKEND overrides too. */
   backend?: BackendName;
+  /** wasm: XNNPACK threads; default NLP_BACKDOOR_THREADS, else 1. Above 1 the threaded SIMD build is started
+   *  (see wasm-threads.ts), falling back to the single-thread build if it fails to start. */
+  threads?: number;
 }
 
 async function tryTfjsNode(): Promise<boolean> {
@@ -62,12 +66,24 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
     current = { backend: 'cpu', threads: 1, tfjs: tf.version_core, reason: 'requested' };
     return current;
   }
-  await import('@tensorflow/tfjs-backend-wasm');
+  const wasmMod = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('could not initialise the tfjs wasm backend');
+  const threads = opts.threads ?? requestedThreads();
+  if (wanted) reason = 'requested';
+  let started = 1;
+  if (threads > 1) {
+    // tfjs-backend-wasm never picks its threaded build under Node (tfjs issue #3830): wasm-threads.ts does
+    try {
+      started = await startThreadedWasm(wasmMod, threads);
+      reason += `; threaded SIMD build, ${started} threads`;
+    } catch (e) {
+      reason += `; threaded build failed (${(e as Error).message}), single thread`;
+      started = 1;
+    }
+  }
+  if (started === 1 && !(await tf.setBackend('wasm'))) throw new Error('could not initialise the tfjs wasm backend');
   await tf.ready();
-  // tfjs-backend-wasm never picks its threaded build under Node (tfjs issue #3830): one core.
-  current = { backend: 'wasm', threads: 1, tfjs: tf.version_core, reason: wanted ? 'requested' : reason };
+  current = { backend: 'wasm', threads: wasmMod.getThreadsCount(), tfjs: tf.version_core, reason };
   return current;
 }
 
