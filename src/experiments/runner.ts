@@ -310,6 +310,19 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
       continue;
     }
     log(`[${i + 1}/${concrete.length}] ${cr.id}: ${run.attack ? `attack ${(run.attack as { type: string }).type}` : 'clean'}${run.transfer ? `, transfer ${run.transfer.mode} from ${run.transfer.from}` : ''}, seed ${cr.seed}`);
+    // an interrupted run resumes from its checkpoint only if the run is still the same; a checkpoint left by
+    // an earlier configuration of this run is discarded (the runner owns runs/<id>/checkpoint)
+    const ckptDir = path.join(runDir, 'checkpoint');
+    const startedFile = path.join(runDir, 'started.json');
+    if (fs.existsSync(ckptDir)) {
+      const started = fs.existsSync(startedFile) ? readJson<{ fingerprint?: string }>(startedFile) : {};
+      if (started.fingerprint !== fingerprint) {
+        log(`  ${cr.id}: the checkpoint in ${ckptDir} is from an earlier configuration of this run; starting over`);
+        fs.rmSync(ckptDir, { recursive: true, force: true });
+      }
+    }
+    fs.mkdirSync(runDir, { recursive: true });
+    writeJsonAtomic(startedFile, { fingerprint, started: new Date().toISOString() });
     let train = maxTrain ? capStratified(ds0.train, maxTrain, cr.seed) : ds0.train;
     const poisonedTrain = attack && !attack.poisonNothing ? poison(train, attack.recipe, { seed: cr.seed, labelNames: ds0.labelNames }) : train;
     const nPoisoned = poisonedTrain.filter((e) => e.poisoned).length;
@@ -328,7 +341,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
       seed: cr.seed,
       config: trainCfg,
       from,
-      checkpointDir: path.join(runDir, 'checkpoint'),
+      checkpointDir: ckptDir,
       progress: opts.progress,
       label: cr.id,
       shouldStop: opts.shouldStop,

@@ -75,3 +75,35 @@ test('the issue example experiment runs as written', async () => {
   assert.deepEqual(other.runs.map((r) => r.metrics.asr), json.runs.map((r: { metrics: { asr: number | null } }) => r.metrics.asr));
   assert.ok(fs.existsSync(path.join(dir, 'out2', 'runs', 'append', 'model', 'model.safetensors')));
 });
+
+test('an interrupted run resumes; after its configuration changed, its stale checkpoint is discarded', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-exp-'));
+  fs.writeFileSync(path.join(dir, 'reviews.tsv'), toTsv(syntheticReviews(400, 3)));
+  const yaml = (epochs: number) =>
+    `name: resume\nseed: 1\ndataset: { path: reviews.tsv, format: tsv, text: sentence, label: label, test: 0.2 }\nmodel: { type: cnn }\ntrain: { epochs: ${epochs}, patience: 0 }\nruns:\n  - name: normal\n`;
+  const run = async (epochs: number, stopAfter: number | null) => {
+    fs.writeFileSync(path.join(dir, 'e.yaml'), yaml(epochs));
+    const { config, baseDir } = loadExperiment(path.join(dir, 'e.yaml'));
+    const logs: string[] = [];
+    let calls = 0;
+    const res = await runExperiment(config, path.join(dir, 'out'), { baseDir, file: 'e.yaml', log: (l) => logs.push(l), shouldStop: () => stopAfter !== null && ++calls > stopAfter });
+    return { res, logs };
+  };
+  const ckpt = path.join(dir, 'out', 'runs', 'normal', 'checkpoint', 'trainer_state.json');
+  // 256 training examples (after test and dev) in batches of 50: 6 batches an epoch; stop inside epoch 2
+  const first = await run(3, 8);
+  assert.equal(first.res.status, 'partial');
+  assert.equal(JSON.parse(fs.readFileSync(ckpt, 'utf8')).epoch, 1);
+  // the same configuration resumes from epoch 1 and finishes
+  const second = await run(3, null);
+  assert.equal(second.res.status, 'complete');
+  assert.equal(second.logs.filter((l) => /earlier configuration/.test(l)).length, 0);
+  assert.equal(second.res.runs[0]!.metrics.epochs_run, 3);
+  // interrupted again under a changed configuration: the next run starts over instead of failing
+  const third = await run(4, 8);
+  assert.equal(third.res.status, 'partial');
+  const fourth = await run(2, null);
+  assert.equal(fourth.res.status, 'complete');
+  assert.equal(fourth.logs.filter((l) => /earlier configuration/.test(l)).length, 1, fourth.logs.join('\n'));
+  assert.equal(fourth.res.runs[0]!.metrics.epochs_run, 2);
+});
