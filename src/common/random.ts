@@ -12,6 +12,25 @@ export class Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  /**
+   * Inverted-dropout mask: m[i] = next() >= rate ? keep : 0 for each i, drawing exactly the values n calls of
+   * next() would (the same stream, so the same masks), with the generator inlined (no call per element).
+   */
+  dropMask(n: number, rate: number, keep: number): Float32Array {
+    const m = new Float32Array(n);
+    // next() >= rate  <=>  u32 / 2^32 >= rate  <=>  u32 >= ceil(rate·2^32); compared as signed int32 (both
+    // sides shifted by 2^31) so that the loop stays in int32 arithmetic
+    const thr = Math.ceil(rate * 4294967296) - 2147483648;
+    let s = this.state | 0;
+    for (let i = 0; i < n; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      if ((t ^ (t >>> 14) ^ -2147483648) >= thr) m[i] = keep;
+    }
+    this.state = s >>> 0;
+    return m;
+  }
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

@@ -1,6 +1,7 @@
 // A tiny hand-assembled WebAssembly SIMD module (128-bit f32x4) for the project's hot JS loops: the sparse
 // conv+max-pool backward (batches of axpys), the conv+max-pool forward (window sums with a running max and
-// argmax), and the fused Adam update.
+// argmax), the fused Adam update; and kernels that wasm-kernels.ts runs on the tfjs backend's own heap
+// (`simdKernelsOn`): a 4x4-block transpose, column sums, and a register-tiled matrix product.
 //
 // No toolchain: the binary is emitted byte by byte below (see the WebAssembly core spec, "Binary Format", and
 // the SIMD proposal's opcode table; every opcode used is named in a comment). The module imports its memory
@@ -63,9 +64,11 @@ const op = {
   i32Const: (n: number) => [0x41, ...sleb(n)], // i32.const
   i32GeU: () => [0x4f], // i32.ge_u
   i32Add: () => [0x6a], // i32.add
+  i32Sub: () => [0x6b], // i32.sub
   i32Mul: () => [0x6c], // i32.mul
   // SIMD: prefix 0xfd, then the opcode as unsigned LEB128
   v128Load: (off = 0) => [0xfd, ...uleb(0x00), ALIGN, ...uleb(off)], // v128.load
+  load32Splat: (off = 0) => [0xfd, ...uleb(0x09), ALIGN, ...uleb(off)], // v128.load32_splat
   v128Store: (off = 0) => [0xfd, ...uleb(0x0b), ALIGN, ...uleb(off)], // v128.store
   i32x4Splat: () => [0xfd, ...uleb(0x11)], // i32x4.splat
   f32x4Splat: () => [0xfd, ...uleb(0x13)], // f32x4.splat
@@ -76,6 +79,9 @@ const op = {
   f32x4Sub: () => [0xfd, ...uleb(0xe5)], // f32x4.sub
   f32x4Mul: () => [0xfd, ...uleb(0xe6)], // f32x4.mul
   f32x4Div: () => [0xfd, ...uleb(0xe7)], // f32x4.div
+  /** i8x16.shuffle of two v128 by f32 lanes (0-3 first operand, 4-7 second): 16 byte-lane immediates */
+  shuffle32: (lanes: [number, number, number, number]) => [0xfd, ...uleb(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
+  v128Zero: () => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)], // v128.const 0
 };
 
 /** `local += n` for an i32 local */
@@ -258,16 +264,153 @@ function adam(): Fn {
   };
 }
 
+/**
+ * transpose4(src, dst, rows, cols, srcStride, dstStride): dst[j][i] = src[i][j] for i < rows, j < cols (both
+ * multiples of 4), in 4x4 blocks of shuffles. Strides are the row lengths in bytes.
+ */
+function transpose4(): Fn {
+  const [src, dst, rows, cols, ss, ds] = [0, 1, 2, 3, 4, 5];
+  const [i, j, s, d, ss2, ss3, ds2, ds3, ds4] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [a, b, c, e, t0, t1, t2, t3] = [15, 16, 17, 18, 19, 20, 21, 22];
+  const at = (base: number, off: number | null) => (off === null ? op.get(base) : [...op.get(base), ...op.get(off), ...op.i32Add()]);
+  const mul = (x: number, n: number, into: number) => [...op.get(x), ...op.i32Const(n), ...op.i32Mul(), ...op.set(into)];
+  return {
+    name: 'transpose4',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128],
+    body: [
+      ...mul(ss, 2, ss2), ...mul(ss, 3, ss3), ...mul(ds, 2, ds2), ...mul(ds, 3, ds3), ...mul(ds, 4, ds4),
+      ...op.i32Const(0), ...op.set(i),
+      ...whileLt(i, rows, [
+        // s = src + i*ss; d = dst + 4*i
+        ...op.get(src), ...op.get(i), ...op.get(ss), ...op.i32Mul(), ...op.i32Add(), ...op.set(s),
+        ...op.get(dst), ...op.get(i), ...op.i32Const(4), ...op.i32Mul(), ...op.i32Add(), ...op.set(d),
+        ...op.i32Const(0), ...op.set(j),
+        ...whileLt(j, cols, [
+          ...at(s, null), ...op.v128Load(), ...op.set(a),
+          ...at(s, ss), ...op.v128Load(), ...op.set(b),
+          ...at(s, ss2), ...op.v128Load(), ...op.set(c),
+          ...at(s, ss3), ...op.v128Load(), ...op.set(e),
+          ...op.get(a), ...op.get(b), ...op.shuffle32([0, 4, 1, 5]), ...op.set(t0),
+          ...op.get(a), ...op.get(b), ...op.shuffle32([2, 6, 3, 7]), ...op.set(t1),
+          ...op.get(c), ...op.get(e), ...op.shuffle32([0, 4, 1, 5]), ...op.set(t2),
+          ...op.get(c), ...op.get(e), ...op.shuffle32([2, 6, 3, 7]), ...op.set(t3),
+          ...at(d, null), ...op.get(t0), ...op.get(t2), ...op.shuffle32([0, 1, 4, 5]), ...op.v128Store(),
+          ...at(d, ds), ...op.get(t0), ...op.get(t2), ...op.shuffle32([2, 3, 6, 7]), ...op.v128Store(),
+          ...at(d, ds2), ...op.get(t1), ...op.get(t3), ...op.shuffle32([0, 1, 4, 5]), ...op.v128Store(),
+          ...at(d, ds3), ...op.get(t1), ...op.get(t3), ...op.shuffle32([2, 3, 6, 7]), ...op.v128Store(),
+          ...incr(s, 16),
+          ...incr(d, op.get(ds4)),
+          ...incr(j, 4),
+        ]),
+        ...incr(i, 4),
+      ]),
+    ],
+  };
+}
+
+/**
+ * colSum(x, rows, stride, bytes, out): out[c] = Σ_{r<rows} x[r·stride + c] for the first `bytes` bytes of each
+ * row (a multiple of 64: four f32x4 accumulators per pass, rows in order). Addresses and stride in bytes.
+ */
+function colSum(): Fn {
+  const [x, rows, stride, bytes, out] = [0, 1, 2, 3, 4];
+  const [o, p, r, a0, a1, a2, a3] = [5, 6, 7, 8, 9, 10, 11];
+  const acc = [a0, a1, a2, a3];
+  return {
+    name: 'colSum',
+    params: [I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, V128, V128, V128, V128],
+    body: [
+      ...op.i32Const(0), ...op.set(o),
+      ...whileLt(o, bytes, [
+        ...acc.flatMap((q) => [...op.v128Zero(), ...op.set(q)]),
+        ...op.get(x), ...op.get(o), ...op.i32Add(), ...op.set(p),
+        ...op.i32Const(0), ...op.set(r),
+        ...whileLt(r, rows, [
+          ...acc.flatMap((q, k) => [...op.get(q), ...op.get(p), ...op.v128Load(16 * k), ...op.f32x4Add(), ...op.set(q)]),
+          ...incr(p, op.get(stride)),
+          ...incr(r, 1),
+        ]),
+        ...acc.flatMap((q, k) => [...op.get(out), ...op.get(o), ...op.i32Add(), ...op.get(q), ...op.v128Store(16 * k)]),
+        ...incr(o, 64),
+      ]),
+    ],
+  };
+}
+
+/**
+ * gemm(a, b, c, m, k, n, ai, ap, ldb, ldc): C[i][j] += Σ_{p<k} A(i, p) · B[p][j] for i < m (a multiple of 4) and
+ * j < n (a multiple of 8), where A(i, p) is the f32 at a + i·ai + p·ap (so A may be row-major, ai = row bytes
+ * and ap = 4, or stored transposed, ai = 4 and ap = row bytes), B [k, ·] and C [m, ·] row-major with row
+ * strides ldb and ldc; all in bytes. Register tiles of 4 rows x 8 columns (eight f32x4 accumulators): each
+ * step over p loads 8 values of a row of B and splats 4 values of A.
+ */
+function gemm(): Fn {
+  const [a, b, c, m, k, n, ai, ap, ldb, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [i, j, p, pa, pb, pc, ai2, ai3] = [10, 11, 12, 13, 14, 15, 16, 17];
+  const [b0, b1, x] = [18, 19, 20];
+  const acc = [21, 22, 23, 24, 25, 26, 27, 28]; // acc[2r], acc[2r+1]: row r, columns 0-3 and 4-7
+  const madd = (q: number, bv: number) => [...op.get(q), ...op.get(x), ...op.get(bv), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.set(q)];
+  const rowOff = [[], [...op.get(ai), ...op.i32Add()], [...op.get(ai2), ...op.i32Add()], [...op.get(ai3), ...op.i32Add()]];
+  return {
+    name: 'gemm',
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, ...acc.map(() => V128)],
+    body: [
+      ...op.get(ai), ...op.i32Const(2), ...op.i32Mul(), ...op.set(ai2),
+      ...op.get(ai), ...op.i32Const(3), ...op.i32Mul(), ...op.set(ai3),
+      ...op.i32Const(0), ...op.set(i),
+      ...whileLt(i, m, [
+        ...op.i32Const(0), ...op.set(j),
+        ...whileLt(j, n, [
+          // pc = c + i·ldc + 4j; the accumulators start from C (four rows of two vectors)
+          ...op.get(c), ...op.get(i), ...op.get(ldc), ...op.i32Mul(), ...op.i32Add(), ...op.get(j), ...op.i32Const(4), ...op.i32Mul(), ...op.i32Add(), ...op.set(pc),
+          ...[0, 1, 2, 3].flatMap((r) => [
+            ...op.get(pc), ...op.v128Load(0), ...op.set(acc[2 * r]!),
+            ...op.get(pc), ...op.v128Load(16), ...op.set(acc[2 * r + 1]!),
+            ...incr(pc, op.get(ldc)),
+          ]),
+          // pa = a + i·ai; pb = b + 4j
+          ...op.get(a), ...op.get(i), ...op.get(ai), ...op.i32Mul(), ...op.i32Add(), ...op.set(pa),
+          ...op.get(b), ...op.get(j), ...op.i32Const(4), ...op.i32Mul(), ...op.i32Add(), ...op.set(pb),
+          ...op.i32Const(0), ...op.set(p),
+          ...whileLt(p, k, [
+            ...op.get(pb), ...op.v128Load(0), ...op.set(b0),
+            ...op.get(pb), ...op.v128Load(16), ...op.set(b1),
+            ...[0, 1, 2, 3].flatMap((r) => [...op.get(pa), ...rowOff[r]!, ...op.load32Splat(), ...op.set(x), ...madd(acc[2 * r]!, b0), ...madd(acc[2 * r + 1]!, b1)]),
+            ...incr(pa, op.get(ap)),
+            ...incr(pb, op.get(ldb)),
+            ...incr(p, 1),
+          ]),
+          // back to the tile's first row of C
+          ...op.get(pc), ...op.get(ldc), ...op.i32Const(4), ...op.i32Mul(), ...op.i32Sub(), ...op.set(pc),
+          ...[0, 1, 2, 3].flatMap((r) => [
+            ...op.get(pc), ...op.get(acc[2 * r]!), ...op.v128Store(0),
+            ...op.get(pc), ...op.get(acc[2 * r + 1]!), ...op.v128Store(16),
+            ...incr(pc, op.get(ldc)),
+          ]),
+          ...incr(j, 8),
+        ]),
+        ...incr(i, 4),
+      ]),
+    ],
+  };
+}
+
 // ---------------------------------------------------------------- runtime
 
 export interface SimdExports {
   axpyTasks(tasks: number, n: number, bytes: number): void;
   convMax(y: number, rowStep: number, k: number, tapStep: number, bytes: number, bias: number, pooled: number, argmax: number, nwin: number): void;
   adam(p: number, g: number, m: number, v: number, bytes: number, b1: number, omb1: number, b2: number, omb2: number, stepSize: number, sqrtBc2: number, eps: number, l2: number, dec: number): void;
+  transpose4(src: number, dst: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
+  colSum(x: number, rows: number, stride: number, bytes: number, out: number): void;
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number, ai: number, ap: number, ldb: number, ldc: number): void;
 }
 
 /** The module's bytes (exported for tests). */
-export const simdModuleBytes: Uint8Array<ArrayBuffer> = assemble([axpyTasks(), convMax(), adam()]);
+export const simdModuleBytes: Uint8Array<ArrayBuffer> = assemble([axpyTasks(), convMax(), adam(), transpose4(), colSum(), gemm()]);
 
 let compiled: WebAssembly.Module | null | undefined;
 let forcedOff = process.env['NLP_BACKDOOR_NO_SIMD'] === '1';
@@ -291,6 +434,25 @@ export function setSimdDisabled(off: boolean): void {
 }
 
 const PAGE = 65536;
+
+const onMemory = new WeakMap<WebAssembly.Memory, SimdExports | null>();
+/**
+ * The kernels instantiated on someone else's memory (e.g. the tfjs wasm backend's heap, so they work on tensor
+ * data in place); null when SIMD is off or the memory cannot be imported (a shared memory, say).
+ */
+export function simdKernelsOn(memory: WebAssembly.Memory | undefined): SimdExports | null {
+  if (!memory || !simdSupported()) return null;
+  let k = onMemory.get(memory);
+  if (k === undefined) {
+    try {
+      k = new WebAssembly.Instance(compiled!, { env: { mem: memory } }).exports as unknown as SimdExports;
+    } catch {
+      k = null;
+    }
+    onMemory.set(memory, k);
+  }
+  return k;
+}
 
 /**
  * One WebAssembly.Memory with the kernels instantiated on it. `reserve(bytes)` grows it; growing detaches

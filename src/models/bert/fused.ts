@@ -35,11 +35,7 @@ export interface DropSpec {
 /** Inverted-dropout mask (0 or 1/(1-rate)) drawn by the project's Rng from `seed`. */
 export function dropoutMask(shape: number[], d: DropSpec): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const rng = new Rng(d.seed);
-  const keep = 1 / (1 - d.rate);
-  const m = new Float32Array(n);
-  for (let i = 0; i < n; i++) m[i] = rng.next() >= d.rate ? keep : 0;
-  return tf.tensor(m, shape, 'float32');
+  return tf.tensor(new Rng(d.seed).dropMask(n, d.rate, 1 / (1 - d.rate)), shape, 'float32');
 }
 
 const isVar = (t: tf.Tensor): boolean => t instanceof tf.Variable;
@@ -79,14 +75,30 @@ const C_TANH = Math.sqrt(2 / Math.PI);
 /** 2z for the tanh GELU, z = √(2/π)(u + 0.044715u³) */
 const tanhArg2 = (u: tf.Tensor) => tf.mul(tf.add(u, tf.mul(tf.mul(tf.mul(u, u), u), 0.044715)), 2 * C_TANH);
 
+/** Φ(u), the standard normal CDF, as the exact GELU uses it: (1 + erf(u/√2))/2 */
+const normalCdf = (u: tf.Tensor) => tf.mul(tf.add(tf.erf(tf.mul(u, Math.SQRT1_2)), 1), 0.5);
+
+/**
+ * φ(u) = exp(−u²/2)/√(2π). wasm's exp is scalar (~5 ns per element) and its sigmoid vectorised, so
+ * exp(−a) for a ≥ 0 is taken as s/(1−s) with s = sigmoid(−a) (1−s ≥ 1/2: relative error ~4e-7).
+ */
+function normalPdf(u: tf.Tensor): tf.Tensor {
+  const s = tf.sigmoid(tf.mul(tf.square(u), -0.5));
+  return tf.mul(tf.div(s, tf.sub(1, s)), 1 / Math.sqrt(2 * Math.PI));
+}
+
+/** [act(u), act'(u)] for backward passes; the exact GELU computes its erf once for both. */
+export function actAndDerivative(name: HiddenAct, u: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  if (name !== 'gelu') return [actForward(name, u), actDerivative(name, u)];
+  const cdf = normalCdf(u);
+  return [tf.mul(u, cdf), tf.add(cdf, tf.mul(u, normalPdf(u)))];
+}
+
 export function actDerivative(name: HiddenAct, u: tf.Tensor): tf.Tensor {
   switch (name) {
-    case 'gelu': {
+    case 'gelu':
       // Φ(u) + u·φ(u)
-      const cdf = tf.mul(tf.add(tf.erf(tf.mul(u, Math.SQRT1_2)), 1), 0.5);
-      const pdf = tf.mul(tf.exp(tf.mul(tf.square(u), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-      return tf.add(cdf, tf.mul(u, pdf));
-    }
+      return tf.add(normalCdf(u), tf.mul(u, normalPdf(u)));
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
     case 'gelu_fast': {
@@ -176,9 +188,9 @@ export function fusedFeedForward(x: tf.Tensor2D, w1: tf.Tensor, b1: tf.Tensor, w
       value: y,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, us, w1s, w2s] = get(saved) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const g = actForward(act, us) as tf.Tensor2D;
+        const [g, dact] = actAndDerivative(act, us) as [tf.Tensor2D, tf.Tensor2D];
         const dg = tf.matMul(dy, w2s, false, true);
-        const du = tf.mul(dg, actDerivative(act, us)) as tf.Tensor2D;
+        const du = tf.mul(dg, dact) as tf.Tensor2D;
         return [tf.matMul(du, w1s, false, true), tf.matMul(xs, du, true, false), tf.sum(du, 0), tf.matMul(g, dy, true, false), tf.sum(dy, 0)];
       },
     };

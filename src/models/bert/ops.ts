@@ -3,7 +3,7 @@
 import { tf } from '../../engine/index.js';
 import { Rng } from '../../common/random.js';
 import type { HiddenAct } from './config.js';
-import { custom, keeper } from './fused.js';
+import { actDerivative, custom, keeper } from './fused.js';
 
 // Custom gradients (see fused.ts for why): LayerNorm keeps x-hat and 1/sigma, GELU its input, dense x
 // (and W when it is not a variable).
@@ -56,11 +56,8 @@ const geluErfOp = custom(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   return {
     value: tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const xs = saved[0]!;
       // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-      const cdf = tf.mul(tf.add(tf.erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5);
-      const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-      return [tf.mul(dy, tf.add(cdf, tf.mul(xs, pdf)))];
+      return [tf.mul(dy, actDerivative('gelu', saved[0]!))];
     },
   };
 }));
@@ -121,10 +118,7 @@ export function tanhViaSigmoid(x: tf.Tensor): tf.Tensor {
 export function dropout(x: tf.Tensor, rate: number, rng: Rng): tf.Tensor {
   if (rate <= 0) return x;
   if (rate >= 1) return tf.zerosLike(x);
-  const n = x.size;
-  const keep = 1 / (1 - rate);
-  const m = new Float32Array(n);
-  for (let i = 0; i < n; i++) m[i] = rng.next() >= rate ? keep : 0;
+  const m = rng.dropMask(x.size, rate, 1 / (1 - rate));
   return tf.tidy(() => tf.mul(x, tf.tensor(m, x.shape, 'float32')));
 }
 
