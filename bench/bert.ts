@@ -6,6 +6,7 @@ import { BertForSequenceClassification, type BertBatch } from '../src/models/ber
 import { Adam } from '../src/train/adam.js';
 import { clipAndApply } from '../src/train/clip.js';
 import { crossEntropy } from '../src/train/step.js';
+import { GradientPool } from '../src/train/data-parallel.js';
 import { Rng } from '../src/common/random.js';
 import { exportBertOnnx } from '../src/models/onnx/bert.js';
 import { createSession, loadOrt } from '../src/models/onnx/runtime.js';
@@ -48,6 +49,38 @@ export async function benchBertTrainStep(steps = 5, warmup = 2): Promise<Record<
   const leaked = tf.memory().numTensors - n0;
   m.dispose();
   return { bench: 'bert-train-step', ...SHAPE, ms_per_step: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend, threads: info.threads, leaked_tensors: leaked };
+}
+
+/**
+ * The same step with the gradients computed data-parallel by `workers` worker threads (src/train/data-parallel.ts:
+ * each a model replica on its own engine, shards of the batch, gradients summed in shared memory), clipping
+ * and AdamW once on the main thread.
+ */
+export async function benchBertTrainStepDp(workers = 2, steps = 5, warmup = 2): Promise<Record<string, unknown>> {
+  const info = await initEngine();
+  const m = model();
+  const opt = new Adam({ lr: 1e-4, decay: 'decoupled', weightDecay: 0.01, noDecay: (n) => n.endsWith('.bias') || n.includes('LayerNorm') });
+  const vars = m.trainableVariables();
+  const rng = new Rng(3);
+  const pool = await GradientPool.create(m, { workers });
+  try {
+    const step = async (i: number) => {
+      const b = randomBatch(rng);
+      const y = Int32Array.from({ length: SHAPE.batch }, () => rng.int(2));
+      const r = await pool.grads(b, { kind: 'classifier', labels: y }, i);
+      clipAndApply(opt, vars, r.grads, 1, 1, r.norm);
+    };
+    for (let i = 0; i < warmup; i++) await step(i);
+    const n0 = tf.memory().numTensors;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await step(warmup + i);
+    const ms = (performance.now() - t0) / steps;
+    const leaked = tf.memory().numTensors - n0;
+    return { bench: 'bert-train-step-dp', workers, ...SHAPE, ms_per_step: +ms.toFixed(0), seq_per_s: +((SHAPE.batch * 1000) / ms).toFixed(1), backend: info.backend, threads_per_worker: 1, leaked_tensors: leaked };
+  } finally {
+    await pool.dispose();
+    m.dispose();
+  }
 }
 
 /** Eval-mode logits for a batch (no gradient), after `warmup` untimed batches. */
@@ -122,6 +155,7 @@ export async function benchBertInferOnnx(reps = 10, warmup = 2): Promise<Record<
 if (import.meta.url === `file://${process.argv[1]}`) {
   // run alone: node dist/bench/bert.js [train-steps] [infer-reps]
   console.log(JSON.stringify(await benchBertTrainStep(+(process.argv[2] ?? 5))));
+  console.log(JSON.stringify(await benchBertTrainStepDp(2, +(process.argv[2] ?? 5))));
   console.log(JSON.stringify(await benchBertInfer(+(process.argv[3] ?? 10))));
   console.log(JSON.stringify(await benchBertInferOnnx(+(process.argv[3] ?? 10))));
 }

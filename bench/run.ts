@@ -50,14 +50,25 @@ if (want('cnn')) {
 if (want('bert')) {
   const mod = path.join(here, 'bert.js');
   if (fs.existsSync(mod)) {
-    const { benchBertTrainStep, benchBertInfer, benchBertInferOnnx } = (await import(mod)) as {
+    const { benchBertTrainStep, benchBertTrainStepDp, benchBertInfer, benchBertInferOnnx } = (await import(mod)) as {
       benchBertTrainStep: () => Promise<Record<string, number | string>>;
+      benchBertTrainStepDp: (workers: number) => Promise<Record<string, number | string>>;
       benchBertInfer: () => Promise<Record<string, number | string>>;
       benchBertInferOnnx: () => Promise<Record<string, number | string>>;
     };
     const torch = torchReference(['bert']);
     const tr = await benchBertTrainStep();
     console.log(JSON.stringify({ ...tr, ref_pytorch_seq_per_s: torch?.['bert_train_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(tr['seq_per_s'] as number, torch['bert_train_seq_per_s']) : null }));
+    // the same step data-parallel over 2 worker threads (src/train/data-parallel.ts)
+    const dp = await benchBertTrainStepDp(2);
+    console.log(
+      JSON.stringify({
+        ...dp,
+        ratio_vs_single: ratio(dp['seq_per_s'] as number, tr['seq_per_s'] as number),
+        ref_pytorch_seq_per_s: torch?.['bert_train_seq_per_s'] ?? null,
+        ratio_vs_pytorch: torch ? ratio(dp['seq_per_s'] as number, torch['bert_train_seq_per_s']) : null,
+      }),
+    );
     const inf = await benchBertInfer();
     console.log(JSON.stringify({ ...inf, ref_pytorch_seq_per_s: torch?.['bert_infer_seq_per_s'] ?? null, ratio_vs_pytorch: torch ? ratio(inf['seq_per_s'] as number, torch['bert_infer_seq_per_s']) : null }));
     // onnxruntime-node on the same weights and batch; its tfjs reference is re-timed in the same call

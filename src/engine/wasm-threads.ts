@@ -36,6 +36,14 @@ export function requestedThreads(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
+/**
+ * The parent's execArgv for a worker_threads Worker, less --input-type (workers inherit the parent's
+ * execArgv: --input-type=module would make a CommonJS worker source ESM).
+ */
+export function workerExecArgv(): string[] {
+  return process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && all[i - 1] !== '--input-type');
+}
+
 interface Startup {
   created: NodeWorker[];
   /** while the module starts, a worker error goes here (instead of the glue's handler, which throws) */
@@ -47,8 +55,7 @@ function makeWorkerClass(startup: Startup): typeof NodeWorker {
   const { wasmWorkerContents } = req(`${WASM_OUT}.worker.js`) as { wasmWorkerContents: string };
   // the worker source holds "\n" escapes that its template literal turned into newlines (tfjs does the same)
   const workerSource = wasmWorkerContents.replace(/\n/g, '\\n');
-  // workers inherit the parent's execArgv: --input-type=module would make the (CommonJS) worker source ESM
-  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && all[i - 1] !== '--input-type');
+  const execArgv = workerExecArgv();
   return class PthreadWorker extends NodeWorker {
     constructor(url: string | URL) {
       const blob = String(url).startsWith('blob:');

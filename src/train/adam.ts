@@ -36,7 +36,7 @@ export interface AdamState {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Read-only zero-copy view of a wasm tensor's data (valid until the next allocation); a copy elsewhere. */
-function readView(t: tf.Tensor): Float32Array {
+export function readView(t: tf.Tensor): Float32Array {
   if (tf.getBackend() === 'wasm' && t.dtype === 'float32') {
     const backend = tf.engine().backend as any;
     if (backend.dataIdMap?.get(t.dataId)) return backend.typedArrayFromHeap(t) as Float32Array;

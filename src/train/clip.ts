@@ -6,13 +6,13 @@ import type { Adam } from './adam.js';
 /**
  * Scale `grads` (keyed by the variables' full tf names, as tf.variableGrads returns them) by 1/divisor, clip
  * the global norm to maxNorm (0 = no clipping), apply with `opt`, and dispose the gradients. Returns the
- * norm before clipping.
+ * norm before clipping. `gradNorm`: the L2 norm of `grads` when the caller has it already (before dividing).
  */
-export function clipAndApply(opt: Adam, vars: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, maxNorm: number, divisor = 1): number {
+export function clipAndApply(opt: Adam, vars: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, maxNorm: number, divisor = 1, gradNorm?: number): number {
   const byFullName: Record<string, string> = {};
   for (const [k, v] of Object.entries(vars)) byFullName[v.name] = k;
   const gs = Object.values(grads);
-  const norm = gs.length ? Math.sqrt(tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!)) / divisor : 0;
+  const norm = gradNorm !== undefined ? gradNorm / divisor : gs.length ? Math.sqrt(tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!)) / divisor : 0;
   const scale = (1 / divisor) * (maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1);
   const named: Record<string, tf.Tensor> = {};
   for (const [full, g] of Object.entries(grads)) {

@@ -14,6 +14,7 @@ import { WordPieceTokenizer } from '../text/wordpiece.js';
 import { Adam } from './adam.js';
 import { clipAndApply } from './clip.js';
 import { crossEntropy } from './step.js';
+import { GradientPool } from './data-parallel.js';
 import { learningRate, warmupSteps } from './lr-schedule.js';
 
 export interface LabeledText {
@@ -56,6 +57,12 @@ export interface FineTuneOptions {
   onEpochEnd?: (e: FineTuneEpoch, model: BertForSequenceClassification) => void | Promise<void>;
   /** a line per epoch on stderr (default true) */
   progress?: boolean;
+  /**
+   * worker threads computing each batch's gradients data-parallel (src/train/data-parallel.ts); default 1
+   * (this thread). With dropout, each shard draws its own masks: a run is reproducible for a given seed and
+   * worker count, not across worker counts.
+   */
+  workers?: number;
 }
 
 export interface FineTuneResult {
@@ -143,48 +150,68 @@ export async function fineTuneBert(opts: FineTuneOptions): Promise<FineTuneResul
   const vars = model.trainableVariables();
   const varList = Object.values(vars);
   const rng = new Rng(seed);
-  const history: FineTuneEpoch[] = [];
-  let best: ReturnType<BertForSequenceClassification['toNamedWeights']> | null = null;
-  let bestAcc = -1;
-  let bestEpoch = 0;
-  let step = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const te = performance.now();
-    const batches = lengthBatches(trainIds.map((s) => s.length), batchSize, rng.fork(`epoch${epoch}`));
-    let lossSum = 0;
-    let correct = 0;
-    for (const b of batches) {
-      opt.lr = learningRate(schedule, step);
-      const batch = model.makeBatch(b.map((i) => trainIds[i]!));
-      const y = Int32Array.from(b, (i) => trainLabels[i]!);
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.logits(batch, true, (seed * 1000003 + step) >>> 0);
-        const pred = tf.tidy(() => tf.argMax(logits, 1)).dataSync();
-        pred.forEach((p, r) => (correct += p === y[r] ? 1 : 0));
-        return crossEntropy(logits, y);
-      }, varList);
-      lossSum += value.dataSync()[0]! * b.length;
-      value.dispose();
-      clipAndApply(opt, vars, grads, opts.maxGradNorm ?? 1);
-      step++;
-    }
-    let devAccuracy: number | null = null;
-    if (devIds.length) {
-      const pred = predictEncoded(model, devIds);
-      devAccuracy = pred.reduce((s, p, i) => s + (p === opts.dev[i]!.label ? 1 : 0), 0) / devIds.length;
-    }
-    const rec: FineTuneEpoch = { epoch, loss: lossSum / trainIds.length, trainAccuracy: correct / trainIds.length, devAccuracy, seconds: (performance.now() - te) / 1000 };
-    history.push(rec);
-    if (progress) process.stderr.write(`fine-tune epoch ${epoch}/${epochs}: loss ${rec.loss.toFixed(4)} train acc ${rec.trainAccuracy.toFixed(4)}${devAccuracy !== null ? ` dev acc ${devAccuracy.toFixed(4)}` : ''} (${rec.seconds.toFixed(0)}s)\n`);
-    const score = devAccuracy ?? -rec.loss;
-    if (score > bestAcc) {
-      bestAcc = score;
-      bestEpoch = epoch;
-      best = model.toNamedWeights();
-    }
-    await opts.onEpochEnd?.(rec, model);
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
+  const pool = workers > 1 ? await GradientPool.create(model, { workers }) : null;
+  try {
+    return await trainLoop();
+  } finally {
+    await pool?.dispose();
   }
-  if (best && bestEpoch !== epochs) model.setNamedWeights(best, 'best epoch');
-  model.setTrainable(() => true, true);
-  return { model, tokenizer: tok, history, bestEpoch, bestDevAccuracy: devIds.length ? bestAcc : null, seconds: (performance.now() - t0) / 1000 };
+
+  async function trainLoop(): Promise<FineTuneResult> {
+    const history: FineTuneEpoch[] = [];
+    let best: ReturnType<BertForSequenceClassification['toNamedWeights']> | null = null;
+    let bestAcc = -1;
+    let bestEpoch = 0;
+    let step = 0;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const te = performance.now();
+      const batches = lengthBatches(trainIds.map((s) => s.length), batchSize, rng.fork(`epoch${epoch}`));
+      let lossSum = 0;
+      let correct = 0;
+      for (const b of batches) {
+        opt.lr = learningRate(schedule, step);
+        const batch = model.makeBatch(b.map((i) => trainIds[i]!));
+        const y = Int32Array.from(b, (i) => trainLabels[i]!);
+        const dropoutSeed = (seed * 1000003 + step) >>> 0;
+        if (pool) {
+          const r = await pool.grads(batch, { kind: 'classifier', labels: y }, dropoutSeed);
+          r.predictions!.forEach((p, i) => (correct += p === y[i] ? 1 : 0));
+          lossSum += r.loss * b.length;
+          clipAndApply(opt, vars, r.grads, opts.maxGradNorm ?? 1, 1, r.norm);
+          step++;
+          continue;
+        }
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.logits(batch, true, dropoutSeed);
+          const pred = tf.tidy(() => tf.argMax(logits, 1)).dataSync();
+          pred.forEach((p, r) => (correct += p === y[r] ? 1 : 0));
+          return crossEntropy(logits, y);
+        }, varList);
+        lossSum += value.dataSync()[0]! * b.length;
+        value.dispose();
+        clipAndApply(opt, vars, grads, opts.maxGradNorm ?? 1);
+        step++;
+      }
+      let devAccuracy: number | null = null;
+      if (devIds.length) {
+        const pred = predictEncoded(model, devIds);
+        devAccuracy = pred.reduce((s, p, i) => s + (p === opts.dev[i]!.label ? 1 : 0), 0) / devIds.length;
+      }
+      const rec: FineTuneEpoch = { epoch, loss: lossSum / trainIds.length, trainAccuracy: correct / trainIds.length, devAccuracy, seconds: (performance.now() - te) / 1000 };
+      history.push(rec);
+      if (progress) process.stderr.write(`fine-tune epoch ${epoch}/${epochs}: loss ${rec.loss.toFixed(4)} train acc ${rec.trainAccuracy.toFixed(4)}${devAccuracy !== null ? ` dev acc ${devAccuracy.toFixed(4)}` : ''} (${rec.seconds.toFixed(0)}s)\n`);
+      const score = devAccuracy ?? -rec.loss;
+      if (score > bestAcc) {
+        bestAcc = score;
+        bestEpoch = epoch;
+        best = model.toNamedWeights();
+      }
+      await opts.onEpochEnd?.(rec, model);
+    }
+    if (best && bestEpoch !== epochs) model.setNamedWeights(best, 'best epoch');
+    model.setTrainable(() => true, true);
+    return { model, tokenizer: tok, history, bestEpoch, bestDevAccuracy: devIds.length ? bestAcc : null, seconds: (performance.now() - t0) / 1000 };
+  }
 }

@@ -19,6 +19,7 @@ import type { WordPieceTokenizer } from '../text/wordpiece.js';
 import { Adam } from './adam.js';
 import { learningRate } from './lr-schedule.js';
 import { clipAndApply } from './clip.js';
+import { GradientPool } from './data-parallel.js';
 
 export const TRAINER_STATE_FORMAT = 'nlp-backdoor/pretrain-state/1';
 
@@ -78,6 +79,12 @@ export interface PretrainOptions {
   shouldStop?: () => boolean;
   /** for tests: return after this step without writing anything, as a kill would leave the directory */
   haltAfter?: number;
+  /**
+   * worker threads computing each micro-batch's gradients data-parallel (src/train/data-parallel.ts); default
+   * 1 (this thread). With dropout, each shard draws its own masks: the weights are reproducible (and resumable
+   * bit-identically) for a given worker count, and differ across worker counts.
+   */
+  workers?: number;
 }
 
 export interface PretrainResult {
@@ -301,6 +308,8 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
 
   const vars = model.trainableVariables();
   const varList = Object.values(vars);
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`pretrain: workers must be a positive integer, got ${workers}`);
 
   const writeCheckpointDir = (): void => {
     const name = `checkpoint-${step}`;
@@ -352,28 +361,41 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
   let windowStart = performance.now();
   let interrupted = false;
   const bo = { batchSize: o.batchSize, seed: o.seed, maskProb: o.maskProb, wholeWord: o.wholeWordMask };
+  const pool = workers > 1 ? await GradientPool.create(model, { workers }) : null;
   try {
     while (step < o.steps) {
       const lr = learningRate({ kind: 'linear', lr: o.lr, warmup: o.warmup, total: o.steps }, step);
       opt.lr = lr;
       let acc: Record<string, tf.Tensor> | null = null;
       let lossSum = 0;
+      /** the pool's gradient norm, when the step is one micro-batch */
+      let norm: number | undefined;
       for (let a = 0; a < o.accum; a++) {
         const k = step * o.accum + a;
         const b = makeMlmBatch(corpus, tok, k, bo);
         tokensSeen += b.tokens;
         windowTokens += b.tokens;
         if (b.positions.length === 0) continue;
-        const { value, grads } = tf.tidy(() => {
-          const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-          const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-          return tf.variableGrads(() => {
-            const logits = model.forward(ids, mask, undefined, { training: true, dropoutSeed: (o.seed * 1000003 + k) >>> 0, positions: b.positions }) as tf.Tensor2D;
-            return maskedLmLoss(logits, b.labels);
-          }, varList);
-        });
-        lossSum += value.dataSync()[0]!;
-        value.dispose();
+        const dropoutSeed = (o.seed * 1000003 + k) >>> 0;
+        let grads: Record<string, tf.Tensor>;
+        if (pool) {
+          const r = await pool.grads(b, { kind: 'mlm', positions: b.positions, labels: b.labels }, dropoutSeed);
+          lossSum += r.loss;
+          grads = r.grads;
+          if (o.accum === 1) norm = r.norm;
+        } else {
+          const g = tf.tidy(() => {
+            const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+            const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+            return tf.variableGrads(() => {
+              const logits = model.forward(ids, mask, undefined, { training: true, dropoutSeed, positions: b.positions }) as tf.Tensor2D;
+              return maskedLmLoss(logits, b.labels);
+            }, varList);
+          });
+          lossSum += g.value.dataSync()[0]!;
+          g.value.dispose();
+          grads = g.grads;
+        }
         if (!acc) acc = grads;
         else {
           for (const [n, g] of Object.entries(grads)) {
@@ -386,7 +408,7 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
       }
       const loss = lossSum / o.accum;
       if (acc) {
-        clipAndApply(opt, vars, acc, o.maxGradNorm, o.accum); // mean over micro-batches, global-norm clip
+        clipAndApply(opt, vars, acc, o.maxGradNorm, o.accum, norm); // mean over micro-batches, global-norm clip
       } else opt.apply(vars, {}); // keeps the optimizer's step count in line with ours
       step++;
       history.push({ step, loss, lr });
@@ -415,6 +437,7 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
     }
   } finally {
     if (sigint) process.removeListener('SIGINT', onSigint);
+    await pool?.dispose();
   }
   if (!interrupted) model.save(opts.out, { tokenizer: tok, dtype: opts.finalDtype ?? 'F32' });
   return result(interrupted);

@@ -29,6 +29,7 @@ export const pretrain: Command = {
     'checkpoint-every': { type: 'string', description: 'write a checkpoint every N steps', default: '200' },
     dtype: { type: 'string', description: 'dtype of the final model.safetensors: F32 or F16', default: 'F32' },
     resume: { type: 'boolean', description: 'continue from the newest checkpoint in --out (same options)' },
+    workers: { type: 'string', description: 'worker threads computing each micro-batch data-parallel (default 1; with dropout the masks depend on N)', default: '1' },
   },
   details: [
     'Ctrl-C finishes the current step, writes a checkpoint and exits; run the same command with --resume to go on.',
@@ -67,6 +68,7 @@ export const pretrain: Command = {
       checkpointEvery: num(args, 'checkpoint-every', { int: true, min: 1 }),
       finalDtype: dtype,
       resume: bool(args, 'resume'),
+      workers: num(args, 'workers', { int: true, min: 1 }),
     });
     const summary = { step: r.step, tokens_seen: r.tokensSeen, final_mlm_loss: r.finalLoss, seconds: Math.round(r.seconds), interrupted: r.interrupted, corpus: r.corpus, resumed_from: r.resumedFrom };
     console.log(JSON.stringify(summary));

@@ -61,6 +61,7 @@ export const train: Command = {
     from: { type: 'string', description: 'transfer learning: start from this trained model directory' },
     transfer: { type: 'string', description: 'with --from: head (retrain the dense layer only) or full (fine-tune all)', default: 'full' },
     'max-train': { type: 'string', description: 'use at most N training examples (seeded, stratified), e.g. 200' },
+    workers: { type: 'string', description: 'BERT: worker threads computing each batch data-parallel (default 1; with dropout the masks depend on N)' },
     ...trainFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
@@ -71,6 +72,7 @@ export const train: Command = {
     const modelKind = str(args, 'model') ?? 'cnn';
     if (modelKind.startsWith('bert:')) return trainBert(args, modelKind.slice('bert:'.length), out, seed);
     if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn, bert:DIR`);
+    if (str(args, 'workers') !== undefined) throw new UsageError('--workers is implemented for --model bert:DIR');
     const engine = await initEngine();
     const data = loadDatasetFromArgs(args, seed);
     const maxTrain = num(args, 'max-train', { int: true, min: 1 });
@@ -153,6 +155,7 @@ async function trainBert(args: ParsedArgs, dir: string, out: string, seed: numbe
   const progress = !bool(args, 'quiet');
   const mode = bool(args, 'freeze-encoder') ? 'head' : 'full';
   const init = bool(args, 'random-init') ? 'random' : 'pretrained';
+  const workers = num(args, 'workers', { int: true, min: 1 }) ?? 1;
   const hp = {
     epochs: num(args, 'epochs', { int: true, min: 1 }) ?? 3,
     batchSize: num(args, 'batch-size', { int: true, min: 1 }) ?? 32,
@@ -161,7 +164,7 @@ async function trainBert(args: ParsedArgs, dir: string, out: string, seed: numbe
     weightDecay: num(args, 'weight-decay', { min: 0 }) ?? 0.01,
   };
   if (progress) process.stderr.write(`dataset ${data.name}: train ${trainSet.length}, dev ${data.dev.length}, test ${data.test.length}; BERT ${dir} (${init}, ${mode}); backend ${engine.backend}\n`);
-  const r = await fineTuneBert({ modelDir: dir, init, mode, train: trainSet, dev: data.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, seed, progress, ...hp });
+  const r = await fineTuneBert({ modelDir: dir, init, mode, train: trainSet, dev: data.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, seed, progress, workers, ...hp });
   const clf = new BertClassifier(r.model, r.tokenizer, hp.maxLen);
   const preds = predictTexts(clf, data.test.map((e) => e.text), 64);
   const report = classReport(confusionMatrix(preds.map((p) => p.label), data.test, data.labelNames));
