@@ -5,6 +5,8 @@ import { SentenceCNN, defaultCnnConfig, padBatch } from '../src/models/cnn.js';
 import { Adam } from '../src/train/adam.js';
 import { trainStep } from '../src/train/step.js';
 import { Rng } from '../src/common/random.js';
+import { exportCnnOnnx } from '../src/models/onnx/cnn.js';
+import { createSession, loadOrt } from '../src/models/onnx/runtime.js';
 
 export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
   const info = await initEngine();
@@ -35,6 +37,48 @@ export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
   const leaked = tf.memory().numTensors - n0;
   model.dispose();
   return { bench: 'cnn-train', backend: info.backend, threads: info.threads, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), infer_samples_per_s: +(B * 1000 / inferMs).toFixed(1), leaked_tensors: leaked };
+}
+
+/** SentenceCNN inference through the ONNX export and onnxruntime-node, against the tfjs forward of the same
+ * weights on the same batches (same shapes as benchCnn), with the largest logit difference. */
+export async function benchCnnInferOnnx(reps = 20, warmup = 3): Promise<Record<string, unknown>> {
+  const info = await initEngine();
+  const ort = await loadOrt();
+  const B = 50, L = 50, V = 20000, D = 300;
+  const model = new SentenceCNN(defaultCnnConfig({ vocab_size: V, num_labels: 2, embedding_dim: D, max_length: L }));
+  const rng = new Rng(11);
+  const b = padBatch(Array.from({ length: B }, () => Int32Array.from({ length: L }, () => 2 + rng.int(V - 2))), 5, L);
+  const timeIt = async (run: () => Promise<unknown> | unknown) => {
+    for (let i = 0; i < warmup; i++) await run();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await run();
+    return (performance.now() - t0) / reps;
+  };
+  let tfjsLogits: Float32Array = new Float32Array(0);
+  const tfjsMs = await timeIt(() => {
+    const o = model.logits(b);
+    tfjsLogits = o.dataSync() as Float32Array;
+    o.dispose();
+  });
+  const session = await createSession(exportCnnOnnx(model));
+  model.dispose();
+  const feeds = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(b.ids, (x) => BigInt(x)), [b.B, b.L]),
+    lengths: new ort.Tensor('int64', BigInt64Array.from(b.lens, (x) => BigInt(x)), [b.B]),
+  };
+  let onnxLogits: Float32Array = new Float32Array(0);
+  const onnxMs = await timeIt(async () => {
+    onnxLogits = (await session.run(feeds))['logits']!.data as Float32Array;
+  });
+  await session.release();
+  let maxDiff = 0;
+  onnxLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - tfjsLogits[i]!))));
+  const perS = (ms: number) => +((B * 1000) / ms).toFixed(1);
+  return {
+    bench: 'cnn-infer-onnx', batch: B, length: L, vocab: V, dim: D,
+    samples_per_s: perS(onnxMs), ref_tfjs_samples_per_s: perS(tfjsMs), ratio_vs_tfjs: +(tfjsMs / onnxMs).toFixed(3),
+    max_abs_diff_vs_tfjs: +maxDiff.toExponential(2), tfjs_backend: info.backend, onnxruntime: ort.env.versions.node,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) { // run alone: node dist/bench/cnn.js [steps]

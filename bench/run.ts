@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
-import { benchCnn } from './cnn.js';
+import { benchCnn, benchCnnInferOnnx } from './cnn.js';
 import { benchCnnTfjsOps } from './cnn-reference.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,6 +45,8 @@ if (want('cnn')) {
       pytorch: torch ? `torch ${String(torch['torch'])}, ${String(torch['threads'])} threads` : 'not installed (python3 -c "import torch" failed): no PyTorch ratio',
     }),
   );
+  const onnx = await benchCnnInferOnnx();
+  console.log(JSON.stringify({ ...onnx, ref_pytorch_samples_per_s: torch ? +torch['cnn_infer_samples_per_s']!.toFixed(1) : null, ratio_vs_pytorch: torch ? ratio(onnx['samples_per_s'] as number, torch['cnn_infer_samples_per_s']) : null }));
 }
 
 if (want('bert')) {
