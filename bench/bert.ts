@@ -9,7 +9,8 @@ import { crossEntropy } from '../src/train/step.js';
 import { GradientPool } from '../src/train/data-parallel.js';
 import { Rng } from '../src/common/random.js';
 import { exportBertOnnx } from '../src/models/onnx/bert.js';
-import { createSession, loadOrt } from '../src/models/onnx/runtime.js';
+import { loadOrt } from '../src/models/onnx/runtime.js';
+import { compareTfjsOnnx } from './onnx-compare.js';
 
 const SHAPE = { layers: 4, hidden: 256, heads: 4, intermediate: 1024, vocab: 30522, batch: 32, seq_len: 64 };
 
@@ -112,30 +113,11 @@ export async function benchBertInferOnnx(reps = 10, warmup = 2): Promise<Record<
   const ort = await loadOrt();
   const m = model();
   const b = randomBatch(new Rng(4));
-  const timeIt = async (run: () => Promise<unknown>) => {
-    for (let i = 0; i < warmup; i++) await run();
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await run();
-    return (performance.now() - t0) / reps;
-  };
-  let tfjsLogits: Float32Array = new Float32Array(0);
-  const tfjsMs = await timeIt(async () => {
-    const l = m.logits(b);
-    tfjsLogits = l.dataSync() as Float32Array;
-    l.dispose();
-  });
-  const session = await createSession(exportBertOnnx(m));
-  m.dispose();
   const dims = [b.batchSize, b.seqLen];
   const i64 = (a: Int32Array) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
   const feeds = { input_ids: i64(b.inputIds), attention_mask: i64(b.attentionMask), token_type_ids: i64(b.tokenTypeIds) };
-  let onnxLogits: Float32Array = new Float32Array(0);
-  const onnxMs = await timeIt(async () => {
-    onnxLogits = (await session.run(feeds))['logits']!.data as Float32Array;
-  });
-  await session.release();
-  let maxDiff = 0;
-  onnxLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - tfjsLogits[i]!))));
+  const { tfjsMs, onnxMs, maxAbsDiff: maxDiff } = await compareTfjsOnnx(() => m.logits(b), exportBertOnnx(m), feeds, reps, warmup);
+  m.dispose();
   const seqPerS = (ms: number) => +((SHAPE.batch * 1000) / ms).toFixed(1);
   return {
     bench: 'bert-infer-onnx',

@@ -6,7 +6,8 @@ import { Adam } from '../src/train/adam.js';
 import { trainStep } from '../src/train/step.js';
 import { Rng } from '../src/common/random.js';
 import { exportCnnOnnx } from '../src/models/onnx/cnn.js';
-import { createSession, loadOrt } from '../src/models/onnx/runtime.js';
+import { loadOrt } from '../src/models/onnx/runtime.js';
+import { compareTfjsOnnx } from './onnx-compare.js';
 
 export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
   const info = await initEngine();
@@ -48,31 +49,12 @@ export async function benchCnnInferOnnx(reps = 20, warmup = 3): Promise<Record<s
   const model = new SentenceCNN(defaultCnnConfig({ vocab_size: V, num_labels: 2, embedding_dim: D, max_length: L }));
   const rng = new Rng(11);
   const b = padBatch(Array.from({ length: B }, () => Int32Array.from({ length: L }, () => 2 + rng.int(V - 2))), 5, L);
-  const timeIt = async (run: () => Promise<unknown> | unknown) => {
-    for (let i = 0; i < warmup; i++) await run();
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await run();
-    return (performance.now() - t0) / reps;
-  };
-  let tfjsLogits: Float32Array = new Float32Array(0);
-  const tfjsMs = await timeIt(() => {
-    const o = model.logits(b);
-    tfjsLogits = o.dataSync() as Float32Array;
-    o.dispose();
-  });
-  const session = await createSession(exportCnnOnnx(model));
-  model.dispose();
   const feeds = {
     input_ids: new ort.Tensor('int64', BigInt64Array.from(b.ids, (x) => BigInt(x)), [b.B, b.L]),
     lengths: new ort.Tensor('int64', BigInt64Array.from(b.lens, (x) => BigInt(x)), [b.B]),
   };
-  let onnxLogits: Float32Array = new Float32Array(0);
-  const onnxMs = await timeIt(async () => {
-    onnxLogits = (await session.run(feeds))['logits']!.data as Float32Array;
-  });
-  await session.release();
-  let maxDiff = 0;
-  onnxLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - tfjsLogits[i]!))));
+  const { tfjsMs, onnxMs, maxAbsDiff: maxDiff } = await compareTfjsOnnx(() => model.logits(b), exportCnnOnnx(model), feeds, reps, warmup);
+  model.dispose();
   const perS = (ms: number) => +((B * 1000) / ms).toFixed(1);
   return {
     bench: 'cnn-infer-onnx', batch: B, length: L, vocab: V, dim: D,

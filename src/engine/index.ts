@@ -90,3 +90,14 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
 export function engineInfo(): EngineInfo | null {
   return current;
 }
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Read-only zero-copy view of a float32 wasm tensor's data (valid until the next tfjs allocation); a copy on other backends. */
+export function readView(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === 'wasm' && t.dtype === 'float32') {
+    const backend = tf.engine().backend as any;
+    if (backend.dataIdMap?.get(t.dataId)) return backend.typedArrayFromHeap(t) as Float32Array;
+  }
+  return t.dataSync() as Float32Array;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -1,5 +1,5 @@
 // Project-owned kernel fixes for @tensorflow/tfjs-backend-wasm 4.22.0 (pinned: these reach into backend
-// internals). See docs/engine.md and ../shared reference measurements:
+// internals). Measurements: docs/performance.md. What the kernels fix:
 //  1. UnsortedSegmentSum is missing on wasm; it is the gradient of tf.gather, so every embedding needs it.
 //  2. Stock BatchMatMul uses XNNPACK only when transposeA = transposeB = false and batch == 1; otherwise it
 //     falls to a naive loop (~2 GFLOPS). Every matMul gradient is transposed and attention is batched, so

@@ -18,7 +18,7 @@
 // Speed: the window sums/max (forward) and the per-tap axpys (backward) run as WebAssembly SIMD kernels
 // (src/engine/simd.ts) when the engine validates them, else as the plain JS loops below (same results to
 // ~1e-7 relative; the forward is bit-identical). NLP_BACKDOOR_NO_SIMD=1 forces the JS loops.
-import { tf } from '../engine/index.js';
+import { tf, readView } from '../engine/index.js';
 import { SimdArena, layout, simdSupported } from '../engine/simd.js';
 
 export interface ConvPoolShape {
@@ -56,16 +56,6 @@ function simdArena(): SimdArena | null {
   return (arena ??= new SimdArena(1 << 24));
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/** Read-only zero-copy view of a wasm tensor's data (valid until the next tfjs allocation); a copy elsewhere. */
-function readView(t: tf.Tensor): Float32Array {
-  if (tf.getBackend() === 'wasm' && t.dtype === 'float32') {
-    const backend = tf.engine().backend as any;
-    if (backend.dataIdMap?.get(t.dataId)) return backend.typedArrayFromHeap(t) as Float32Array;
-  }
-  return t.dataSync() as Float32Array;
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Window sums, relu-max and argmax for filter lanes f ∈ [f0, F) (pooled/argmax pre-set to 0/−1). */
 function forwardJs(

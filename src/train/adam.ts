@@ -14,7 +14,7 @@
 // whenever that memory grows, i.e. when a variable is seen for the first time), and arrays given to
 // `setState()` are copied in on the next step. The kernel computes in f32 (as PyTorch does); the JS loop in
 // f64 with f32 storage; the two agree to ~1e-7 relative. NLP_BACKDOOR_NO_SIMD=1 forces the JS loop.
-import { tf } from '../engine/index.js';
+import { tf, readView } from '../engine/index.js';
 import { SimdArena, simdSupported } from '../engine/simd.js';
 
 export interface AdamOptions {
@@ -34,15 +34,6 @@ export interface AdamState {
   v: Record<string, Float32Array>;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/** Read-only zero-copy view of a wasm tensor's data (valid until the next allocation); a copy elsewhere. */
-export function readView(t: tf.Tensor): Float32Array {
-  if (tf.getBackend() === 'wasm' && t.dtype === 'float32') {
-    const backend = tf.engine().backend as any;
-    if (backend.dataIdMap?.get(t.dataId)) return backend.typedArrayFromHeap(t) as Float32Array;
-  }
-  return t.dataSync() as Float32Array;
-}
 
 /**
  * Where a variable's moments and its current value sit in the SIMD arena (byte offsets; n values, padded to

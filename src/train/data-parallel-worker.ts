@@ -2,9 +2,8 @@
 // changed weights from shared memory, compute the weighted loss and gradients of a shard, write the
 // gradients into this worker's region and reply with the loss and predictions.
 import { parentPort, workerData } from 'node:worker_threads';
-import { tf, initEngine, type BackendName } from '../engine/index.js';
+import { tf, initEngine, readView, type BackendName } from '../engine/index.js';
 import { BertForMaskedLM, BertForSequenceClassification, maskedLmLoss } from '../models/bert/index.js';
-import { readView } from './adam.js';
 import { crossEntropy } from './step.js';
 import { reduceSlice, type PoolWorkerData, type StepMessage, type WorkerReply } from './data-parallel.js';
 

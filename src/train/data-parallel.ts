@@ -31,12 +31,11 @@
 // batch with the worker's message (the pool stays usable); a worker that dies breaks the pool.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { tf, engineInfo, initEngine } from '../engine/index.js';
+import { tf, engineInfo, initEngine, readView } from '../engine/index.js';
 import { workerExecArgv } from '../engine/wasm-threads.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, BertForSequenceClassification, type BertBatch } from '../models/bert/index.js';
 import type { BertConfig } from '../models/bert/config.js';
-import { readView } from './adam.js';
 
 export type PoolModelKind = 'classifier' | 'mlm';
 
