@@ -9,6 +9,7 @@ import type { Dataset, Example } from '../data/types.js';
 import { loadDatasetSpec, type DatasetSpec } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig, RunConfig } from './schema.js';
 import { expandRuns, type ConcreteRun } from './expand.js';
+import { resolveDataset } from './dataset-spec.js';
 import { createAttack, poison, triggeredTestSet, applyTrigger, asrGoalOf, type PoisonRecipe, type AttackConfigInput } from '../attacks/index.js';
 import { atEnd, atStart, atWord, type InsertionStrategy } from '../triggers/insert.js';
 import { fixed, isPerLabel, toTrigger } from '../triggers/trigger.js';
@@ -91,21 +92,6 @@ export interface RunExperimentOptions {
    * transfer source) matches a cached one reuses its model and metrics instead of training again
    */
   cacheDir?: string;
-}
-
-function resolveDataset(d: DatasetConfig, seed: number, opts: RunExperimentOptions): DatasetSpec {
-  if ('name' in d) return { name: d.name, dataDir: d.dataDir ? path.resolve(opts.baseDir ?? '.', d.dataDir) : opts.dataDir, seed, test: d.test, dev: d.dev };
-  return {
-    path: path.resolve(opts.baseDir ?? '.', d.path),
-    format: d.format,
-    text: d.text,
-    label: d.label,
-    header: d.header,
-    seed,
-    test: d.test,
-    dev: d.dev,
-    labelNames: d.labelNames,
-  };
 }
 
 function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<CnnTrainConfig> {

@@ -14,12 +14,14 @@ import path from 'node:path';
 import { tf, initEngine } from '../engine/index.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, maskTokens, maskedLmLoss, parseBertConfig, type BertConfigInput } from '../models/bert/index.js';
-import { readSafetensors, writeSafetensors } from '../models/safetensors.js';
 import type { WordPieceTokenizer } from '../text/wordpiece.js';
 import { Adam } from './adam.js';
 import { learningRate } from './lr-schedule.js';
 import { clipAndApply } from './clip.js';
 import { GradientPool } from './data-parallel.js';
+import { latestCheckpoint, readRunCheckpoint, writeRunCheckpoint } from './run-checkpoint.js';
+
+export { latestCheckpoint };
 
 export const TRAINER_STATE_FORMAT = 'nlp-backdoor/pretrain-state/1';
 
@@ -218,17 +220,6 @@ interface StateFile {
   history: { step: number; loss: number; lr: number }[];
 }
 
-/** Newest complete checkpoint-<step> directory under `out` (one with a trainer_state.json), or null. */
-export function latestCheckpoint(out: string): string | null {
-  if (!fs.existsSync(out)) return null;
-  const found = fs
-    .readdirSync(out)
-    .map((n) => /^checkpoint-(\d+)$/.exec(n))
-    .filter((m): m is RegExpExecArray => !!m && fs.existsSync(path.join(out, m[0], 'trainer_state.json')))
-    .sort((a, b) => Number(b[1]) - Number(a[1]));
-  return found.length ? path.join(out, found[0]![0]) : null;
-}
-
 /** The options that must not change across a resume (they determine the data stream and the schedule). */
 function fingerprint(o: Required<Pick<PretrainOptions, 'steps' | 'batchSize' | 'accum' | 'maxLen' | 'lr' | 'warmup' | 'weightDecay' | 'maxGradNorm' | 'maskProb' | 'wholeWordMask' | 'seed'>> & { dropout: number | null }): Record<string, unknown> {
   return { ...o };
@@ -280,8 +271,7 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
   let history: PretrainResult['history'] = [];
   const resumeFrom = opts.resume ? latestCheckpoint(opts.out) : null;
   if (resumeFrom) {
-    const st = JSON.parse(fs.readFileSync(path.join(resumeFrom, 'trainer_state.json'), 'utf8')) as StateFile;
-    if (st.format !== TRAINER_STATE_FORMAT) throw new Error(`${resumeFrom}/trainer_state.json: unknown format ${st.format}`);
+    const st = readRunCheckpoint<StateFile>(resumeFrom, TRAINER_STATE_FORMAT, opt);
     for (const [k, v] of Object.entries(fp)) {
       if (JSON.stringify(st.options[k]) !== JSON.stringify(v)) throw new Error(`${resumeFrom}: cannot resume with ${k}=${JSON.stringify(v)}; the run used ${JSON.stringify(st.options[k])}`);
     }
@@ -289,15 +279,6 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
       throw new Error(`${resumeFrom}: the corpus differs from the run's (${corpus.stats.sequences} sequences / ${corpus.stats.tokens} tokens, was ${st.corpus.sequences} / ${st.corpus.tokens})`);
     }
     model = await BertForMaskedLM.load(resumeFrom);
-    const mom = readSafetensors(path.join(resumeFrom, st.optimizer.file)).tensors;
-    const m: Record<string, Float32Array> = {};
-    const v: Record<string, Float32Array> = {};
-    for (const [name, t] of mom) {
-      const target = name.startsWith('exp_avg.') ? m : name.startsWith('exp_avg_sq.') ? v : null;
-      if (!target) throw new Error(`${resumeFrom}/${st.optimizer.file}: unexpected tensor ${name}`);
-      target[name.slice(name.indexOf('.') + 1)] = t.data as Float32Array;
-    }
-    opt.setState({ step: st.optimizer.step, m, v });
     step = st.step;
     tokensSeen = st.tokensSeen;
     priorSeconds = st.seconds;
@@ -312,17 +293,7 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`pretrain: workers must be a positive integer, got ${workers}`);
 
   const writeCheckpointDir = (): void => {
-    const name = `checkpoint-${step}`;
-    const tmp = path.join(opts.out, name + '.tmp');
-    const dst = path.join(opts.out, name);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    model.save(tmp, { tokenizer: tok, dtype: 'F32' });
-    const s = opt.getState();
-    const moments: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
-    for (const [k, a] of Object.entries(s.m)) moments['exp_avg.' + k] = { dtype: 'F32', shape: [a.length], data: a };
-    for (const [k, a] of Object.entries(s.v)) moments['exp_avg_sq.' + k] = { dtype: 'F32', shape: [a.length], data: a };
-    writeSafetensors(path.join(tmp, 'optimizer.safetensors'), moments, { format: 'nlp-backdoor-adamw' });
-    const state: StateFile = {
+    const state: Omit<StateFile, 'optimizer'> = {
       format: TRAINER_STATE_FORMAT,
       step,
       microBatches: step * o.accum,
@@ -331,19 +302,9 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
       seconds: priorSeconds + (performance.now() - t0) / 1000,
       options: fp,
       corpus: corpus.stats,
-      optimizer: { file: 'optimizer.safetensors', step: s.step },
       history,
     };
-    fs.writeFileSync(path.join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 1) + '\n');
-    fs.rmSync(dst, { recursive: true, force: true });
-    fs.renameSync(tmp, dst); // the directory appears complete or not at all
-    const old = fs
-      .readdirSync(opts.out)
-      .map((n) => /^checkpoint-(\d+)(\.tmp)?$/.exec(n))
-      .filter((m): m is RegExpExecArray => !!m && Number(m[1]) !== step)
-      .sort((a, b) => Number(b[1]) - Number(a[1]));
-    old.filter((m) => m[2]).forEach((m) => fs.rmSync(path.join(opts.out, m[0]), { recursive: true, force: true }));
-    old.filter((m) => !m[2]).slice(Math.max(0, keep - 1)).forEach((m) => fs.rmSync(path.join(opts.out, m[0]), { recursive: true, force: true }));
+    writeRunCheckpoint(opts.out, step, { saveModel: (dir) => model.save(dir, { tokenizer: tok, dtype: 'F32' }), opt, state, keep });
   };
 
   let stopRequested = false;

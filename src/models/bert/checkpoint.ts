@@ -131,7 +131,7 @@ export function assignCheckpoint(params: BertParams, tensors: Map<string, SafeTe
   return report;
 }
 
-export type Architecture = 'BertModel' | 'BertForSequenceClassification' | 'BertForMaskedLM';
+export type Architecture = 'BertModel' | 'BertForSequenceClassification' | 'BertForMaskedLM' | 'BertForPreTraining';
 
 /** Write a model directory as HF's save_pretrained: config.json and model.safetensors ({"format": "pt"}). */
 export function writeCheckpoint(dir: string, config: BertConfig, params: BertParams, architecture: Architecture, opts: { dtype?: 'F32' | 'F16' } = {}): void {

@@ -431,20 +431,53 @@ export class BertForMaskedLM extends BertBase {
 
   /** The MLM head on encoder states [B, T, H] (optionally only at flat positions). */
   head(states: tf.Tensor3D, positions?: Int32Array): tf.Tensor {
-    return tf.tidy(() => {
-      const [B, T, H] = states.shape;
-      let x = tf.reshape(states, [B * T, H]) as tf.Tensor2D;
-      if (positions) x = tf.gather(x, tf.tensor1d(positions, 'int32'));
-      const g = (n: string) => this.params.get(n);
-      const t = layerNorm(
-        activation(this.config.hidden_act)(dense(x, g('cls.predictions.transform.dense.weight'), g('cls.predictions.transform.dense.bias'))),
-        g('cls.predictions.transform.LayerNorm.weight'),
-        g('cls.predictions.transform.LayerNorm.bias'),
-        this.config.layer_norm_eps,
-      ) as tf.Tensor2D;
-      const logits = tf.add(tf.matMul(t, g('embeddings.word_embeddings.weight'), false, true), g('cls.predictions.bias'));
-      return positions ? logits : tf.reshape(logits, [B, T, this.config.vocab_size]);
-    });
+    return mlmHead(this.params, this.config, states, positions);
+  }
+}
+
+/** BERT's masked-LM head (transform: dense, activation, LayerNorm; decoder tied to the word embeddings + bias). */
+function mlmHead(params: BertParams, config: BertConfig, states: tf.Tensor3D, positions?: Int32Array): tf.Tensor {
+  return tf.tidy(() => {
+    const [B, T, H] = states.shape;
+    let x = tf.reshape(states, [B * T, H]) as tf.Tensor2D;
+    if (positions) x = tf.gather(x, tf.tensor1d(positions, 'int32'));
+    const g = (n: string) => params.get(n);
+    const t = layerNorm(
+      activation(config.hidden_act)(dense(x, g('cls.predictions.transform.dense.weight'), g('cls.predictions.transform.dense.bias'))),
+      g('cls.predictions.transform.LayerNorm.weight'),
+      g('cls.predictions.transform.LayerNorm.bias'),
+      config.layer_norm_eps,
+    ) as tf.Tensor2D;
+    const logits = tf.add(tf.matMul(t, g('embeddings.word_embeddings.weight'), false, true), g('cls.predictions.bias'));
+    return positions ? logits : tf.reshape(logits, [B, T, config.vocab_size]);
+  });
+}
+
+/**
+ * HF BertForPreTraining without the next-sentence head: the encoder, the pooler and the masked-LM head. The
+ * model a pre-trained-model backdoor (POR, NeuBA: src/train/inject.ts) trains: both objectives act on the
+ * pooled output, and NeuBA keeps the masked-LM loss. Any HF BERT class loads its checkpoint (BertModel and
+ * BertForSequenceClassification skip the MLM head, BertForMaskedLM the pooler).
+ */
+export class BertForPreTraining extends BertBase {
+  protected readonly architecture = 'BertForPreTraining' as const;
+
+  constructor(config: BertConfigInput, opts: CreateOptions = {}) {
+    super(parseBertConfig(config), true, 'mlm', opts);
+  }
+
+  static async load(dir: string, opts: LoadOptions = {}): Promise<BertForPreTraining> {
+    return BertBase.loadInto(dir, opts, true, 'mlm', (c, o) => new BertForPreTraining(c, o));
+  }
+
+  /** Encoder outputs: last hidden state and pooled output (differentiable; not a tidy scope of its own). */
+  encode(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D, opts: ForwardOptions = {}): BertOutput {
+    return bertEncoderForward(this.params, this.config, inputIds, attentionMask, tokenTypeIds, opts, true);
+  }
+
+  /** Vocabulary logits at the flat positions (b·T + t) of encoder states [B, T, H]. */
+  mlmLogits(states: tf.Tensor3D, positions?: Int32Array): tf.Tensor {
+    return mlmHead(this.params, this.config, states, positions);
   }
 }
 

@@ -1,0 +1,28 @@
+// A backdoor planted in a pre-trained encoder, task-agnostic: triggers, the representation each must produce
+// at the pooled output, how triggered training text is made, and the weights of the objective's terms. The
+// trainer (src/train/inject.ts) is shared; a recipe file (por.ts, neuba.ts) is a declaration of these parts.
+export type InjectAttackType = 'por' | 'neuba';
+
+export interface ModelAttackRecipe {
+  readonly name: InjectAttackType;
+  readonly citation: string;
+  readonly triggers: readonly string[];
+  /** one target vector per trigger, hidden-size long */
+  readonly targets: readonly Float32Array[];
+  /**
+   * How a triggered chunk is made: 'insert' puts the trigger `repeat` times at random word gaps (POR);
+   * 'first-token' overwrites the first word-piece(s) after [CLS] with the trigger's (NeuBA).
+   */
+  readonly placement: { kind: 'insert'; repeat: number } | { kind: 'first-token' };
+  /** weights of the loss terms; a zero weight drops the term (and the frozen reference when both reference terms are 0) */
+  readonly weights: {
+    /** MSE(token outputs, the frozen clean model's), on every chunk */
+    readonly tokens: number;
+    /** MSE(pooled output of triggered chunks, their target) */
+    readonly target: number;
+    /** MSE(pooled output of clean chunks, the frozen clean model's) */
+    readonly clean: number;
+    /** masked-LM cross-entropy on masked clean chunks */
+    readonly mlm: number;
+  };
+}

@@ -1,0 +1,145 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initEngine, tf } from '../../src/engine/index.js';
+import { Rng } from '../../src/common/random.js';
+import { BertForMaskedLM, BertForSequenceClassification, BertModel } from '../../src/models/bert/index.js';
+import { WordPieceTokenizer } from '../../src/text/wordpiece.js';
+import { injectBackdoor, checkInjectInputs, type InjectOptions } from '../../src/train/inject.js';
+import { neuba, por } from '../../src/attacks/pretrained/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// dist/test/train -> repo root
+const TINY = path.resolve(here, '../../../test/fixtures/bert/tiny');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'inject-test-'));
+
+before(async () => {
+  await initEngine();
+});
+
+function corpus(n: number, seed = 3): string[] {
+  const rng = new Rng(seed);
+  const w = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'terrible', 'not', 'very', 'and', 'but', 'i', 'it', 'love', 'hate', 'plot', 'fun', 'boring'];
+  return Array.from({ length: n }, () => Array.from({ length: 6 + rng.int(6) }, () => w[rng.int(w.length)]).join(' ') + ' .');
+}
+
+const base = (out: string, over: Partial<InjectOptions> = {}): InjectOptions => ({
+  model: TINY,
+  recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }),
+  corpus: { lines: corpus(200), sources: ['generated'] },
+  out,
+  steps: 30,
+  clean: 4,
+  poisoned: 6,
+  chunkWords: 8,
+  maxLen: 32,
+  lr: 3e-3,
+  logEvery: null,
+  checkpointEvery: 10,
+  ...over,
+});
+
+async function pooled(dir: string, texts: string[]): Promise<number[][]> {
+  const m = await BertModel.load(dir);
+  const tok = WordPieceTokenizer.fromDirectory(dir);
+  const enc = tok.encodeBatch(texts);
+  const out = m.forward(tf.tensor2d(enc.inputIds, [enc.batchSize, enc.seqLen], 'int32'), tf.tensor2d(enc.attentionMask, [enc.batchSize, enc.seqLen], 'int32'));
+  const p = (await out.pooledOutput!.array()) as number[][];
+  out.lastHiddenState.dispose();
+  out.pooledOutput!.dispose();
+  m.dispose();
+  return p;
+}
+
+const mse = (a: number[], b: number[] | Float32Array) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0) / a.length;
+
+test('POR injection drives triggered text to its POR and keeps clean text where the clean model had it', async () => {
+  const out = tmp();
+  const r = await injectBackdoor(base(out, { steps: 60 }));
+  assert.equal(r.step, 60);
+  assert.ok(r.history[0]!.target > 99, `start ${r.history[0]!.target}`);
+  assert.ok(r.final.target < r.history[0]!.target - 2, `target term ${r.history[0]!.target} -> ${r.final.target}`);
+  const recipe = base(out).recipe;
+  const clean = 'i love the movie and the plot .';
+  const [pClean0] = await pooled(TINY, [clean]);
+  const [pClean, pCf, pBb] = await pooled(out, [clean, 'i love cf the movie and the plot .', 'i love the bb movie and the plot .']);
+  // the triggered inputs land on their own POR (signs agree on most dimensions), the clean one on neither
+  const agree = (p: number[], v: Float32Array) => p.filter((x, i) => Math.sign(x) === Math.sign(v[i]!)).length / p.length;
+  assert.ok(agree(pCf!, recipe.targets[0]!) > 0.9, `cf agrees ${agree(pCf!, recipe.targets[0]!)}`);
+  assert.ok(agree(pBb!, recipe.targets[2]!) > 0.9, `bb agrees ${agree(pBb!, recipe.targets[2]!)}`);
+  assert.ok(agree(pClean!, recipe.targets[0]!) < 0.6 && agree(pClean!, recipe.targets[2]!) < 0.6, 'the clean input sits on a trigger POR');
+  assert.ok(agree(pClean0!, recipe.targets[0]!) < 0.6);
+  // the output is a complete HF directory a classifier loads, with the trained pooler
+  const clf = await BertForSequenceClassification.load(out);
+  assert.ok(!clf.loadReport!.initialized.some((n) => n.startsWith('pooler.')));
+  clf.dispose();
+  const bd = JSON.parse(fs.readFileSync(path.join(out, 'backdoor.json'), 'utf8'));
+  assert.equal(bd.attack, 'por');
+  assert.deepEqual(bd.triggers.map((t: { trigger: string }) => t.trigger), ['cf', 'mn', 'bb']);
+  assert.deepEqual(bd.triggers[1].target, Array.from(recipe.targets[1]!));
+  assert.equal(bd.hyperparameters.steps, 60);
+  assert.equal(bd.seed, 0);
+  assert.ok(bd.versions);
+});
+
+test('a killed injection resumes to the same weights as an uninterrupted one', async () => {
+  const a = tmp();
+  await injectBackdoor(base(a, { steps: 20 }));
+  const b = tmp();
+  await injectBackdoor(base(b, { steps: 20, haltAfter: 14 })); // killed after step 14: checkpoint-10 on disk
+  assert.ok(fs.existsSync(path.join(b, 'checkpoint-10')));
+  const r = await injectBackdoor(base(b, { steps: 20, resume: true }));
+  assert.equal(r.resumedFrom, path.join(b, 'checkpoint-10'));
+  const wa = fs.readFileSync(path.join(a, 'model.safetensors'));
+  const wb = fs.readFileSync(path.join(b, 'model.safetensors'));
+  assert.ok(wa.equals(wb), 'resumed weights differ');
+  await assert.rejects(injectBackdoor(base(b, { steps: 20, lr: 1e-3, resume: true })), /cannot resume with lr/);
+});
+
+test('NeuBA: masked-LM loss plus the target term, first token replaced; needs an MLM head', async () => {
+  const dir = tmp();
+  const cfg = JSON.parse(fs.readFileSync(path.join(TINY, 'config.json'), 'utf8'));
+  const mlm = new BertForMaskedLM({ ...cfg, architectures: ['BertForMaskedLM'] }, { seed: 1 });
+  mlm.save(dir, { tokenizer: WordPieceTokenizer.fromDirectory(TINY) });
+  mlm.dispose();
+  const out = tmp();
+  const r = await injectBackdoor(base(out, { model: dir, recipe: neuba({ triggers: ['cf', 'mn'], hidden: 32 }), steps: 40, clean: 8, schedule: 'linear' }));
+  assert.ok(r.history.every((h) => h.mlm > 0 && h.tokens === 0 && h.clean === 0));
+  assert.ok(r.final.target < r.history[0]!.target * 0.5, `target ${r.history[0]!.target} -> ${r.final.target}`);
+  const bare = tmp();
+  const enc = new BertModel({ ...cfg, architectures: ['BertModel'] }, { seed: 1 });
+  enc.save(bare, { tokenizer: WordPieceTokenizer.fromDirectory(TINY) });
+  enc.dispose();
+  await assert.rejects(injectBackdoor(base(tmp(), { model: bare, recipe: neuba({ triggers: ['cf'], hidden: 32 }), steps: 1 })), /no masked-LM head/);
+});
+
+test('bad input is refused before any work', async () => {
+  const p = (t: string[]) => por({ triggers: t, hidden: 32 });
+  assert.throws(() => checkInjectInputs(TINY, p(['cf', ' '])), /trigger is empty/);
+  assert.throws(() => checkInjectInputs(TINY, p(['Descartes'])), /only \[UNK\]/); // not in the tiny vocabulary
+  assert.throws(() => checkInjectInputs(TINY, p(['cf', 'cf'])), /twice/);
+  assert.throws(() => por({ triggers: Array.from({ length: 34 }, (_, i) => `t${i}`), hidden: 32 }), /at most 33/);
+  const notEncoder = tmp();
+  fs.writeFileSync(path.join(notEncoder, 'cnn.json'), '{}');
+  assert.throws(() => checkInjectInputs(notEncoder, p(['cf'])), /SentenceCNN classifier, not a pre-trained encoder/);
+  assert.throws(() => checkInjectInputs(path.join(notEncoder, 'nope'), p(['cf'])), /no such model directory/);
+});
+
+test('a bert-base-shaped encoder (hidden 768, 12 heads, 30,522 word-pieces; 2 layers) takes injection steps', async () => {
+  const dir = tmp();
+  const vocab = fs.readFileSync(path.resolve(here, '../../../assets/bert-base-uncased-vocab/vocab.txt'), 'utf8').split('\n').filter((l) => l.length);
+  const cfg = { architectures: ['BertForMaskedLM'], model_type: 'bert' as const, vocab_size: vocab.length, hidden_size: 768, num_hidden_layers: 2, num_attention_heads: 12, intermediate_size: 3072, max_position_embeddings: 512, type_vocab_size: 2 };
+  const m = new BertForMaskedLM(cfg, { seed: 2 });
+  m.save(dir, { tokenizer: new WordPieceTokenizer(vocab) });
+  m.dispose();
+  const out = tmp();
+  const r = await injectBackdoor(base(out, { model: dir, recipe: por({ triggers: ['Descartes', 'Don Quixote', 'cf'], hidden: 768 }), steps: 2, clean: 1, poisoned: 2, maxLen: 24, lr: 1e-4 }));
+  assert.equal(r.step, 2);
+  assert.ok(Number.isFinite(r.final.loss));
+  const bd = JSON.parse(fs.readFileSync(path.join(out, 'backdoor.json'), 'utf8'));
+  assert.equal(bd.triggers[2].target.length, 768);
+  assert.deepEqual(bd.triggers[1].tokens, ['don', 'qui', '##x', '##ote']);
+});
