@@ -85,15 +85,19 @@ for (const s of sources) {
 fs.mkdirSync(path.dirname(out) || '.', { recursive: true });
 const text = lines.join('\n') + '\n';
 fs.writeFileSync(out, text);
+// Paths in the manifest are relative: the data folder relative to where the command ran (the repository root),
+// every source file relative to the data folder; a committed manifest must not hold a machine's absolute path.
+const portable = (p) => p.split(path.sep).join('/');
+const dataRel = portable(path.relative(process.cwd(), path.resolve(data)) || '.');
 const manifest = {
   corpus: path.basename(out),
-  data: path.resolve(data),
+  data: dataRel,
   lines: lines.length,
   chars: lines.reduce((s, l) => s + l.length, 0),
   sha256: crypto.createHash('sha256').update(text).digest('hex'),
   sources: used,
   excluded,
-  command: `node scripts/build-pretrain-corpus.mjs --data ${data} --out ${out}`,
+  command: `node scripts/build-pretrain-corpus.mjs --data ${dataRel} --out ${portable(path.relative(process.cwd(), path.resolve(out)))}`,
 };
 fs.writeFileSync(out.replace(/\.txt$/, '') + '.manifest.json', JSON.stringify(manifest, null, 2) + '\n');
 console.error(`${out}: ${lines.length} lines, ${manifest.chars} chars`);

@@ -24,3 +24,4 @@ export { runExperiment, type ExperimentResults, type RunResult } from './experim
 export { renderExperimentReport } from './report/experiment-report.js';
 export { Rng } from './common/random.js';
 export { InputError } from './common/errors.js';
+export { EncoderWithoutHeadError } from './models/classifier.js';

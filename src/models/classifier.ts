@@ -172,8 +172,33 @@ export async function loadClassifier(dir: string, opts: { maxLength?: number } =
     return new CnnClassifier(model, vocab, config.text);
   }
   const model = await BertForSequenceClassification.load(dir);
+  // A pre-trained encoder (e.g. assets/bert-small, a masked-LM checkpoint) has no trained classification
+  // head: BertForSequenceClassification initialises one at random, as HF does for fine-tuning, and its
+  // predictions would be noise (0.51/0.49). Every command that needs a classifier loads it here.
+  const head = model.loadReport?.initialized.filter((n) => n.startsWith('classifier.')) ?? [];
+  if (head.length > 0) {
+    model.dispose();
+    throw new EncoderWithoutHeadError(dir, model.loadReport!.source, head);
+  }
   const tokenizer = WordPieceTokenizer.fromDirectory(dir);
   return new BertClassifier(model, tokenizer, opts.maxLength ?? 128);
+}
+
+/** A BERT directory that is an encoder (no classification head in its checkpoint) was given where a classifier is needed. */
+export class EncoderWithoutHeadError extends Error {
+  constructor(
+    readonly dir: string,
+    source: string,
+    missing: string[],
+  ) {
+    super(
+      `${dir}: this is a BERT encoder without a classification head (${source} has no ${missing.join('/')}), ` +
+        'so it cannot predict labels: a random head would answer. Fine-tune it into a classifier first, e.g.\n' +
+        `  nlp-backdoor train --model bert:${dir} --dataset NAME|FILE --out OUT\n` +
+        'then use OUT/model as the classifier.',
+    );
+    this.name = 'EncoderWithoutHeadError';
+  }
 }
 
 /** Number of live tensors (for leak checks in tests and long runs). */

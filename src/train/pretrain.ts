@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf, initEngine } from '../engine/index.js';
+import { yieldToEventLoop } from '../common/yield.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, maskTokens, maskedLmLoss, parseBertConfig, type BertConfigInput } from '../models/bert/index.js';
 import type { WordPieceTokenizer } from '../text/wordpiece.js';
@@ -388,6 +389,7 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
       if (opts.haltAfter !== undefined && step >= opts.haltAfter) {
         return result(true);
       }
+      await yieldToEventLoop(); // lets the SIGINT handler run: the step loop is otherwise synchronous
       if (stopRequested || opts.shouldStop?.()) {
         interrupted = step < o.steps;
         writeCheckpointDir();

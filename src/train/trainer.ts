@@ -6,6 +6,7 @@ import { trainStep, type StepModel } from './step.js';
 import { Rng } from '../common/random.js';
 import { Progress } from '../common/progress.js';
 import type { NamedWeights } from '../models/cnn.js';
+import { yieldToEventLoop } from '../common/yield.js';
 
 /** What the trainer needs from a model: a step interface plus batching and weight snapshots. */
 export interface TrainableClassifier<B> extends StepModel<B> {
@@ -107,6 +108,8 @@ export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[
     let correct = 0;
     let seen = 0;
     for (let bi = 0; bi < nb; bi++) {
+      // one event-loop turn per step: a Ctrl-C handler cannot run inside a synchronous epoch
+      await yieldToEventLoop();
       if (opts.shouldStop?.()) {
         interrupted = true;
         break;

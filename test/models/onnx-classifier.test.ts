@@ -10,6 +10,7 @@ import { CnnClassifier, loadClassifier, predictTexts, predictTextsAsync, type Pr
 import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { loadOnnxClassifier, toOnnx } from '../../src/models/onnx/index.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite, type WritableDtype } from '../../src/models/safetensors.js';
 
 const TOL = 1e-4;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -28,7 +29,7 @@ function assertSamePredictions(got: Prediction[], want: Prediction[]): void {
   });
 }
 
-async function checkDirectory(dir: string): Promise<void> {
+async function checkDirectory(dir: string): Promise<Prediction[]> {
   const tfjs = await loadClassifier(dir);
   const want = predictTexts(tfjs, texts, 4); // batches of 4: padding differs between batches
   const file = path.join(dir, 'model.onnx');
@@ -45,35 +46,58 @@ async function checkDirectory(dir: string): Promise<void> {
   assertSamePredictions(await predictTextsAsync(mem, texts, 3), want);
   await mem.dispose();
   tfjs.dispose();
-  // the cache: reused while fresh, rewritten once the weights are newer
+  // the cache: reused while the weights and config are the ones it was exported from, whatever their times
   const ago = (s: number) => new Date(Date.now() - s * 1000);
-  for (const f of ['config.json', 'model.safetensors']) fs.utimesSync(path.join(dir, f), ago(120), ago(120));
   fs.utimesSync(file, ago(60), ago(60));
+  for (const f of ['config.json', 'model.safetensors']) fs.utimesSync(path.join(dir, f), ago(30), ago(30)); // newer, same bytes
   const before = fs.statSync(file).mtimeMs;
   const cached = await loadOnnxClassifier(dir); // from model.onnx, config and vocabulary only
-  assert.equal(fs.statSync(file).mtimeMs, before, 'a fresh model.onnx was rewritten');
+  assert.equal(fs.statSync(file).mtimeMs, before, 'a model.onnx of the same weights was rewritten');
   assert.deepEqual(cached.labelNames, labels);
   assertSamePredictions(await predictTextsAsync(cached, texts, 4), want);
   await cached.dispose();
-  fs.utimesSync(path.join(dir, 'model.safetensors'), ago(30), ago(30));
-  await (await loadOnnxClassifier(dir)).dispose();
-  assert.ok(fs.statSync(file).mtimeMs > before, 'a stale model.onnx was not rewritten');
+  return want;
 }
 
-test('BERT directory: onnx predictions equal tfjs predictions; model.onnx cached and refreshed', async () => {
+/**
+ * Replace the directory's weights by other weights with OLDER timestamps (as `cp -p`, `rsync -a` or `tar x`
+ * leave them): the cached model.onnx must be re-exported and answer with the new weights (issue 12, item 3).
+ */
+async function checkReplacedWeights(dir: string, oldWant: Prediction[]): Promise<void> {
+  const file = path.join(dir, 'model.onnx');
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
+  // other weights of the same shapes: every float tensor scaled by 0.6
+  const w = readSafetensors(path.join(dir, 'model.safetensors'));
+  const other: Record<string, TensorToWrite> = {};
+  for (const [k, t] of w.tensors) {
+    const f = t.dtype === 'F32' || t.dtype === 'F16';
+    other[k] = { dtype: t.dtype as WritableDtype, shape: t.shape, data: f ? Float32Array.from(t.data as ArrayLike<number>, (x) => x * 0.6) : (t.data as ArrayLike<number>) };
+  }
+  writeSafetensors(path.join(dir, 'model.safetensors'), other, w.metadata);
+  fs.utimesSync(path.join(dir, 'model.safetensors'), ago(3600), ago(3600));
+  const want = predictTexts(await loadClassifier(dir), texts, 4);
+  assert.ok(want.some((p, i) => Math.abs(p.logits[0]! - oldWant[i]!.logits[0]!) > 1e-3), 'the replacement weights give other logits');
+  const before = fs.readFileSync(file);
+  const clf = await loadOnnxClassifier(dir);
+  assert.notDeepEqual(fs.readFileSync(file), before, 'the stale model.onnx was not re-exported');
+  assertSamePredictions(await predictTextsAsync(clf, texts, 4), want);
+  await clf.dispose();
+}
+
+test('BERT directory: onnx predictions equal tfjs predictions; model.onnx cached by content and re-exported for replaced weights', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-bert-'));
   fs.cpSync(path.join(root, 'test/fixtures/bert/tiny'), dir, { recursive: true });
-  await checkDirectory(dir);
+  await checkReplacedWeights(dir, await checkDirectory(dir));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('SentenceCNN directory: onnx predictions equal tfjs predictions; model.onnx cached and refreshed', async () => {
+test('SentenceCNN directory: onnx predictions equal tfjs predictions; model.onnx cached by content and re-exported for replaced weights', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cnn-'));
   const vocab = Vocab.fromWords(['<pad>', '<unk>', 'the', 'movie', 'was', 'good', 'and', 'actors', 'were', 'great', 'a', 'b', 'c', 'hello', 'world']);
   const model = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 2, embedding_dim: 8, num_filters: 5, max_length: 12 }), { seed: 2 });
   const clf = new CnnClassifier(model, vocab);
   clf.save(dir);
   clf.dispose();
-  await checkDirectory(dir);
+  await checkReplacedWeights(dir, await checkDirectory(dir));
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -12,7 +12,7 @@ export const exportOnnx: Command = {
   flags: {
     model: { type: 'string', description: 'model directory' },
     out: { type: 'string', description: 'output file (default: DIR/model.onnx, the file `predict --engine onnx` uses)' },
-    force: { type: 'boolean', description: 'export even when the file is newer than the weights' },
+    force: { type: 'boolean', description: 'export even when the file was exported from the current weights and config (same SHA-256)' },
   },
   details: 'BERT inputs: input_ids, attention_mask, token_type_ids (int64 [batch, sequence]); SentenceCNN inputs: input_ids (int64 [batch, length]), lengths (int64 [batch]); output: logits [batch, labels].',
   async run(args) {

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { str, list, requireStr, UsageError } from '../args.js';
 import { loadExperiment } from '../../experiments/load.js';
 import { runExperiment } from '../../experiments/runner.js';
-import { stopOnSigint } from '../signals.js';
+import { stopOnSignals } from '../signals.js';
 
 export const run: Command = {
   name: 'run',
@@ -18,7 +18,7 @@ export const run: Command = {
     quiet: { type: 'boolean', description: 'no progress bars' },
     'validate-only': { type: 'boolean', description: 'check the file and list the runs it expands to, without training' },
   },
-  details: 'Finished runs are kept: rerunning the command skips them and resumes an interrupted run from its last epoch.',
+  details: 'Ctrl-C (or SIGTERM) stops after the current training step with exit code 130 (143): finished runs are kept,\nrerunning the command skips them and resumes an interrupted run from its last epoch. A second Ctrl-C quits at once.',
   async run(args) {
     const file = args.positionals[0];
     if (!file) throw new UsageError('give the experiment file');
@@ -31,7 +31,7 @@ export const run: Command = {
       return 0;
     }
     const out = requireStr(args, 'out');
-    const sig = stopOnSigint('the experiment');
+    const sig = stopOnSignals('the experiment');
     const res = await runExperiment(config, out, {
       dataDir: str(args, 'data-dir'),
       baseDir,
@@ -43,6 +43,10 @@ export const run: Command = {
     });
     sig.dispose();
     console.log(`${res.status === 'complete' ? 'done' : 'stopped (partial results kept)'}: ${res.runs.length} run(s); report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
+    if (sig.signal()) {
+      console.error(`interrupted (${sig.signal()}): finished runs are kept; run the same command again to resume`);
+      return sig.exitCode();
+    }
     return res.status === 'complete' ? 0 : 130;
   },
 };

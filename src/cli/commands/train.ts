@@ -11,7 +11,7 @@ import { fineTuneBert } from '../../train/finetune.js';
 import { confusionMatrix, classReport } from '../../eval/index.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions } from '../../common/versions.js';
-import { stopOnSigint } from '../signals.js';
+import { stopOnSignals } from '../signals.js';
 import { capStratified } from '../../train/sample.js';
 
 export function cnnConfigFromArgs(args: ParsedArgs): Partial<CnnTrainConfig> {
@@ -65,7 +65,7 @@ export const train: Command = {
     ...trainFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
-  details: 'Interrupt with Ctrl-C: the last finished epoch stays saved in DIR/checkpoint and the same command resumes from it.',
+  details: 'Interrupt with Ctrl-C (or SIGTERM): training stops after the current step, the last finished epoch stays saved in DIR/checkpoint,\nthe exit code is 130 (143 for SIGTERM) and the same command resumes from it. A second Ctrl-C quits at once.',
   async run(args) {
     const out = requireStr(args, 'out');
     const seed = num(args, 'seed', { int: true }) ?? 1;
@@ -90,7 +90,7 @@ export const train: Command = {
     }
     fs.mkdirSync(out, { recursive: true });
     const ckpt = path.join(out, 'checkpoint');
-    const sig = stopOnSigint('training');
+    const sig = stopOnSignals('training');
     const r = await trainClassifier({
       train: trainSet,
       dev: data.dev,
@@ -105,9 +105,10 @@ export const train: Command = {
     });
     sig.dispose();
     if (r.result.interrupted) {
-      console.error(`interrupted: ${r.result.state.epoch} epoch(s) saved in ${ckpt}; run the same command again to resume`);
+      console.error(`interrupted (${sig.signal()}): ${r.result.state.epoch} finished epoch(s) saved in ${ckpt}; run the same command again to resume`);
       r.classifier.dispose();
-      return 130;
+      from?.classifier.dispose();
+      return sig.exitCode();
     }
     const preds = predictTexts(r.classifier, data.test.map((e) => e.text));
     const report = classReport(confusionMatrix(preds.map((p) => p.label), data.test, data.labelNames));

@@ -1,7 +1,7 @@
 // Inference through onnxruntime-node: a TextClassifier (tfjs) exported to ONNX and run by an InferenceSession,
 // with the tokenization and padding of the classifier it came from, so its predictions equal the tfjs ones
 // (within 1e-4; test/models/onnx-*.test.ts). A model directory caches its export as model.onnx, rewritten
-// when the weights or config are newer.
+// when the content of the weights or config differs from what it was exported from (model.onnx.sources.json).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BertClassifier, CnnClassifier, bertEncode, classifierKindOf, cnnEncode, loadClassifier, type AsyncLogitsClassifier, type ClassifierKind, type TextClassifier } from '../classifier.js';
@@ -11,7 +11,9 @@ import { padBatch, type CnnConfig } from '../cnn.js';
 import type { CnnCheckpointConfig, CnnTextConfig } from '../cnn-checkpoint.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Vocab } from '../../text/vocab.js';
-import { readJson, writeFileAtomic } from '../../common/fs-atomic.js';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../../common/fs-atomic.js';
+import { sha256File } from '../../common/content-hash.js';
+import { versions } from '../../common/versions.js';
 import { exportBertOnnx } from './bert.js';
 import { exportCnnOnnx } from './cnn.js';
 import { createSession, loadOrt, type OrtModule, type OrtSession, type SessionOptions } from './runtime.js';
@@ -25,15 +27,48 @@ export function exportOnnx(clf: TextClassifier): Uint8Array {
 
 /** Files of a model directory whose change makes a cached model.onnx stale. */
 const SOURCES = ['config.json', 'model.safetensors', 'pytorch_model.bin'];
+const SOURCES_FORMAT = 'nlp-backdoor-onnx-sources/1';
 
-/** True when `file` exists and is at least as new as the directory's weights and config. */
-export function onnxIsFresh(file: string, dir: string): boolean {
-  if (!fs.existsSync(file)) return false;
-  const t = fs.statSync(file).mtimeMs;
-  return SOURCES.every((n) => {
+/**
+ * What an export was made from, recorded beside it (`model.onnx.sources.json`): the SHA-256 of each source
+ * file and the exporter's version. Content, not file times: weights copied in with old timestamps
+ * (`cp -p`, `rsync -a`, `tar x`) must not be answered by an export of the previous weights (issue 12).
+ */
+interface OnnxSources {
+  format: typeof SOURCES_FORMAT;
+  exporter: string | null;
+  sources: Record<string, string>;
+}
+
+export const onnxSourcesFile = (file: string): string => `${file}.sources.json`;
+
+function currentSources(dir: string): OnnxSources {
+  const sources: Record<string, string> = {};
+  for (const n of SOURCES) {
     const p = path.join(dir, n);
-    return !fs.existsSync(p) || fs.statSync(p).mtimeMs <= t;
-  });
+    if (fs.existsSync(p)) sources[n] = sha256File(p);
+  }
+  return { format: SOURCES_FORMAT, exporter: versions()['nlp-backdoor'] ?? null, sources };
+}
+
+/** True when `file` exists and was exported from the directory's current weights and config by this version. */
+export function onnxIsFresh(file: string, dir: string): boolean {
+  const rec = onnxSourcesFile(file);
+  if (!fs.existsSync(file) || !fs.existsSync(rec)) return false;
+  let saved: OnnxSources;
+  try {
+    saved = JSON.parse(fs.readFileSync(rec, 'utf8')) as OnnxSources;
+  } catch {
+    return false; // unreadable record: export again
+  }
+  return JSON.stringify(saved) === JSON.stringify(currentSources(dir));
+}
+
+/** Write the export and then its sources record (removed first: a crash in between leaves it stale, never falsely fresh). */
+function writeOnnxExport(file: string, dir: string, bytes: Uint8Array): void {
+  fs.rmSync(onnxSourcesFile(file), { force: true });
+  writeFileAtomic(file, bytes);
+  writeJsonAtomic(onnxSourcesFile(file), currentSources(dir));
 }
 
 /**
@@ -154,7 +189,7 @@ export async function exportOnnxFile(dir: string, opts: { file?: string; force?:
   if (!opts.force && onnxIsFresh(file, dir)) return file;
   const clf = opts.classifier ?? (await loadClassifier(dir));
   try {
-    writeFileAtomic(file, exportOnnx(clf));
+    writeOnnxExport(file, dir, exportOnnx(clf));
   } finally {
     if (!opts.classifier) clf.dispose();
   }
@@ -162,8 +197,8 @@ export async function exportOnnxFile(dir: string, opts: { file?: string; force?:
 }
 
 /**
- * Load a model directory for ONNX inference. The export is cached as model.onnx: while it is at least as new
- * as the weights and config, the tfjs weights are not loaded at all; otherwise the model is loaded, exported
+ * Load a model directory for ONNX inference. The export is cached as model.onnx: while it was exported from
+ * the current weights and config (same SHA-256), the tfjs weights are not loaded at all; otherwise the model is loaded, exported
  * and the file rewritten (kept in memory when the directory is read-only).
  */
 export async function loadOnnxClassifier(dir: string, opts: OnnxOptions = {}): Promise<OnnxClassifier> {
@@ -175,7 +210,7 @@ export async function loadOnnxClassifier(dir: string, opts: OnnxOptions = {}): P
   try {
     let source: string | Uint8Array = exportOnnx(clf);
     try {
-      writeFileAtomic(file, source);
+      writeOnnxExport(file, dir, source);
       source = file;
     } catch {
       // read-only model directory: run from memory
