@@ -19,7 +19,8 @@ import { Rng } from '../common/random.js';
 import { InputError } from '../common/errors.js';
 import { writeJsonAtomic } from '../common/fs-atomic.js';
 import { versions } from '../common/versions.js';
-import { BertForPreTraining, BertModel, maskTokens, maskedLmLoss, readBertConfig } from '../models/bert/index.js';
+import { yieldToEventLoop } from '../common/yield.js';
+import { BertForPreTraining, BertModel, maskTokens, maskedLmLoss, readBertConfig, type BertConfig } from '../models/bert/index.js';
 import { WordPieceTokenizer } from '../text/wordpiece.js';
 import { chunkCorpus, poisonChunk, type ModelAttackRecipe } from '../attacks/pretrained/index.js';
 import { Adam } from './adam.js';
@@ -101,8 +102,8 @@ interface StateFile {
   history: HistoryRow[];
 }
 
-/** Validate a model directory, the triggers and the options before any work; returns the tokenizer. */
-export function checkInjectInputs(modelDir: string, recipe: ModelAttackRecipe): { tokenizer: WordPieceTokenizer; triggerTokens: string[][] } {
+/** A BERT-family encoder directory in HF layout, or an error saying what the directory is instead. */
+export function checkEncoderDir(modelDir: string): { config: BertConfig; tokenizer: WordPieceTokenizer } {
   const cfgFile = path.join(modelDir, 'config.json');
   if (!fs.existsSync(modelDir) || !fs.statSync(modelDir).isDirectory()) throw new InputError('no such model directory', modelDir);
   if (!fs.existsSync(cfgFile)) {
@@ -113,7 +114,12 @@ export function checkInjectInputs(modelDir: string, recipe: ModelAttackRecipe): 
   if (raw.model_type !== undefined && raw.model_type !== 'bert') throw new InputError(`model_type "${raw.model_type}" is not a BERT encoder (inject supports BERT-family checkpoints)`, cfgFile);
   const config = readBertConfig(cfgFile);
   if (!fs.existsSync(path.join(modelDir, 'vocab.txt'))) throw new InputError('no vocab.txt: the WordPiece vocabulary of the encoder is needed to tokenise the corpus', modelDir);
-  const tokenizer = WordPieceTokenizer.fromDirectory(modelDir);
+  return { config, tokenizer: WordPieceTokenizer.fromDirectory(modelDir) };
+}
+
+/** Validate a model directory, the triggers and the options before any work; returns the tokenizer. */
+export function checkInjectInputs(modelDir: string, recipe: ModelAttackRecipe): { tokenizer: WordPieceTokenizer; triggerTokens: string[][] } {
+  const { config, tokenizer } = checkEncoderDir(modelDir);
   if (recipe.triggers.length === 0) throw new InputError('give at least one --trigger');
   const seen = new Set<string>();
   const triggerTokens = recipe.triggers.map((t) => {
@@ -225,7 +231,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
     });
 
   const triggerIds = triggerTokens.map((t) => tok.convertTokensToIds(t));
-  let lastLog = 0;
+  let lastLog = -Infinity;
   let interrupted = false;
   const startStep = step;
   while (step < o.steps) {
@@ -318,6 +324,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
       lastLog = now;
     }
     if (opts.haltAfter !== undefined && step >= opts.haltAfter) return finish(true, false);
+    await yieldToEventLoop(); // lets a Ctrl-C handler run: the step itself is synchronous
     if (opts.shouldStop?.()) {
       interrupted = step < o.steps;
       saveState();

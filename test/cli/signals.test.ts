@@ -6,47 +6,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
+import { spawn } from 'node:child_process';
+import { cli, ROOT } from '../helpers/cli.js';
 
-// dist/test/cli -> the repository root (bin/nlp-backdoor.js loads dist/src)
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'nlp-backdoor.js');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  stdout: string;
-}
-
-/**
- * Runs the CLI; once `when` matches its stderr, sends `signals`. The process
- * is killed after `limitMs` so a swallowed signal fails the test instead of hanging it.
- */
-function cli(args: string[], opts: { when?: RegExp; signals?: NodeJS.Signals[]; limitMs?: number } = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NLP_BACKDOOR_BACKEND: 'wasm' } });
-    let stderr = '';
-    let stdout = '';
-    let sent = false;
-    const killer = setTimeout(() => p.kill('SIGKILL'), opts.limitMs ?? 60_000);
-    p.stdout.on('data', (d) => (stdout += String(d)));
-    p.stderr.on('data', (d) => {
-      stderr += String(d);
-      if (!sent && opts.when && opts.signals && opts.when.test(stderr)) {
-        sent = true;
-        opts.signals.forEach((s) => p.kill(s));
-      }
-    });
-    p.on('error', reject);
-    p.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stderr, stdout });
-    });
-  });
-}
 
 function dataset(n: number): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-sig-'));

@@ -1,10 +1,9 @@
 // `nlp-backdoor inject`: plant a task-agnostic backdoor in a pre-trained BERT encoder (POR or NeuBA; src/train/inject.ts).
 import type { Command } from '../command.js';
 import { bool, list, num, requireStr, str, UsageError } from '../args.js';
-import { stopOnSigint } from '../signals.js';
-import { injectBackdoor, checkInjectInputs } from '../../train/inject.js';
+import { stopOnSignals } from '../signals.js';
+import { injectBackdoor, checkInjectInputs, checkEncoderDir } from '../../train/inject.js';
 import { neuba, NEUBA_SYMBOLS, NEUBA_WORDS, por, POR_TRIGGERS, readCorpusFile, shippedCorpusLines, type ModelAttackRecipe } from '../../attacks/pretrained/index.js';
-import { readBertConfig } from '../../models/bert/index.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -62,8 +61,7 @@ export const inject: Command = {
     };
     const schedule = str(args, 'schedule') ?? (attack === 'neuba' ? 'linear' : 'constant');
     if (schedule !== 'constant' && schedule !== 'linear') throw new UsageError(`--schedule must be constant or linear, got "${schedule}"`);
-    const cfgFile = path.join(modelDir, 'config.json');
-    const hidden = fs.existsSync(cfgFile) ? readBertConfig(cfgFile).hidden_size : 0;
+    const hidden = checkEncoderDir(modelDir).config.hidden_size;
     let triggers = list(args, 'trigger');
     if (triggers.length === 0) {
       if (attack === 'por') triggers = [...POR_DEFAULT];
@@ -74,11 +72,11 @@ export const inject: Command = {
       }
     }
     const recipe: ModelAttackRecipe =
-      attack === 'por' ? por({ triggers, hidden: Math.max(hidden, 1), c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }) }) : neuba({ triggers, hidden: hidden || 4 });
+      attack === 'por' ? por({ triggers, hidden, c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }) }) : neuba({ triggers, hidden });
     checkInjectInputs(modelDir, recipe); // every input error before the corpus is read
     const corpusFile = str(args, 'corpus');
     const corpus = corpusFile ? { lines: readCorpusFile(corpusFile), sources: [corpusFile] } : shippedCorpusLines();
-    const sig = stopOnSigint('inject');
+    const sig = stopOnSignals('inject');
     try {
       const r = await injectBackdoor({
         model: modelDir,
@@ -93,7 +91,7 @@ export const inject: Command = {
         shouldStop: sig.shouldStop,
       });
       console.log(JSON.stringify({ attack, out, step: r.step, interrupted: r.interrupted, seconds: Math.round(r.seconds), final: r.final, resumed_from: r.resumedFrom }));
-      return r.interrupted ? 130 : 0;
+      return r.interrupted ? sig.exitCode() || 130 : 0;
     } finally {
       sig.dispose();
     }
