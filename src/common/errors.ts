@@ -1,5 +1,7 @@
 // Errors are values with context, thrown where input enters the program.
 export class InputError extends Error {
+  /** the message without the location prefix */
+  public readonly detail: string;
   constructor(
     message: string,
     public readonly file?: string,
@@ -9,5 +11,6 @@ export class InputError extends Error {
     const where = [file, line != null ? `line ${line}` : undefined, key ? `key "${key}"` : undefined].filter(Boolean).join(', ');
     super(where ? `${where}: ${message}` : message);
     this.name = 'InputError';
+    this.detail = message;
   }
 }

@@ -7,6 +7,7 @@ import { loadClassifier, predictTextsAsync, type AsyncLogitsClassifier, type Tex
 import { loadOnnxClassifier, loadOrt } from '../../models/onnx/index.js';
 import { loadFileDataset } from '../../data/index.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
+import { outFileFlag } from '../out-path.js';
 
 export const predict: Command = {
   name: 'predict',
@@ -30,6 +31,11 @@ export const predict: Command = {
     const input = str(args, 'input');
     const texts: string[] = [...list(args, 'text')];
     if (!input && texts.length === 0) throw new UsageError('give --input FILE or --text "..."');
+    const out = outFileFlag(args);
+    const engine = str(args, 'engine') ?? 'auto';
+    if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new UsageError(`--engine must be auto, onnx or tfjs (got "${engine}")`);
+    const threads = num(args, 'threads', { int: true, min: 1 });
+    const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     await initEngine();
     if (input) {
       const fmt = str(args, 'format');
@@ -49,9 +55,6 @@ export const predict: Command = {
         texts.push(...ds.train.map((e) => e.text));
       }
     }
-    const engine = str(args, 'engine') ?? 'auto';
-    if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new UsageError(`--engine must be auto, onnx or tfjs (got "${engine}")`);
-    const threads = num(args, 'threads', { int: true, min: 1 });
     let clf: TextClassifier | AsyncLogitsClassifier | null = null;
     let useOnnx = engine !== 'tfjs';
     if (engine === 'auto') {
@@ -64,11 +67,9 @@ export const predict: Command = {
     }
     if (useOnnx) clf = await loadOnnxClassifier(dir, { threads });
     clf ??= await loadClassifier(dir);
-    const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     const preds = await predictTextsAsync(clf, texts, bs);
     const lines = preds.map((p, i) => JSON.stringify({ text: texts[i], label: p.labelName, label_id: p.label, probs: p.probs, logits: p.logits }));
     const body = lines.join('\n') + (lines.length ? '\n' : '');
-    const out = str(args, 'out');
     if (out) {
       writeFileAtomic(out, body);
       console.error(`${preds.length} predictions written to ${out}`);
