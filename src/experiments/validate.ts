@@ -52,6 +52,8 @@ export function resolveDataset(d: DatasetConfig, seed: number, opts: { baseDir?:
     test: d.test,
     dev: d.dev,
     labelNames: d.labelNames,
+    ...(d.encoding ? { encoding: d.encoding } : {}),
+    ...(d.skipEmpty !== undefined ? { skipEmpty: d.skipEmpty } : {}),
   };
 }
 

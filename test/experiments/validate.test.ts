@@ -72,3 +72,13 @@ test('run --set key.path=value overrides the file, is validated like it, and is 
   assert.equal(res.runs[0].metrics.epochs_run, 1);
   assert.equal(res.runs[0].config.batchSize, 20);
 });
+
+test('experiment datasets take encoding and skipEmpty, like the CLI flags', () => {
+  const { dir, file } = setup('name: e\ndataset: { path: cafe.tsv, encoding: latin1, skipEmpty: true, test: 0.25 }\nruns: [{ name: a }]\n');
+  fs.writeFileSync(path.join(dir, 'cafe.tsv'), Buffer.from('sentence\tlabel\ncaf\u00e9 au lait\t1\n \t0\nbad coffee\t0\ngood tea\t1\nbad tea\t0\nfine tea\t1\nweak tea\t0\ngood cake\t1\nbad cake\t0\n', 'latin1'));
+  const { config, baseDir, lineOf } = loadExperiment(file);
+  const v = validateExperiment(config, { baseDir, file, lineOf });
+  const ds = [...v.datasets.values()][0]!;
+  assert.ok([...ds.train, ...ds.dev, ...ds.test].some((e) => e.text === 'café au lait'));
+  assert.match(ds.warnings![0]!, /skipped 1 example with empty text/);
+});

@@ -1,13 +1,13 @@
 // `nlp-backdoor predict`: run a trained model directory on texts; one JSON line per input.
-import * as fs from 'node:fs';
 import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { loadClassifier, predictTextsAsync, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
 import { loadOnnxClassifier, loadOrt } from '../../models/onnx/index.js';
-import { loadFileDataset } from '../../data/index.js';
+import { loadFileDataset, readText, splitLines } from '../../data/index.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
 import { outFileFlag } from '../out-path.js';
+import { fileReadFlags, fileReadOptions } from '../dataset-flags.js';
 
 export const predict: Command = {
   name: 'predict',
@@ -24,6 +24,7 @@ export const predict: Command = {
     'batch-size': { type: 'string', description: 'batch size', default: '100' },
     engine: { type: 'string', description: 'auto (onnx, else tfjs), onnx (onnxruntime-node; caches DIR/model.onnx) or tfjs', default: 'auto' },
     threads: { type: 'string', description: 'onnx engine: intra-op threads (default: number of cores)' },
+    ...fileReadFlags,
   },
   details: 'The onnx engine gives the tfjs logits within 1e-4 and is ~4x faster for BERT (docs/onnx.md); auto falls back to tfjs when onnxruntime-node cannot be loaded.',
   async run(args) {
@@ -37,11 +38,12 @@ export const predict: Command = {
     const threads = num(args, 'threads', { int: true, min: 1 });
     const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     await initEngine();
+    const read = fileReadOptions(args);
     if (input) {
       const fmt = str(args, 'format');
       if (fmt === 'lines' || (!fmt && /\.txt$/i.test(input))) {
-        const raw = fs.readFileSync(input, 'utf8').replace(/^\uFEFF/, '');
-        texts.push(...raw.split(/\r?\n/).filter((l) => l.trim() !== ''));
+        // decoded like every data file (encoding, binary input, a missing file named); blank lines are not inputs
+        texts.push(...splitLines(readText(input, read.encoding)).map((l) => l.text).filter((l) => l.trim() !== ''));
       } else {
         const ds = loadFileDataset({
           path: input,
@@ -51,6 +53,7 @@ export const predict: Command = {
           header: args.flags['no-header'] !== true,
           test: 0,
           dev: 0,
+          ...read,
         });
         texts.push(...ds.train.map((e) => e.text));
       }
