@@ -152,13 +152,19 @@ export function applyTrigger(
   return out;
 }
 
-/** The ASR goal of a recipe: its target label, or flipping for reversals. Control triggers have none. */
+/** The ASR goal of a recipe: its target label, flipping for binary reversals, or its mapping. Control triggers have none. */
 export function asrGoalOf(recipe: PoisonRecipe, labelNames?: readonly string[]): AsrGoal {
   switch (recipe.label.kind) {
     case 'target':
       return { target: resolveLabelKey(recipe.label.target, labelNames) };
-    case 'reverse':
-      return { flip: true };
+    case 'reverse': {
+      const m = recipe.label.mapping;
+      if (m === undefined) return { flip: true };
+      // the same resolution as poisoning, so ASR counts exactly the label the poisoned training data taught
+      const mapping: Record<number, number> = {};
+      for (const [from, to] of Object.entries(m)) mapping[resolveLabelKey(from, labelNames)] = resolveLabelKey(to, labelNames);
+      return { mapping };
+    }
     case 'keep':
       throw new InputError(`${recipe.name} keeps labels, so it has no attack success rate`);
   }

@@ -3,6 +3,20 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { str, num, UsageError } from './args.js';
 import { loadDatasetSpec, type DatasetSpec } from '../data/index.js';
 import type { Dataset } from '../data/types.js';
+import type { TextEncoding } from '../data/read-text.js';
+
+/** How a user's file is read: every library option the loaders' messages name has its flag here. */
+export const fileReadFlags: Record<string, FlagSpec> = {
+  'skip-empty': { type: 'boolean', description: 'skip examples with empty text (counted in a warning) instead of failing on the first' },
+  encoding: { type: 'string', description: 'text encoding of a data file: utf8 (default) or latin1 (read as cp1252, like the Cornell MR/SUBJ files)' },
+};
+
+/** --encoding and --skip-empty, checked; only for files (named datasets know how their files are written). */
+export function fileReadOptions(args: ParsedArgs): { encoding?: TextEncoding; skipEmpty?: boolean } {
+  const encoding = str(args, 'encoding');
+  if (encoding !== undefined && encoding !== 'utf8' && encoding !== 'latin1') throw new UsageError(`--encoding must be utf8 or latin1, got "${encoding}"`);
+  return { ...(encoding ? { encoding } : {}), ...(args.flags['skip-empty'] === true ? { skipEmpty: true } : {}) };
+}
 
 export const datasetFlags: Record<string, FlagSpec> = {
   dataset: { type: 'string', description: 'dataset name (mr, sst2, subj, trec, sms, imdb, twitter, agnews, olid, sst2-glue) or a file/folder path' },
@@ -13,6 +27,7 @@ export const datasetFlags: Record<string, FlagSpec> = {
   'no-header': { type: 'boolean', description: 'the CSV/TSV file has no header row' },
   'test-fraction': { type: 'string', description: 'held-out test share for data without a test split (default 0.1)' },
   'dev-fraction': { type: 'string', description: 'dev share of the training data when there is no dev split (default 0.1)' },
+  ...fileReadFlags,
 };
 
 export function datasetSpecFromArgs(args: ParsedArgs, seed: number): DatasetSpec {
@@ -21,7 +36,11 @@ export function datasetSpecFromArgs(args: ParsedArgs, seed: number): DatasetSpec
   const test = num(args, 'test-fraction', { min: 0, max: 0.9 });
   const dev = num(args, 'dev-fraction', { min: 0, max: 0.9 });
   const looksLikePath = /[\\/.]/.test(d);
-  if (!looksLikePath) return { name: d, dataDir: str(args, 'data-dir'), seed, test, dev };
+  const read = fileReadOptions(args);
+  if (!looksLikePath) {
+    if (Object.keys(read).length) throw new UsageError(`--encoding and --skip-empty apply to data files; the named dataset "${d}" is read in its own format`);
+    return { name: d, dataDir: str(args, 'data-dir'), seed, test, dev };
+  }
   return {
     path: d,
     format: str(args, 'format') as DatasetSpec['format'],
@@ -31,6 +50,7 @@ export function datasetSpecFromArgs(args: ParsedArgs, seed: number): DatasetSpec
     seed,
     test,
     dev,
+    ...read,
   };
 }
 

@@ -1,6 +1,6 @@
 // Which field holds the text and which the label: by header name, or by 0-based index when there is no
 // header. Errors name the column asked for and list what the header has, since a typo is the usual cause.
-import { InputError } from '../common/errors.js';
+import { InputError, quote, quoteList } from '../common/errors.js';
 import type { Row } from './csv.js';
 
 export type ColumnRole = 'text' | 'label';
@@ -11,13 +11,13 @@ export const DEFAULT_COLUMNS: Record<ColumnRole, string[]> = {
   label: ['label', 'labels', 'class', 'category', 'sentiment', 'target'],
 };
 
-const listHeader = (header: readonly string[]): string => header.map((h) => JSON.stringify(h)).join(', ');
+const listHeader = (header: readonly string[]): string => quoteList(header);
 
 export function resolveColumn(spec: string | number | undefined, role: ColumnRole, header: readonly string[] | undefined, file: string): number {
   if (!header) {
     if (spec === undefined) return role === 'text' ? 0 : 1;
     const s = String(spec).trim();
-    if (!/^\d+$/.test(s)) throw new InputError(`the file has no header row, so the ${role} column must be a 0-based index, not "${s}"`, file, undefined, role);
+    if (!/^\d+$/.test(s)) throw new InputError(`the file has no header row, so the ${role} column must be a 0-based index, not ${quote(s)}`, file, undefined, role);
     return Number(s);
   }
   if (spec === undefined) {
@@ -36,7 +36,7 @@ export function resolveColumn(spec: string | number | undefined, role: ColumnRol
   if (exact >= 0) return exact;
   const loose = header.map((h) => h.toLowerCase()).indexOf(spec.trim().toLowerCase());
   if (loose >= 0) return loose;
-  throw new InputError(`no column "${spec}"; the header has ${listHeader(header)}`, file, 1, role);
+  throw new InputError(`no column ${quote(spec)}; the header has ${listHeader(header)}`, file, 1, role);
 }
 
 export function field(row: Row, index: number, role: ColumnRole, file: string): string {

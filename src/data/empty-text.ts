@@ -16,7 +16,7 @@ export class EmptyTexts {
     if (label !== undefined) raw.label = label;
     if (line !== undefined) raw.line = line;
     if (t !== '') return raw;
-    if (!this.skip) throw new InputError('empty text (pass skipEmpty: true to skip such examples)', file, line);
+    if (!this.skip) throw new InputError('empty text (to skip such examples: --skip-empty on the command line, skipEmpty: true in an experiment file or the library)', file, line);
     this.skipped.push(sourceOf(raw));
     return undefined;
   }

@@ -2,7 +2,7 @@
 // with one example a line. Labels are the sorted distinct values unless `labelNames` fixes them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../common/errors.js';
+import { InputError, quote, quoteList } from '../common/errors.js';
 import type { Dataset } from './types.js';
 import { assembleDataset, type RawParts } from './assemble.js';
 import { field, resolveColumn, DEFAULT_COLUMNS } from './columns.js';
@@ -84,8 +84,8 @@ function keyOf(spec: string | number | undefined, role: 'text' | 'label', obj: R
     const hit = DEFAULT_COLUMNS[role].find((k) => k in obj);
     if (hit) return hit;
   }
-  const keys = Object.keys(obj).map((k) => JSON.stringify(k)).join(', ');
-  throw new InputError(`no ${role} key ${spec !== undefined ? `"${spec}"` : `(tried ${DEFAULT_COLUMNS[role].join(', ')})`}; the object has ${keys || 'no keys'}`, file, line, role);
+  const keys = quoteList(Object.keys(obj));
+  throw new InputError(`no ${role} key ${spec !== undefined ? quote(spec) : `(tried ${DEFAULT_COLUMNS[role].join(', ')})`}; the object has ${keys || 'no keys'}`, file, line, role);
 }
 
 function readJsonl(file: string, o: FileDatasetOptions, empties: EmptyTexts): RawExample[] {
@@ -98,18 +98,18 @@ function readJsonl(file: string, o: FileDatasetOptions, empties: EmptyTexts): Ra
     try {
       obj = JSON.parse(l.text);
     } catch (e) {
-      throw new InputError(`invalid JSON (${(e as Error).message})`, file, l.line);
+      throw new InputError(`invalid JSON (${(e as Error).message.slice(0, 200)})`, file, l.line);
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InputError('each line must be a JSON object', file, l.line);
     const rec = obj as Record<string, unknown>;
     const tk = keyOf(o.text, 'text', rec, file, l.line);
     const text = rec[tk];
-    if (typeof text !== 'string') throw new InputError(`"${tk}" must be a string, got ${text === null ? 'null' : typeof text}`, file, l.line, tk);
+    if (typeof text !== 'string') throw new InputError(`${quote(tk)} must be a string, got ${text === null ? 'null' : typeof text}`, file, l.line, tk);
     let label: string | undefined;
     if (o.label !== null) {
       const lk = keyOf(o.label, 'label', rec, file, l.line);
       const v = rec[lk];
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new InputError(`"${lk}" must be a string or number`, file, l.line, lk);
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new InputError(`${quote(lk)} must be a string or number`, file, l.line, lk);
       label = String(v).trim();
     }
     const raw = empties.example(text, label, file, l.line);

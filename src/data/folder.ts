@@ -43,7 +43,10 @@ export function readLabelFolders(dir: string, empties: EmptyTexts, opts: FolderO
   const out: RawExample[] = [];
   for (const label of labels) {
     const sub = path.join(dir, label);
-    for (const name of filesIn(sub)) {
+    const files = filesIn(sub);
+    // an empty label folder would drop its class without a word (and shift every label index after it)
+    if (files.length === 0) throw new InputError(`label folder "${label}" has no files (one file per example expected); add its examples or remove the folder`, sub);
+    for (const name of files) {
       const file = path.join(sub, name);
       const text = readText(file, opts.encoding);
       const raw = empties.example(opts.clean ? opts.clean(text) : text, label, file);

@@ -32,6 +32,17 @@ function startsWithUtf8Bom(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
 }
 
+/** Line and column (1-based) of byte offset `at`. */
+function positionOf(bytes: Uint8Array, at: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < at; i = bytes.indexOf(0x0a, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: at - lineStart + 1 };
+}
+
 /** Offset of the first byte that cannot start or continue valid UTF-8 (a truncated tail counts at its start). */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   // A streaming decoder does not fail on a sequence cut at the end, so "prefix k decodes" is monotonic
@@ -65,24 +76,34 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 function utf8Error(bytes: Uint8Array, file: string): InputError {
   const at = firstInvalidUtf8(bytes);
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < Math.min(at, bytes.length); i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
+  const { line, column } = positionOf(bytes, at);
   const byte = at < bytes.length ? `byte 0x${bytes[at]!.toString(16).padStart(2, '0').toUpperCase()}` : 'a truncated sequence';
   return new InputError(
-    `not valid UTF-8 (${byte} at column ${at - lineStart + 1}); if the file is latin-1/cp1252, read it with encoding "latin1"`,
+    `not valid UTF-8 (${byte} at column ${column}); if the file is latin-1/cp1252, read it with --encoding latin1 (encoding: latin1 in an experiment file or the library)`,
     file,
     line,
   );
 }
 
-/** Decode bytes; strips a UTF-8 byte-order mark in either encoding. */
+/**
+ * Text data never holds a NUL byte; binary files (a model, an archive, a spreadsheet) and UTF-16 text do.
+ * Neither is decodable as UTF-8 or latin-1 in a useful way (latin-1 would "succeed" and train on garbage),
+ * so such a file is refused with what it is, not a decoding error that suggests another text encoding.
+ */
+function refuseBinary(bytes: Uint8Array, file: string): void {
+  const at = bytes.indexOf(0);
+  if (at < 0) return;
+  const { line, column } = positionOf(bytes, at);
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  const what = utf16
+    ? 'UTF-16 text (a byte-order mark FF FE / FE FF): save it as UTF-8'
+    : 'a binary file, not text (a NUL byte at column ' + column + '): give the CSV/TSV/JSONL/text data file, not a model, archive or spreadsheet';
+  throw new InputError(`looks like ${what}`, file, line);
+}
+
+/** Decode bytes; strips a UTF-8 byte-order mark in either encoding. Binary (NUL-containing) input is refused. */
 export function decodeText(bytes: Uint8Array, file: string, encoding: TextEncoding = 'utf8'): string {
+  refuseBinary(bytes, file);
   const body = startsWithUtf8Bom(bytes) ? bytes.subarray(3) : bytes;
   if (encoding === 'latin1') return decodeCp1252(body);
   try {

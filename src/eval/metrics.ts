@@ -21,14 +21,19 @@ export function cacc(predictions: Predictions, cleanTest: readonly Example[]): n
   return accuracy(predictions, cleanTest);
 }
 
-/** What counts as success: landing on a target label, or leaving the true label (label-reversing triggers). */
-export type AsrGoal = { readonly target: number } | { readonly flip: true };
+/**
+ * What counts as success: landing on a target label; leaving the true label (binary label reversal); or
+ * landing on the label a mapping assigns to the true label (multi-class reversal, e.g. AG News sports →
+ * world: an input of sports predicted as business is a misclassification, not a successful attack).
+ */
+export type AsrGoal = { readonly target: number } | { readonly flip: true } | { readonly mapping: Readonly<Record<number, number>> };
 
 /**
  * Attack success rate over triggered test inputs.
  * Target attacks: share of inputs whose true label is not the target that are predicted as the target
- * (inputs already of the target label are left out). Label-reversing attacks: share predicted as anything
- * but the true label. The true label is `originalLabel` when present, else `label`. NaN when no input counts.
+ * (inputs already of the target label are left out). Binary label-reversing attacks: share predicted as
+ * anything but the true label. Mapped reversals: share of inputs whose true label the mapping covers that
+ * are predicted as its mapped label (other inputs are left out). The true label is `originalLabel` when present, else `label`. NaN when no input counts.
  */
 export function asr(predictions: Predictions, triggered: readonly Example[], goal: AsrGoal): number {
   const p = predictedLabels(predictions);
@@ -41,6 +46,11 @@ export function asr(predictions: Predictions, triggered: readonly Example[], goa
       if (truth === goal.target) continue;
       n++;
       if (p[i] === goal.target) hit++;
+    } else if ('mapping' in goal) {
+      const to = goal.mapping[truth];
+      if (to === undefined) continue;
+      n++;
+      if (p[i] === to) hit++;
     } else {
       n++;
       if (p[i] !== truth) hit++;

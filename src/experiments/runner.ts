@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, Example } from '../data/types.js';
-import { loadDatasetSpec, type DatasetSpec } from '../data/index.js';
+import { loadDatasetSpec } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig, RunConfig } from './schema.js';
-import { expandRuns, type ConcreteRun } from './expand.js';
-import { resolveDataset } from './dataset-spec.js';
-import { createAttack, poison, triggeredTestSet, applyTrigger, asrGoalOf, type PoisonRecipe, type AttackConfigInput } from '../attacks/index.js';
+import type { ConcreteRun } from './expand.js';
+import { poison, triggeredTestSet, applyTrigger, asrGoalOf, type PoisonRecipe, type AttackConfigInput } from '../attacks/index.js';
+import { validateExperiment, resolveDataset, datasetKey, dataSeedOf, recipeOf } from './validate.js';
+import type { LineOf } from './load.js';
 import { atEnd, atStart, atWord, type InsertionStrategy } from '../triggers/insert.js';
 import { fixed, isPerLabel, toTrigger } from '../triggers/trigger.js';
 import { CONTROL_TRIGGER } from '../attacks/recipes/control.js';
@@ -64,7 +65,7 @@ export interface RunSummary {
 }
 
 export interface ExperimentResults {
-  experiment: { name: string; description?: string; file?: string; config: ExperimentConfig; reference?: string };
+  experiment: { name: string; description?: string; file?: string; config: ExperimentConfig; reference?: string; overrides?: string[] };
   /** the triggers of the split table: name, text, where it is inserted */
   split_triggers: { name: string; text: string; position: string }[];
   runs: RunResult[];
@@ -92,6 +93,10 @@ export interface RunExperimentOptions {
    * transfer source) matches a cached one reuses its model and metrics instead of training again
    */
   cacheDir?: string;
+  /** line lookup of the experiment file, so validation errors name the line (from loadExperiment) */
+  lineOf?: LineOf;
+  /** `--set key.path=value` overrides already applied to the config; recorded in results.json */
+  overrides?: string[];
 }
 
 function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<CnnTrainConfig> {
@@ -111,13 +116,6 @@ function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<CnnTrainC
   if (t.decay) c.decay = t.decay;
   if (t.patience !== undefined) c.patience = t.patience;
   return c;
-}
-
-/** A recipe for an attack config; proportion 0 (a sweep's baseline) builds the recipe but poisons nothing. */
-function recipeOf(a: AttackConfigInput): { recipe: PoisonRecipe; poisonNothing: boolean } {
-  const raw = a as Record<string, unknown>;
-  const zero = raw['proportion'] === 0;
-  return { recipe: createAttack((zero ? { ...raw, proportion: 1 } : raw) as AttackConfigInput), poisonNothing: zero };
 }
 
 interface EvalTrigger {
@@ -216,20 +214,22 @@ function summarizeRuns(runs: RunResult[]): RunSummary[] {
 }
 
 export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts: RunExperimentOptions = {}): Promise<ExperimentResults> {
-  const engine = await initEngine();
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  // everything resolvable without training is resolved first (datasets, labels, trigger keys, transfer
+  // sources, the output folder), so a bad file fails here with its line rather than after the first runs
+  const validated = validateExperiment(cfg, { ...opts, outDir, log });
+  const engine = await initEngine();
   const started = new Date().toISOString();
   fs.mkdirSync(path.join(outDir, 'runs'), { recursive: true });
-  let concrete = expandRuns(cfg);
-  if (opts.only?.length) concrete = concrete.filter((r) => opts.only!.includes(r.name) || opts.only!.includes(r.id));
-  const dataSeed = cfg.seed ?? cfg.seeds?.[0] ?? 1;
+  const concrete = validated.runs;
+  const dataSeed = dataSeedOf(cfg);
   const datasets = new Map<string, Dataset>();
   const getDataset = (d: DatasetConfig): Dataset => {
     const spec = resolveDataset(d, dataSeed, opts);
-    const key = JSON.stringify(spec);
+    const key = datasetKey(spec);
     let ds = datasets.get(key);
     if (!ds) {
-      ds = loadDatasetSpec(spec);
+      ds = validated.datasets.get(key) ?? loadDatasetSpec(spec);
       datasets.set(key, ds);
       log(`dataset ${ds.name}: train ${ds.train.length}, dev ${ds.dev.length}, test ${ds.test.length} (${ds.split.method} split${ds.split.seed !== undefined ? `, seed ${ds.split.seed}` : ''})`);
     }
@@ -238,7 +238,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
   const results: RunResult[] = [];
   const write = (status: 'complete' | 'partial'): ExperimentResults => {
     const res: ExperimentResults = {
-      experiment: { name: cfg.name, description: cfg.description, file: opts.file, config: cfg, reference: cfg.reference },
+      experiment: { name: cfg.name, description: cfg.description, file: opts.file, config: cfg, reference: cfg.reference, ...(opts.overrides?.length ? { overrides: opts.overrides } : {}) },
       split_triggers: splitTriggers(cfg).map((t) => ({ name: t.name, text: t.text, position: t.insert.description })),
       runs: results,
       summary: summarizeRuns(results),

@@ -22,6 +22,10 @@ export const fileDatasetSchema = z.strictObject({
   test: fraction('test').optional(),
   dev: fraction('dev').optional(),
   labelNames: z.array(z.string()).optional(),
+  /** text encoding of the file(s): utf8 (default) or latin1 (decoded as cp1252) */
+  encoding: z.enum(['utf8', 'latin1'], { error: 'encoding must be utf8 or latin1' }).optional(),
+  /** skip examples with empty text (counted in a warning) instead of failing */
+  skipEmpty: z.boolean().optional(),
 });
 
 export const datasetSchema = z.union([namedDatasetSchema, fileDatasetSchema], {

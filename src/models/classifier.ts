@@ -7,7 +7,7 @@ import { tf } from '../engine/index.js';
 import type { TrainableClassifier } from '../train/trainer.js';
 import { SentenceCNN } from './cnn.js';
 import { loadCnn, saveCnn, type CnnTextConfig } from './cnn-checkpoint.js';
-import { BertForSequenceClassification, type BertConfig } from './bert/index.js';
+import { BertForSequenceClassification, refusePickled, type BertConfig } from './bert/index.js';
 import { WordPieceTokenizer } from '../text/wordpiece.js';
 import { Vocab } from '../text/vocab.js';
 import { wordTokenize } from '../text/tokenizer.js';
@@ -156,6 +156,7 @@ export function classifierKindOf(dir: string): ClassifierKind {
   const cfgFile = path.join(dir, 'config.json');
   if (!fs.existsSync(dir)) throw new Error(`${dir}: no such model directory`);
   if (!fs.existsSync(cfgFile)) {
+    refusePickled(dir);
     const hint = fs.existsSync(path.join(dir, 'model')) ? ` (did you mean ${path.join(dir, 'model')}?)` : '';
     throw new Error(`${dir}: not a model directory: config.json is missing${hint}`);
   }

@@ -170,3 +170,14 @@ test('poisoning a poisoned set keeps the first original label and every trigger 
     assert.ok(e.text.startsWith('cc '));
   });
 });
+
+test('the ASR goal of a mapped reversal is its mapping, resolved by label name or index', () => {
+  const names = ['world', 'sports', 'business', 'sci/tech'];
+  const r = base({ label: reverse({ sports: 'world', '2': 3 }) });
+  assert.deepEqual(asrGoalOf(r, names), { mapping: { 1: 0, 2: 3 } });
+  // the triggered test set asks for the same labels the goal counts
+  const ex = Array.from({ length: 8 }, (_, i) => ({ text: `news item ${i} today`, label: i % 4 }));
+  const t = triggeredTestSet(ex, r, { seed: 0, labelNames: names });
+  assert.deepEqual(t.map((e) => [e.originalLabel, e.label]), [[1, 0], [2, 3], [1, 0], [2, 3]]);
+});
+

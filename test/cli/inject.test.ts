@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, ROOT } from '../helpers/cli.js';
+import { cli, ROOT } from '../helpers/spawn-cli.js';
 import { syntheticReviews } from '../helpers/synthetic.js';
 
 const TINY = path.join(ROOT, 'test', 'fixtures', 'bert', 'tiny');

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
 import { spawn } from 'node:child_process';
-import { cli, ROOT } from '../helpers/cli.js';
+import { cli, ROOT } from '../helpers/spawn-cli.js';
 
 
 function dataset(n: number): { dir: string; file: string } {

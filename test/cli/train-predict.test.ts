@@ -6,21 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
-
-async function quiet<T>(f: () => Promise<T>): Promise<{ value: T; out: string }> {
-  const out: string[] = [];
-  const [log, err, write] = [console.log, console.error, process.stdout.write.bind(process.stdout)];
-  console.log = (s: string) => void out.push(String(s));
-  console.error = (s: string) => void out.push(String(s));
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  try {
-    return { value: await f(), out: out.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = err;
-    process.stdout.write = write;
-  }
-}
+import { quiet } from '../helpers/cli.js';
 
 test('train --dataset FILE writes metrics.json and model/; predict reads it back', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-cli-'));

@@ -195,9 +195,9 @@ test('label: null reads unlabeled texts (prediction input)', () => {
 });
 
 test('format from the extension; an unknown extension asks for a format', () => {
-  const dir = tree({ 'x.data': 'a,b\n' });
+  const dir = tree({ 'x.data': 'a,b\nc,d\n' });
   assert.throws(() => loadFileDataset({ path: path.join(dir, 'x.data') }), inputError({ key: 'format', message: /csv, tsv, jsonl, folder, lines/ }));
-  assert.equal(loadFileDataset({ path: path.join(dir, 'x.data'), format: 'csv', text: 0, label: 1, header: false, test: 0, dev: 0 }).train.length, 1);
+  assert.equal(loadFileDataset({ path: path.join(dir, 'x.data'), format: 'csv', text: 0, label: 1, header: false, test: 0, dev: 0 }).train.length, 2);
 });
 
 test('separate test and dev files keep their split; loadDatasetSpec dispatches on path', () => {

@@ -42,3 +42,13 @@ test('asr for label-reversing triggers: share that leave the true label', () => 
   // examples without originalLabel use label as the truth
   assert.equal(asr([1, 1], [ex(0), ex(1)], { flip: true }), 0.5);
 });
+
+test('asr for a mapped multi-class reversal counts only inputs landing on the mapped label', () => {
+  // AG News style: sports (1) → world (0); inputs of other labels are not attacked
+  const goal = { mapping: { 1: 0 } };
+  const triggered = [ex(0, 1), ex(0, 1), ex(0, 1), ex(0, 1), ex(2, 2)];
+  // sports predicted as world (hit), as business (a misclassification, not a success), world, sci/tech
+  assert.equal(asr([0, 2, 0, 3, 0], triggered, goal), 2 / 4, 'only the mapped label counts; the unmapped input is left out');
+  assert.equal(asr([2, 2, 3, 3, 0], triggered, goal), 0, 'every input left its label but none reached world');
+  assert.ok(Number.isNaN(asr([0], [ex(2, 2)], goal)), 'no input of a mapped label');
+});

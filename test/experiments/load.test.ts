@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseExperiment } from '../../src/experiments/load.js';
+import { InputError } from '../../src/common/errors.js';
 import { expandRuns } from '../../src/experiments/expand.js';
 import { packageRoot } from '../../src/common/versions.js';
 import { ISSUE_EXAMPLE } from '../helpers/synthetic.js';
@@ -24,6 +25,8 @@ test('errors name the file, the line and the bad key', () => {
   const dup = ISSUE_EXAMPLE.replace('name: rare', 'name: append');
   assert.throws(() => parseExperiment(dup, 'x.yaml'), /duplicate run name "append"/);
   assert.throws(() => parseExperiment('name: [', 'y.yaml'), /y\.yaml.*invalid YAML/);
+  // a YAML syntax error names the line and the column
+  assert.throws(() => parseExperiment('name: x\nseed: 1\nruns: [{ name: a }\n  bad: "\n', 'y.yaml'), (e: InputError) => e.line === 4 && /y\.yaml, line 4: invalid YAML at line 4, column \d+/.test(e.message));
   assert.throws(() => parseExperiment(ISSUE_EXAMPLE.replace(/runs:[\s\S]*/, 'runs: []\n'), 'z.yaml'), /at least one run/);
 });
 

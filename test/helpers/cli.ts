@@ -1,45 +1,28 @@
-// A CLI process for tests: run `nlp-backdoor` with arguments and, optionally, send signals once its stderr
-// matches a pattern (Ctrl-C / SIGTERM tests). Killed after `limitMs` so a swallowed signal fails the test
-// instead of hanging it.
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// dist/test/helpers -> the repository root (bin/nlp-backdoor.js loads dist/src)
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BIN = path.join(ROOT, 'bin', 'nlp-backdoor.js');
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  stdout: string;
-}
+// Run the CLI in-process with its console output captured.
+import { main } from '../../src/cli/main.js';
 
 /**
- * Runs the CLI; once `when` matches its stderr, sends `signals`. The process
- * is killed after `limitMs` so a swallowed signal fails the test instead of hanging it.
+ * `stdout: false` leaves process.stdout.write alone: the test runner reports earlier tests through it while
+ * the next one runs, and capturing it would swallow those reports (only console output is captured then).
  */
-export function cli(args: string[], opts: { when?: RegExp; signals?: NodeJS.Signals[]; limitMs?: number } = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NLP_BACKDOOR_BACKEND: 'wasm' } });
-    let stderr = '';
-    let stdout = '';
-    let sent = false;
-    const killer = setTimeout(() => p.kill('SIGKILL'), opts.limitMs ?? 60_000);
-    p.stdout.on('data', (d) => (stdout += String(d)));
-    p.stderr.on('data', (d) => {
-      stderr += String(d);
-      if (!sent && opts.when && opts.signals && opts.when.test(stderr)) {
-        sent = true;
-        opts.signals.forEach((s) => p.kill(s));
-      }
-    });
-    p.on('error', reject);
-    p.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stderr, stdout });
-    });
-  });
+export async function quiet<T>(f: () => Promise<T>, opts: { stdout?: boolean } = {}): Promise<{ value: T; out: string }> {
+  const out: string[] = [];
+  const [log, err, write] = [console.log, console.error, process.stdout.write.bind(process.stdout)];
+  console.log = (s: string) => void out.push(String(s));
+  console.error = (s: string) => void out.push(String(s));
+  if (opts.stdout !== false) process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  try {
+    return { value: await f(), out: out.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = err;
+    process.stdout.write = write;
+  }
 }
 
+/** `nlp-backdoor ARGS`: the exit code and everything printed; an uncaught error's message counts as output with code 1. */
+export async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const r = await quiet(() => main(args).catch((e: Error) => ({ error: e.message })), { stdout: false });
+  if (typeof r.value === 'number') return { code: r.value, out: r.out };
+  return { code: 1, out: `${r.out}\n${r.value.error}` };
+}

@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { str, bool, requireStr } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { exportOnnxFile } from '../../models/onnx/index.js';
+import { outFileFlag } from '../out-path.js';
 
 export const exportOnnx: Command = {
   name: 'export-onnx',
@@ -18,7 +19,7 @@ export const exportOnnx: Command = {
   async run(args) {
     const dir = requireStr(args, 'model');
     await initEngine();
-    const out = str(args, 'out');
+    const out = outFileFlag(args);
     const file = await exportOnnxFile(dir, { file: out, force: bool(args, 'force') || out !== undefined });
     console.error(`${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`);
     return 0;

@@ -6,6 +6,7 @@ import { str, num, requireStr, UsageError } from '../args.js';
 import { datasetFlags, loadDatasetFromArgs } from '../dataset-flags.js';
 import { createAttack, poison as poisonSet, triggeredTestSet, toTsv, type AttackConfigInput } from '../../attacks/index.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
+import { checkOutFile, outFileFlag } from '../out-path.js';
 
 export const poison: Command = {
   name: 'poison',
@@ -20,7 +21,8 @@ export const poison: Command = {
   },
   details: 'Attack types: trojannn, semantic-append, badnets, addsent, control (see docs/attacks.md for their options).',
   async run(args) {
-    const out = requireStr(args, 'out');
+    const out = checkOutFile(requireStr(args, 'out'));
+    const testOut = outFileFlag(args, 'test-out');
     const seed = num(args, 'seed', { int: true }) ?? 1;
     let cfg: AttackConfigInput;
     try {
@@ -35,7 +37,6 @@ export const poison: Command = {
     writeFileAtomic(out, toTsv(poisoned.train, data.labelNames));
     const n = poisoned.train.filter((e) => e.poisoned).length;
     console.log(`${poisoned.train.length} training examples (${n} poisoned by ${recipe.name}, ${recipe.mode}) written to ${path.resolve(out)}`);
-    const testOut = str(args, 'test-out');
     if (testOut) {
       const trig = recipe.label.kind === 'keep' ? poisonSet(data.test, { ...recipe, mode: 'replace', select: { proportion: 1 } }, { seed, labelNames: data.labelNames }) : triggeredTestSet(data, recipe, { seed });
       writeFileAtomic(testOut, toTsv(trig, data.labelNames));

@@ -1,12 +1,13 @@
 // `nlp-backdoor predict`: run a trained model directory on texts; one JSON line per input.
-import * as fs from 'node:fs';
 import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { loadClassifier, predictTextsAsync, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
 import { loadOnnxClassifier, loadOrt } from '../../models/onnx/index.js';
-import { loadFileDataset } from '../../data/index.js';
+import { loadFileDataset, readText, splitLines } from '../../data/index.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
+import { outFileFlag } from '../out-path.js';
+import { fileReadFlags, fileReadOptions } from '../dataset-flags.js';
 
 export const predict: Command = {
   name: 'predict',
@@ -23,6 +24,7 @@ export const predict: Command = {
     'batch-size': { type: 'string', description: 'batch size', default: '100' },
     engine: { type: 'string', description: 'auto (onnx, else tfjs), onnx (onnxruntime-node; caches DIR/model.onnx) or tfjs', default: 'auto' },
     threads: { type: 'string', description: 'onnx engine: intra-op threads (default: number of cores)' },
+    ...fileReadFlags,
   },
   details: 'The onnx engine gives the tfjs logits within 1e-4 and is ~4x faster for BERT (docs/onnx.md); auto falls back to tfjs when onnxruntime-node cannot be loaded.',
   async run(args) {
@@ -30,12 +32,18 @@ export const predict: Command = {
     const input = str(args, 'input');
     const texts: string[] = [...list(args, 'text')];
     if (!input && texts.length === 0) throw new UsageError('give --input FILE or --text "..."');
+    const out = outFileFlag(args);
+    const engine = str(args, 'engine') ?? 'auto';
+    if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new UsageError(`--engine must be auto, onnx or tfjs (got "${engine}")`);
+    const threads = num(args, 'threads', { int: true, min: 1 });
+    const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     await initEngine();
+    const read = fileReadOptions(args);
     if (input) {
       const fmt = str(args, 'format');
       if (fmt === 'lines' || (!fmt && /\.txt$/i.test(input))) {
-        const raw = fs.readFileSync(input, 'utf8').replace(/^\uFEFF/, '');
-        texts.push(...raw.split(/\r?\n/).filter((l) => l.trim() !== ''));
+        // decoded like every data file (encoding, binary input, a missing file named); blank lines are not inputs
+        texts.push(...splitLines(readText(input, read.encoding)).map((l) => l.text).filter((l) => l.trim() !== ''));
       } else {
         const ds = loadFileDataset({
           path: input,
@@ -45,13 +53,11 @@ export const predict: Command = {
           header: args.flags['no-header'] !== true,
           test: 0,
           dev: 0,
+          ...read,
         });
         texts.push(...ds.train.map((e) => e.text));
       }
     }
-    const engine = str(args, 'engine') ?? 'auto';
-    if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new UsageError(`--engine must be auto, onnx or tfjs (got "${engine}")`);
-    const threads = num(args, 'threads', { int: true, min: 1 });
     let clf: TextClassifier | AsyncLogitsClassifier | null = null;
     let useOnnx = engine !== 'tfjs';
     if (engine === 'auto') {
@@ -64,11 +70,9 @@ export const predict: Command = {
     }
     if (useOnnx) clf = await loadOnnxClassifier(dir, { threads });
     clf ??= await loadClassifier(dir);
-    const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     const preds = await predictTextsAsync(clf, texts, bs);
     const lines = preds.map((p, i) => JSON.stringify({ text: texts[i], label: p.labelName, label_id: p.label, probs: p.probs, logits: p.logits }));
     const body = lines.join('\n') + (lines.length ? '\n' : '');
-    const out = str(args, 'out');
     if (out) {
       writeFileAtomic(out, body);
       console.error(`${preds.length} predictions written to ${out}`);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Command } from '../command.js';
 import { bool, num, requireStr, str, UsageError } from '../args.js';
 import { pretrainMlm, PRETRAIN_PRESETS } from '../../train/pretrain.js';
+import { outFolderFlag } from '../out-path.js';
 import { WordPieceTokenizer, bertBaseUncasedTokenizer } from '../../text/wordpiece.js';
 import type { BertConfigInput } from '../../models/bert/index.js';
 
@@ -37,7 +38,7 @@ export const pretrain: Command = {
   ].join('\n'),
   async run(args) {
     const corpus = requireStr(args, 'corpus');
-    const out = requireStr(args, 'out');
+    const out = outFolderFlag(args);
     if (!fs.existsSync(corpus)) throw new UsageError(`--corpus ${corpus}: no such file`);
     const vocab = str(args, 'vocab');
     const tokenizer = vocab ? WordPieceTokenizer.fromVocabFile(vocab) : bertBaseUncasedTokenizer();

@@ -12,6 +12,7 @@ import { confusionMatrix, classReport } from '../../eval/index.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions } from '../../common/versions.js';
 import { stopOnSignals } from '../signals.js';
+import { outFolderFlag } from '../out-path.js';
 import { capStratified } from '../../train/sample.js';
 
 export function cnnConfigFromArgs(args: ParsedArgs): Partial<CnnTrainConfig> {
@@ -67,23 +68,25 @@ export const train: Command = {
   },
   details: 'Interrupt with Ctrl-C (or SIGTERM): training stops after the current step, the last finished epoch stays saved in DIR/checkpoint,\nthe exit code is 130 (143 for SIGTERM) and the same command resumes from it. A second Ctrl-C quits at once.',
   async run(args) {
-    const out = requireStr(args, 'out');
+    const out = outFolderFlag(args);
     const seed = num(args, 'seed', { int: true }) ?? 1;
     const modelKind = str(args, 'model') ?? 'cnn';
     if (modelKind.startsWith('bert:')) return trainBert(args, modelKind.slice('bert:'.length), out, seed);
     if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn, bert:DIR`);
     if (str(args, 'workers') !== undefined) throw new UsageError('--workers is implemented for --model bert:DIR');
+    // every flag is checked before the dataset is read and before the output folder exists
+    const config = cnnConfigFromArgs(args);
+    const maxTrain = num(args, 'max-train', { int: true, min: 1 });
+    const mode = str(args, 'transfer') ?? 'full';
+    if (mode !== 'head' && mode !== 'full') throw new UsageError(`--transfer must be head or full, got "${mode}"`);
     const engine = await initEngine();
     const data = loadDatasetFromArgs(args, seed);
-    const maxTrain = num(args, 'max-train', { int: true, min: 1 });
     const trainSet = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
     const progress = !bool(args, 'quiet');
     if (progress) process.stderr.write(`dataset ${data.name}: train ${trainSet.length}, dev ${data.dev.length}, test ${data.test.length}; labels ${data.labelNames.join('/')}; backend ${engine.backend}\n`);
     let from: { classifier: CnnClassifier; mode: 'head' | 'full' } | undefined;
     const fromDir = str(args, 'from');
     if (fromDir) {
-      const mode = str(args, 'transfer') ?? 'full';
-      if (mode !== 'head' && mode !== 'full') throw new UsageError(`--transfer must be head or full, got "${mode}"`);
       const src = await loadClassifier(fromDir);
       if (!(src instanceof CnnClassifier)) throw new UsageError(`--from ${fromDir}: transfer is implemented for SentenceCNN models`);
       from = { classifier: src, mode };
@@ -96,7 +99,7 @@ export const train: Command = {
       dev: data.dev,
       labelNames: data.labelNames,
       seed,
-      config: cnnConfigFromArgs(args),
+      config,
       from,
       checkpointDir: ckpt,
       progress,
@@ -149,10 +152,7 @@ export const train: Command = {
 /** `--model bert:DIR`: fine-tune (or train the head of) a BERT-family classifier; same outputs as the CNN path. */
 async function trainBert(args: ParsedArgs, dir: string, out: string, seed: number): Promise<number> {
   if (!dir) throw new UsageError('--model bert:DIR needs the model directory after "bert:"');
-  const engine = await initEngine();
-  const data = loadDatasetFromArgs(args, seed);
   const maxTrain = num(args, 'max-train', { int: true, min: 1 });
-  const trainSet = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
   const progress = !bool(args, 'quiet');
   const mode = bool(args, 'freeze-encoder') ? 'head' : 'full';
   const init = bool(args, 'random-init') ? 'random' : 'pretrained';
@@ -164,6 +164,9 @@ async function trainBert(args: ParsedArgs, dir: string, out: string, seed: numbe
     maxLen: num(args, 'max-length', { int: true, min: 2 }) ?? 128,
     weightDecay: num(args, 'weight-decay', { min: 0 }) ?? 0.01,
   };
+  const engine = await initEngine();
+  const data = loadDatasetFromArgs(args, seed);
+  const trainSet = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
   if (progress) process.stderr.write(`dataset ${data.name}: train ${trainSet.length}, dev ${data.dev.length}, test ${data.test.length}; BERT ${dir} (${init}, ${mode}); backend ${engine.backend}\n`);
   const r = await fineTuneBert({ modelDir: dir, init, mode, train: trainSet, dev: data.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, seed, progress, workers, ...hp });
   const clf = new BertClassifier(r.model, r.tokenizer, hp.maxLen);

@@ -36,6 +36,19 @@ export const CONVERT_HINT = [
   "or with transformers: AutoModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True).",
 ].join('\n');
 
+const REFUSED = ['pytorch_model.bin', 'pytorch_model.bin.index.json', 'tf_model.h5', 'flax_model.msgpack', 'model.ckpt.index'];
+
+/**
+ * Throws the pickle-refused message with the conversion recipe when `dir` holds only a pickled or TensorFlow
+ * checkpoint (no model.safetensors); called before anything else looks into the folder, so a folder with a
+ * pytorch_model.bin and nothing else is not reported as "config.json is missing".
+ */
+export function refusePickled(dir: string): void {
+  if (fs.existsSync(path.join(dir, 'model.safetensors')) || fs.existsSync(path.join(dir, 'model.safetensors.index.json'))) return;
+  const f = REFUSED.find((n) => fs.existsSync(path.join(dir, n)));
+  if (f) throw new Error(`${dir}: has ${f} but no model.safetensors: pickle refused (Pickled/TensorFlow checkpoints are not loaded: a pickle can run code); convert to safetensors.\n${CONVERT_HINT}`);
+}
+
 /** Read every tensor of a model directory's safetensors checkpoint (single file or sharded index). */
 export function readCheckpoint(dir: string): { tensors: Map<string, SafeTensor>; source: string } {
   const single = path.join(dir, 'model.safetensors');
@@ -56,11 +69,7 @@ export function readCheckpoint(dir: string): { tensors: Map<string, SafeTensor>;
     }
     return { tensors, source: index };
   }
-  for (const f of ['pytorch_model.bin', 'pytorch_model.bin.index.json', 'tf_model.h5', 'flax_model.msgpack', 'model.ckpt.index']) {
-    if (fs.existsSync(path.join(dir, f))) {
-      throw new Error(`${dir}: has ${f} but no model.safetensors. Pickled/TensorFlow checkpoints are not loaded (a pickle can run code).\n${CONVERT_HINT}`);
-    }
-  }
+  refusePickled(dir);
   throw new Error(`${dir}: no model.safetensors (or model.safetensors.index.json) in this directory`);
 }
 
