@@ -78,3 +78,9 @@ if (want('bert')) {
     console.log(JSON.stringify({ ...onnx, ref_pytorch_seq_per_s: torch?.['bert_infer_seq_per_s'] ?? null, ratio_vs_pytorch: torch && onnx['seq_per_s'] ? ratio(onnx['seq_per_s'] as number, torch['bert_infer_seq_per_s']) : null }));
   }
 }
+
+if (want('trigger-metrics')) {
+  // E/S/C of one trigger on 1,000 inputs of the small BERT, onnxruntime vs tfjs (bench/trigger-metrics.ts)
+  const { benchTriggerMetrics } = await import('./trigger-metrics.js');
+  console.log(JSON.stringify(await benchTriggerMetrics(1000)));
+}

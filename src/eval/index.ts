@@ -19,3 +19,11 @@ export {
   type ClassMetrics,
   type ClassReport,
 } from './confusion.js';
+export {
+  triggerMetrics,
+  summarizeFlips,
+  addedShare,
+  checkMetricTrigger,
+  type TriggerMetric,
+  type TriggerMetricsOptions,
+} from './trigger-metrics.js';

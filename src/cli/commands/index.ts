@@ -8,5 +8,6 @@ import { datasets } from './datasets.js';
 import { pretrain } from './pretrain.js';
 import { exportOnnx } from './export-onnx.js';
 import { inject } from './inject.js';
+import { triggerMetricsCommand } from './trigger-metrics.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, datasets, exportOnnx];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, datasets, exportOnnx];

@@ -2,8 +2,8 @@
 import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
-import { loadClassifier, predictTextsAsync, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
-import { loadOnnxClassifier, loadOrt } from '../../models/onnx/index.js';
+import { predictTextsAsync } from '../../models/classifier.js';
+import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
 import { loadFileDataset, readText, splitLines } from '../../data/index.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
 import { outFileFlag } from '../out-path.js';
@@ -22,8 +22,7 @@ export const predict: Command = {
     text: { type: 'list', description: 'a text to classify (repeatable)' },
     out: { type: 'string', description: 'write JSON lines here instead of stdout' },
     'batch-size': { type: 'string', description: 'batch size', default: '100' },
-    engine: { type: 'string', description: 'auto (onnx, else tfjs), onnx (onnxruntime-node; caches DIR/model.onnx) or tfjs', default: 'auto' },
-    threads: { type: 'string', description: 'onnx engine: intra-op threads (default: number of cores)' },
+    ...engineFlags,
     ...fileReadFlags,
   },
   details: 'The onnx engine gives the tfjs logits within 1e-4 and is ~4x faster for BERT (docs/onnx.md); auto falls back to tfjs when onnxruntime-node cannot be loaded.',
@@ -33,9 +32,7 @@ export const predict: Command = {
     const texts: string[] = [...list(args, 'text')];
     if (!input && texts.length === 0) throw new UsageError('give --input FILE or --text "..."');
     const out = outFileFlag(args);
-    const engine = str(args, 'engine') ?? 'auto';
-    if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new UsageError(`--engine must be auto, onnx or tfjs (got "${engine}")`);
-    const threads = num(args, 'threads', { int: true, min: 1 });
+    engineOf(args); // checked before any work
     const bs = num(args, 'batch-size', { int: true, min: 1 }) ?? 100;
     await initEngine();
     const read = fileReadOptions(args);
@@ -58,18 +55,7 @@ export const predict: Command = {
         texts.push(...ds.train.map((e) => e.text));
       }
     }
-    let clf: TextClassifier | AsyncLogitsClassifier | null = null;
-    let useOnnx = engine !== 'tfjs';
-    if (engine === 'auto') {
-      try {
-        await loadOrt();
-      } catch (e) {
-        console.error(`note: using the tfjs engine: ${(e as Error).message}`);
-        useOnnx = false;
-      }
-    }
-    if (useOnnx) clf = await loadOnnxClassifier(dir, { threads });
-    clf ??= await loadClassifier(dir);
+    const { clf } = await loadEngineClassifier(args, dir);
     const preds = await predictTextsAsync(clf, texts, bs);
     const lines = preds.map((p, i) => JSON.stringify({ text: texts[i], label: p.labelName, label_id: p.label, probs: p.probs, logits: p.logits }));
     const body = lines.join('\n') + (lines.length ? '\n' : '');
