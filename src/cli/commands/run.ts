@@ -7,6 +7,11 @@ import { runExperiment } from '../../experiments/runner.js';
 import { stopOnSignals } from '../signals.js';
 import { validateExperiment } from '../../experiments/validate.js';
 import { outFolderFlag, checkOutFolder } from '../out-path.js';
+import * as fs from 'node:fs';
+import { isPretrainedBackdoorFile, parsePretrainedBackdoor, runPretrainedBackdoor, validatePretrainedBackdoor } from '../../experiments/pretrained-backdoor.js';
+import { renderPretrainedBackdoorReport } from '../../report/pretrained-backdoor-report.js';
+import { writeFileAtomic } from '../../common/fs-atomic.js';
+import type { ParsedArgs } from '../args.js';
 
 export const run: Command = {
   name: 'run',
@@ -26,6 +31,7 @@ export const run: Command = {
     const file = args.positionals[0];
     if (!file) throw new UsageError('give the experiment file');
     if (args.positionals.length > 1) throw new UsageError(`unexpected arguments: ${args.positionals.slice(1).join(' ')}`);
+    if (fs.existsSync(file) && !fs.statSync(file).isDirectory() && isPretrainedBackdoorFile(fs.readFileSync(file, 'utf8'))) return runPretrainedBackdoorFile(file, args);
     const validateOnly = args.flags['validate-only'] === true;
     const outFlag = str(args, 'out');
     const out = validateOnly ? (outFlag === undefined ? undefined : checkOutFolder(outFlag)) : outFolderFlag(args);
@@ -59,3 +65,26 @@ export const run: Command = {
     return res.status === 'complete' ? 0 : 130;
   },
 };
+
+/** `kind: pretrained-backdoor` files (experiments/por.yaml): inject, fine-tune both encoders per dataset, trigger metrics. */
+async function runPretrainedBackdoorFile(file: string, args: ParsedArgs): Promise<number> {
+  if (list(args, 'set').length || list(args, 'only').length || str(args, 'cache')) throw new UsageError('--set, --only and --cache apply to poisoning experiments, not to kind: pretrained-backdoor files');
+  const cfg = parsePretrainedBackdoor(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), file);
+  const paths = { baseDir: path.dirname(path.resolve(file)), dataDir: str(args, 'data-dir'), file };
+  if (args.flags['validate-only'] === true) {
+    const v = validatePretrainedBackdoor(cfg, paths);
+    console.log(`${file}: valid; ${cfg.inject.triggers.length} trigger(s) into ${v.encoder}; ${v.datasets.length} dataset(s) × 2 encoders: ${v.datasets.map((d) => d.name).join(', ')}`);
+    return 0;
+  }
+  const out = outFolderFlag(args);
+  if (out === undefined) throw new UsageError('--out is required');
+  const sig = stopOnSignals('the experiment');
+  try {
+    const res = await runPretrainedBackdoor(cfg, out, { ...paths, shouldStop: sig.shouldStop, progress: args.flags['quiet'] !== true });
+    writeFileAtomic(path.join(out, 'report.md'), renderPretrainedBackdoorReport(res));
+    console.log(`${res.status === 'complete' ? 'done' : 'stopped (partial results kept; rerun to finish)'}: ${res.runs.length} fine-tuned model(s); report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
+    return res.status === 'complete' ? 0 : sig.exitCode() || 130;
+  } finally {
+    sig.dispose();
+  }
+}
