@@ -16,7 +16,7 @@ import { readNamedWeights, namedWeightsDigest } from '../models/named-weights.js
 import { examplesDigest } from '../data/digest.js';
 import { sha256Of } from '../common/content-hash.js';
 import { versions } from '../common/versions.js';
-import { tf } from '../engine/index.js';
+import { tf, initEngine } from '../engine/index.js';
 import { Rng } from '../common/random.js';
 
 export interface CnnTrainConfig {
@@ -97,6 +97,7 @@ export function cachedVectors(spec: string): WordVectors {
 }
 
 export async function trainClassifier(opts: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  await initEngine(); // the fast backend on first use, never tfjs's silent pure-JS fallback
   const cfg: CnnTrainConfig = { ...defaultTrainConfig, ...(opts.config ?? {}) };
   if (opts.train.length === 0) throw new Error('training set is empty');
   const tok = (t: string) => wordTokenize(t, { keepUnicode: cfg.keepUnicode });
