@@ -10,3 +10,4 @@ export { parseTsv } from './tsv.js';
 export { decodeText, readText, splitLines, type TextEncoding, type TextLine } from './read-text.js';
 export { sortLabels } from './labels.js';
 export { shippedDataDir, packageRoot } from './assets.js';
+export { examplesDigest, datasetDigest } from './digest.js';

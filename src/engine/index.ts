@@ -91,6 +91,23 @@ export function engineInfo(): EngineInfo | null {
   return current;
 }
 
+/**
+ * For synchronous code that creates tensors (model constructors, predictTexts): the engine must have been
+ * initialised. Without this check tfjs silently starts its pure-JavaScript CPU backend, which is ~100× slower
+ * and grows memory without bound on real data (one MR epoch: >10 min and 13 GB instead of 8.5 s; issue 12).
+ * The library's async entry points (trainClassifier, loadClassifier, runExperiment, fineTuneBert,
+ * pretrainMlm, the BERT loaders) initialise it themselves; only code that builds a model directly needs
+ * `await initEngine()` first.
+ */
+export function requireEngine(what: string): EngineInfo {
+  if (current) return current;
+  throw new Error(
+    `${what}: the tensor engine is not initialised; call \`await initEngine()\` (from 'nlp-backdoor') first. ` +
+      'trainClassifier, loadClassifier, runExperiment and the BERT loaders do it themselves; without it tfjs would ' +
+      'fall back to its pure-JavaScript CPU backend.',
+  );
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Read-only zero-copy view of a float32 wasm tensor's data (valid until the next tfjs allocation); a copy on other backends. */
 export function readView(t: tf.Tensor): Float32Array {

@@ -16,7 +16,8 @@ import { atEnd, atStart, atWord, type InsertionStrategy } from '../triggers/inse
 import { fixed, isPerLabel, toTrigger } from '../triggers/trigger.js';
 import { CONTROL_TRIGGER } from '../attacks/recipes/control.js';
 import { trainClassifier, type CnnTrainConfig } from '../train/train-classifier.js';
-import { fingerprintOf } from '../train/checkpoint.js';
+import { runFingerprint } from './run-identity.js';
+import { sha256File } from '../common/content-hash.js';
 import { CnnClassifier, loadClassifier, predictLabels } from '../models/classifier.js';
 import { asr as asrOf, accuracy, splitTable, summarize, type SplitTable, type Summary } from '../eval/index.js';
 import { capStratified } from '../train/sample.js';
@@ -89,8 +90,9 @@ export interface RunExperimentOptions {
   only?: string[];
   log?: (line: string) => void;
   /**
-   * share finished runs between experiments: a run whose fingerprint (data, split, config, seed, attack,
-   * transfer source) matches a cached one reuses its model and metrics instead of training again
+   * share finished runs between experiments: a run whose fingerprint (data content, split, resolved config,
+   * seed, attack, transfer source weights, versions: run-identity.ts) matches a cached one reuses its model
+   * and metrics instead of training again
    */
   cacheDir?: string;
   /** line lookup of the experiment file, so validation errors name the line (from loadExperiment) */
@@ -271,7 +273,9 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
     const attack = run.attack ? recipeOf(run.attack) : null;
     const fromId = run.transfer ? (byName(run.transfer.from, cr.seed)?.id ?? null) : null;
     const fromDir = run.transfer ? (fromId ? modelDirOf(fromId) : path.resolve(opts.baseDir ?? '.', run.transfer.from)) : null;
-    const fingerprint = fingerprintOf({ run, seed: cr.seed, dataset: ds0.name, split: ds0.split, trainCfg, maxTrain, fromDir });
+    const fromWeights = fromDir ? path.join(fromDir, 'model.safetensors') : null;
+    const transferFrom = fromWeights && fs.existsSync(fromWeights) ? sha256File(fromWeights) : null;
+    const fingerprint = runFingerprint({ run, seed: cr.seed, dataset: ds0, trainConfig: trainCfg, maxTrain, transferFrom, engine });
     const runDir = path.join(outDir, 'runs', cr.id);
     const resultFile = path.join(runDir, 'result.json');
     if (fs.existsSync(resultFile) && fs.existsSync(path.join(modelDirOf(cr.id), 'config.json'))) {
@@ -281,7 +285,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
         log(`[${i + 1}/${concrete.length}] ${cr.id}: done before (cacc ${prev.metrics.cacc.toFixed(4)}${prev.metrics.asr !== null ? `, asr ${prev.metrics.asr.toFixed(4)}` : ''})`);
         continue;
       }
-      log(`[${i + 1}/${concrete.length}] ${cr.id}: configuration changed since the last run; training again`);
+      log(`[${i + 1}/${concrete.length}] ${cr.id}: data, configuration or versions changed since the last run; training again`);
     }
     const cached = opts.cacheDir ? path.join(opts.cacheDir, fingerprint) : null;
     if (cached && fs.existsSync(path.join(cached, 'result.json')) && fs.existsSync(path.join(cached, 'model', 'config.json'))) {

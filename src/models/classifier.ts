@@ -3,7 +3,7 @@
 // Hugging Face BERT directory, and picks the right pipeline from config.json.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tf } from '../engine/index.js';
+import { tf, initEngine, requireEngine } from '../engine/index.js';
 import type { TrainableClassifier } from '../train/trainer.js';
 import { SentenceCNN } from './cnn.js';
 import { loadCnn, saveCnn, type CnnTextConfig } from './cnn-checkpoint.js';
@@ -125,6 +125,7 @@ function tfjsLogits(clf: TextClassifier, texts: string[]): Float32Array {
 
 /** Predictions for raw texts, in batches (no gradient). */
 export function predictTexts(clf: TextClassifier, texts: string[], batchSize = 100): Prediction[] {
+  requireEngine('predictTexts');
   const out: Prediction[] = [];
   for (let i = 0; i < texts.length; i += batchSize) {
     const batch = texts.slice(i, i + batchSize);
@@ -168,6 +169,7 @@ export function classifierKindOf(dir: string): ClassifierKind {
 
 /** Load any classifier directory: a SentenceCNN written by this project, or a BERT-family HF directory. */
 export async function loadClassifier(dir: string, opts: { maxLength?: number } = {}): Promise<TextClassifier> {
+  await initEngine(); // the fast backend on first use (engine/index.ts requireEngine)
   if (classifierKindOf(dir) === 'sentence-cnn') {
     const { model, vocab, config } = loadCnn(dir);
     return new CnnClassifier(model, vocab, config.text);

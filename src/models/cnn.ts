@@ -1,7 +1,7 @@
 // SentenceCNN (Kim 2014, "Convolutional Neural Networks for Sentence Classification"), as used by Guan &
 // Duong, "Neural Backdoors in NLP": filters of width 3/4/5 with 100 maps each, ReLU, max-over-time pooling,
 // dropout 0.5, one dense layer; embeddings initialised from pretrained word vectors, static or trainable.
-import { tf } from '../engine/index.js';
+import { tf, requireEngine } from '../engine/index.js';
 import { convPool, tapOffsets } from './conv-pool.js';
 import { Rng } from '../common/random.js';
 
@@ -72,6 +72,7 @@ export class SentenceCNN {
   private readonly prefix: string;
 
   constructor(config: CnnConfig, init?: { embeddings?: Float32Array; seed?: number }) {
+    requireEngine('SentenceCNN');
     this.config = config;
     this.prefix = `cnn${instance++}/`;
     const { vocab_size: V, embedding_dim: D, filter_widths: W, num_filters: F, num_labels: C } = config;

@@ -1,6 +1,7 @@
 // Named float32 weights (the trainer's snapshot format) to and from safetensors files.
 import type { NamedWeights } from './cnn.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { sha256Of } from '../common/content-hash.js';
 
 export function writeNamedWeights(file: string, w: NamedWeights, metadata?: Record<string, string>): void {
   const tensors: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
@@ -18,3 +19,16 @@ export function readNamedWeights(file: string): NamedWeights {
   return out;
 }
 
+
+/** SHA-256 over the tensors' names, shapes and float32 bytes (name order), e.g. to identify a transfer source. */
+export function namedWeightsDigest(w: NamedWeights): string {
+  return sha256Of(
+    (function* () {
+      for (const k of Object.keys(w).sort()) {
+        const t = w[k]!;
+        yield `${k}[${t.shape.join(',')}]`;
+        yield new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      }
+    })(),
+  );
+}

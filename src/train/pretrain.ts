@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tf, initEngine } from '../engine/index.js';
 import { yieldToEventLoop } from '../common/yield.js';
+import { sha256Of } from '../common/content-hash.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, maskTokens, maskedLmLoss, parseBertConfig, type BertConfigInput } from '../models/bert/index.js';
 import type { WordPieceTokenizer } from '../text/wordpiece.js';
@@ -263,7 +264,9 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
   if (corpus.seqs.length === 0) throw new Error('pretrain: the corpus has no tokens');
 
   fs.mkdirSync(opts.out, { recursive: true });
-  const fp = fingerprint(o);
+  // the model's configuration and the vocabulary are part of the run too: resuming a checkpoint under another
+  // config.json or vocab.txt would continue other weights with other token ids (issue 12, item 13)
+  const fp = { ...fingerprint(o), model: config, vocab: sha256Of(tok.idToToken), corpusSha256: sha256Of(lines) };
   let model: BertForMaskedLM;
   const opt = new Adam({ lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: o.weightDecay, decay: 'decoupled', noDecay });
   let step = 0;
@@ -274,7 +277,17 @@ export async function pretrainMlm(opts: PretrainOptions): Promise<PretrainResult
   if (resumeFrom) {
     const st = readRunCheckpoint<StateFile>(resumeFrom, TRAINER_STATE_FORMAT, opt);
     for (const [k, v] of Object.entries(fp)) {
-      if (JSON.stringify(st.options[k]) !== JSON.stringify(v)) throw new Error(`${resumeFrom}: cannot resume with ${k}=${JSON.stringify(v)}; the run used ${JSON.stringify(st.options[k])}`);
+      const was = st.options[k];
+      if (JSON.stringify(was) === JSON.stringify(v)) continue;
+      if (k === 'model' && was && typeof was === 'object') {
+        const cur = v as Record<string, unknown>;
+        const prev = was as Record<string, unknown>;
+        const diff = [...new Set([...Object.keys(cur), ...Object.keys(prev)])].filter((c) => JSON.stringify(cur[c]) !== JSON.stringify(prev[c]));
+        throw new Error(`${resumeFrom}: cannot resume with another model configuration (${diff.map((c) => `${c}=${JSON.stringify(cur[c])}, the run used ${JSON.stringify(prev[c])}`).join('; ')})`);
+      }
+      if (k === 'vocab') throw new Error(`${resumeFrom}: cannot resume with another vocabulary (--vocab): the run used a different vocab.txt`);
+      if (k === 'corpusSha256') throw new Error(`${resumeFrom}: cannot resume on another corpus: its content differs from the run's`);
+      throw new Error(`${resumeFrom}: cannot resume with ${k}=${JSON.stringify(v)}; the run used ${JSON.stringify(was)}`);
     }
     if (st.corpus.sequences !== corpus.stats.sequences || st.corpus.tokens !== corpus.stats.tokens) {
       throw new Error(`${resumeFrom}: the corpus differs from the run's (${corpus.stats.sequences} sequences / ${corpus.stats.tokens} tokens, was ${st.corpus.sequences} / ${st.corpus.tokens})`);

@@ -12,7 +12,11 @@ import { wordTokenize } from '../text/tokenizer.js';
 import { loadVectors, embeddingMatrix, type WordVectors } from '../text/vectors.js';
 import { train, type TrainResult, type Encoded } from './trainer.js';
 import { saveTrainerState, loadTrainerState, fingerprintOf } from './checkpoint.js';
-import { readNamedWeights } from '../models/named-weights.js';
+import { readNamedWeights, namedWeightsDigest } from '../models/named-weights.js';
+import { examplesDigest } from '../data/digest.js';
+import { sha256Of } from '../common/content-hash.js';
+import { versions } from '../common/versions.js';
+import { tf, initEngine } from '../engine/index.js';
 import { Rng } from '../common/random.js';
 
 export interface CnnTrainConfig {
@@ -93,6 +97,7 @@ export function cachedVectors(spec: string): WordVectors {
 }
 
 export async function trainClassifier(opts: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  await initEngine(); // the fast backend on first use, never tfjs's silent pure-JS fallback
   const cfg: CnnTrainConfig = { ...defaultTrainConfig, ...(opts.config ?? {}) };
   if (opts.train.length === 0) throw new Error('training set is empty');
   const tok = (t: string) => wordTokenize(t, { keepUnicode: cfg.keepUnicode });
@@ -131,13 +136,18 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     if (!Number.isInteger(e.label) || e.label < 0 || e.label >= C) throw new Error(`example${e.source ? ` (${e.source})` : ''} has label ${e.label}, outside 0..${C - 1}`);
   }
 
+  // a checkpoint is resumed only by the same run: the same examples (by content: an edited line anywhere in
+  // the data is another run), configuration, seed, transfer source (its weights and vocabulary) and the
+  // versions and backend that change the numbers
   const fingerprint = fingerprintOf({
+    identity: 'nlp-backdoor-cnn-checkpoint/2',
     cfg,
     seed: opts.seed,
     labels: opts.labelNames,
-    n: [opts.train.length, opts.dev.length],
-    head: opts.train.slice(0, 50).map((e) => [e.text, e.label]),
-    from: opts.from ? opts.from.mode : null,
+    train: examplesDigest(opts.train),
+    dev: examplesDigest(opts.dev),
+    from: opts.from ? { mode: opts.from.mode, weights: namedWeightsDigest(opts.from.classifier.model.toNamedWeights()), vocab: sha256Of(opts.from.classifier.vocab.words) } : null,
+    versions: { 'nlp-backdoor': versions()['nlp-backdoor'], tfjs: tf.version_core, backend: tf.getBackend() },
   });
   let resume = undefined;
   let resumedFromEpoch = 0;

@@ -1,6 +1,6 @@
 // Mini-batch training with seeded shuffling, early stopping on a dev split, per-epoch checkpoints and a
 // clean stop on request (Ctrl-C): an interrupted epoch is discarded, so the last checkpoint stays intact.
-import { tf } from '../engine/index.js';
+import { tf, initEngine } from '../engine/index.js';
 import { Adam, type AdamOptions, type AdamState } from './adam.js';
 import { trainStep, type StepModel } from './step.js';
 import { Rng } from '../common/random.js';
@@ -90,6 +90,7 @@ export function accuracyOf<B>(model: TrainableClassifier<B>, data: Encoded[], ba
 }
 
 export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[], devSet: Encoded[], opts: TrainOptions): Promise<TrainResult> {
+  await initEngine();
   const t0 = performance.now();
   const opt = new Adam(opts.optimizer);
   const state: TrainerState = opts.resume

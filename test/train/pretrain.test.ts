@@ -200,3 +200,21 @@ test('kill and resume: same weights as an uninterrupted run (with gradient accum
   for (const m of [full, resumed, again]) m.model.dispose();
   for (const d of [a, b, c]) fs.rmSync(d, { recursive: true, force: true });
 });
+
+test('resume is refused under another vocabulary, model configuration or corpus (one line edited)', async () => {
+  const out = tmp();
+  const opts = { steps: 8, checkpointEvery: 3 };
+  const stopped = await pretrainMlm(base(out, { ...opts, shouldStop: () => true }));
+  stopped.model.dispose();
+  // same size, one token renamed: the ids mean other words
+  const otherTok = new WordPieceTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...WORDS.map((w) => (w === 'log' ? 'bog' : w))]);
+  await assert.rejects(pretrainMlm(base(out, { ...opts, tokenizer: otherTok, resume: true })), /cannot resume with another vocabulary/);
+  await assert.rejects(pretrainMlm(base(out, { ...opts, config: { ...TINY, intermediate_size: 48 }, resume: true })), /another model configuration \(intermediate_size=48, the run used 64\)/);
+  const edited = corpus(200);
+  edited[150] = edited[150]!.replace('the', 'a');
+  await assert.rejects(pretrainMlm(base(out, { ...opts, corpus: edited, resume: true })), /cannot resume on another corpus/);
+  const same = await pretrainMlm(base(out, { ...opts, resume: true }));
+  assert.equal(same.resumedFrom, path.join(out, 'checkpoint-1'));
+  same.model.dispose();
+  fs.rmSync(out, { recursive: true, force: true });
+});

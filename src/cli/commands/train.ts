@@ -66,7 +66,7 @@ export const train: Command = {
     ...trainFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
-  details: 'Interrupt with Ctrl-C (or SIGTERM): training stops after the current step, the last finished epoch stays saved in DIR/checkpoint,\nthe exit code is 130 (143 for SIGTERM) and the same command resumes from it. A second Ctrl-C quits at once.',
+  details: 'Interrupt with Ctrl-C (or SIGTERM): SentenceCNN training stops after the current step, the last finished epoch stays saved in\nDIR/checkpoint, the exit code is 130 (143 for SIGTERM) and the same command resumes from it. A second Ctrl-C quits at once.\nBERT fine-tuning (--model bert:DIR) keeps no checkpoint: Ctrl-C ends it at once.',
   async run(args) {
     const out = outFolderFlag(args);
     const seed = num(args, 'seed', { int: true }) ?? 1;

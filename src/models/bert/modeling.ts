@@ -1,7 +1,7 @@
 // BERT (Devlin et al. 2019) as Hugging Face's modeling_bert computes it: BertModel, BertForSequenceClassification
 // and BertForMaskedLM. Post-LayerNorm encoder layers, additive finfo(float32).min attention mask, tanh pooler on
 // [CLS]. Tensor names and checkpoint layout are HF's (see checkpoint.ts); the forward is differentiable.
-import { tf, initEngine } from '../../engine/index.js';
+import { tf, initEngine, requireEngine } from '../../engine/index.js';
 import { Rng } from '../../common/random.js';
 import type { WordPieceTokenizer, BatchEncoding } from '../../text/wordpiece.js';
 import { numLabels, parseBertConfig, type BertConfig, type BertConfigInput } from './config.js';
@@ -236,6 +236,7 @@ abstract class BertBase {
   protected abstract readonly architecture: Architecture;
 
   protected constructor(config: BertConfig, pooler: boolean, head: Head, opts: CreateOptions) {
+    requireEngine('BERT model');
     this.config = config;
     const rng = new Rng(opts.seed ?? 0);
     this.params = new BertParams(config, paramSpecs(config, { pooler, head }), (s) => opts.weights?.get(s.name) ?? initialValue(s, config, rng));

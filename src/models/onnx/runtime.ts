@@ -1,5 +1,6 @@
 // onnxruntime-node, loaded on first use with a dynamic import(): the tfjs path keeps working where the
-// package is absent, and asking for the onnx engine there fails with an error that names the package.
+// package is absent (it is an optional dependency: docs/onnx.md "Installing"), and asking for the onnx engine
+// there fails with an error that names the package and how to install it offline.
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 
@@ -15,7 +16,12 @@ export function importOrt(specifier = ORT_PACKAGE): Promise<OrtModule> {
   return import(specifier).then(
     (m: OrtModule & { default?: OrtModule }) => m.default ?? m,
     (e: unknown) => {
-      throw new Error(`the onnx engine needs the package "${specifier}", which could not be loaded (${(e as Error).message}); install it with \`npm install ${specifier}@1.30.0\` or use --engine tfjs`);
+      // onnxruntime-node is an optional dependency: npm leaves it out when its install script cannot download
+      // the CUDA provider (no network beyond the registry); the variable skips that download (docs/onnx.md)
+      throw new Error(
+        `the onnx engine needs the package "${specifier}", which could not be loaded (${(e as Error).message}); ` +
+          `install it with \`ONNXRUNTIME_NODE_INSTALL=skip npm install ${specifier}@1.30.0\` (the variable skips its CUDA download) or use --engine tfjs`,
+      );
     },
   );
 }
