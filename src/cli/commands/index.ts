@@ -7,5 +7,6 @@ import { poison } from './poison.js';
 import { datasets } from './datasets.js';
 import { pretrain } from './pretrain.js';
 import { exportOnnx } from './export-onnx.js';
+import { schema } from './schema.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, datasets, exportOnnx];
+export const commands: Command[] = [train, predict, run, poison, pretrain, datasets, exportOnnx, schema];
