@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { benchCnn, benchCnnInferOnnx } from './cnn.js';
 import { benchCnnTfjsOps } from './cnn-reference.js';
+import { benchCsvParse } from './data.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -29,6 +30,8 @@ function torchReference(what: string[]): Record<string, number> | null {
 }
 
 const ratio = (a: number, b: number | undefined) => (b ? +(a / b).toFixed(3) : null);
+
+if (want('csv')) console.log(JSON.stringify(benchCsvParse()));
 
 if (want('cnn')) {
   const ours = await benchCnn(20);

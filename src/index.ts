@@ -19,6 +19,7 @@ export { trainClassifier, defaultTrainConfig, type CnnTrainConfig, type TrainCla
 export { capStratified } from './train/sample.js';
 export { parseExperiment, loadExperiment, readExperiment, type ParseOptions, type ParsedExperiment, type LineOf } from './experiments/load.js';
 export { validateExperiment, type ValidateOptions, type ValidatedExperiment } from './experiments/validate.js';
+export { experimentJsonSchema, attackJsonSchema } from './experiments/json-schema.js';
 export { experimentSchema, type ExperimentConfig, type RunConfig } from './experiments/schema.js';
 export { expandRuns } from './experiments/expand.js';
 export { runExperiment, type ExperimentResults, type RunResult } from './experiments/runner.js';

@@ -28,6 +28,7 @@ export const datasetFlags: Record<string, FlagSpec> = {
   'test-fraction': { type: 'string', description: 'held-out test share for data without a test split (default 0.1)' },
   'dev-fraction': { type: 'string', description: 'dev share of the training data when there is no dev split (default 0.1)' },
   ...fileReadFlags,
+  'label-names': { type: 'string', description: 'fix the classes and their order, comma-separated (e.g. negative,positive); 0/1/... values index the list' },
 };
 
 export function datasetSpecFromArgs(args: ParsedArgs, seed: number): DatasetSpec {
@@ -36,9 +37,11 @@ export function datasetSpecFromArgs(args: ParsedArgs, seed: number): DatasetSpec
   const test = num(args, 'test-fraction', { min: 0, max: 0.9 });
   const dev = num(args, 'dev-fraction', { min: 0, max: 0.9 });
   const looksLikePath = /[\\/.]/.test(d);
-  const read = fileReadOptions(args);
+  const names = str(args, 'label-names')?.split(',').map((n) => n.trim());
+  if (names && (names.length < 2 || names.some((n) => n === ''))) throw new UsageError(`--label-names takes 2 or more comma-separated names, got "${str(args, 'label-names')}"`);
+  const read = { ...fileReadOptions(args), ...(names ? { labelNames: names } : {}) };
   if (!looksLikePath) {
-    if (Object.keys(read).length) throw new UsageError(`--encoding and --skip-empty apply to data files; the named dataset "${d}" is read in its own format`);
+    if (Object.keys(read).length) throw new UsageError(`--encoding, --skip-empty and --label-names apply to data files; the named dataset "${d}" is read in its own format`);
     return { name: d, dataDir: str(args, 'data-dir'), seed, test, dev };
   }
   return {

@@ -50,7 +50,7 @@ function checkLabelColumn(raws: readonly RawExample[], present: readonly string[
   }
   if (names.length >= FREE_TEXT_MIN_DISTINCT && names.length > present.length / 2) {
     throw new InputError(
-      `the label column looks like free text, not labels: ${names.length} distinct values in ${present.length} examples (${quoteList(names, 3)}); name the label column (label: in an experiment file, --label-column on the command line), or fix the classes with labelNames`,
+      `the label column looks like free text, not labels: ${names.length} distinct values in ${present.length} examples (${quoteList(names, 3)}); name the label column (label: in an experiment file, --label-column on the command line), or fix the classes with labelNames (--label-names)`,
       where,
       undefined,
       'label',
@@ -83,7 +83,7 @@ export function indexLabels(raws: readonly RawExample[], labelNames?: readonly s
   }
   const names = labelNames.map((n) => n.trim());
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new InputError(`labelNames lists "${dup}" twice`, undefined, undefined, 'labelNames');
+  if (dup !== undefined) throw new InputError(`labelNames (--label-names) lists ${quote(dup)} twice`, undefined, undefined, 'labelNames');
   const at = new Map(names.map((n, i) => [n, i]));
   const distinct = [...new Set(present)];
   if (distinct.every((v) => at.has(v))) return { labelNames: names, labels: present.map((v) => at.get(v)!) };

@@ -10,7 +10,8 @@ import { loadDatasetSpec, type DatasetSpec } from '../data/index.js';
 import { createAttack, poison, triggeredTestSet, type AttackConfigInput, type PoisonRecipe } from '../attacks/index.js';
 import { resolveLabelKey } from '../triggers/trigger.js';
 import { capStratified } from '../train/sample.js';
-import { InputError } from '../common/errors.js';
+import { InputError, quote } from '../common/errors.js';
+import { DEFAULT_VECTORS } from '../text/vectors.js';
 import { fileInTheWay } from '../common/paths.js';
 import { runSchema, type DatasetConfig, type ExperimentConfig } from './schema.js';
 import { expandRuns, type ConcreteRun } from './expand.js';
@@ -93,6 +94,11 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
     const f = fileInTheWay(opts.outDir);
     if (f === path.resolve(opts.outDir)) throw new InputError('the output folder is an existing file; give a folder (new or existing) for the results', opts.outDir);
     if (f) throw new InputError(`cannot create the output folder: ${f} is a file`, opts.outDir);
+  }
+  // the word vectors are read when the first run trains (as given: the runner passes the spec through)
+  const vectors = cfg.model?.vectors;
+  if (vectors && vectors !== DEFAULT_VECTORS && !fs.existsSync(vectors)) {
+    fail(['model', 'vectors'], `word vectors ${quote(vectors)} not found (give ${DEFAULT_VECTORS}, the shipped set, or a GloVe/word2vec text file, .f16.bin/.json or .safetensors set)`);
   }
   let runs = expandRuns(cfg);
   if (opts.only?.length) {

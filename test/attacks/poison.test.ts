@@ -181,3 +181,21 @@ test('the ASR goal of a mapped reversal is its mapping, resolved by label name o
   assert.deepEqual(t.map((e) => [e.originalLabel, e.label]), [[1, 0], [2, 3], [1, 0], [2, 3]]);
 });
 
+test('poison counts: round(p·N) of the whole clean set when p·N is not whole; p = 0 poisons nothing', () => {
+  const clean = binaryExamples(40);
+  // p·N = 4.4, 4.8, 5 (exactly), 2.5 (a half rounds up), 0.2
+  for (const [p, n, want] of [[0.11, 40, 4], [0.12, 40, 5], [0.125, 40, 5], [0.25, 10, 3], [0.02, 10, 0]] as const) {
+    const data = clean.slice(0, n);
+    for (const mode of ['replace', 'add'] as const) {
+      const out = poison(data, base({ select: proportion(p), mode }), { seed: 3 });
+      assert.equal(out.filter((e) => e.poisoned).length, want, `p ${p}, N ${n}, ${mode}`);
+      assert.equal(out.length, mode === 'add' ? n + want : n);
+    }
+  }
+  for (const mode of ['replace', 'add'] as const) {
+    const out = poison(clean, base({ select: proportion(0), mode }), { seed: 3 });
+    assert.deepEqual(out, clean, `p = 0 (${mode}) returns the clean set unchanged`);
+  }
+  assert.equal(poison(clean, base({ select: count(0) }), { seed: 3 }).filter((e) => e.poisoned).length, 0);
+});
+

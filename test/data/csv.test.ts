@@ -53,10 +53,11 @@ test('a 1 MB field and a one-column file with no delimiters parse (linear scan)'
   const rows = parseCsv(`text,label\n${big},1\n"${big}",0\n`, 'f.csv');
   assert.equal(rows[1]!.fields[0]!.length, 1 << 20);
   assert.equal(rows[2]!.fields[0]!.length, 1 << 20);
+  // its speed (and that it scales linearly) is the csv-parse bench line, not a timed test
   const many = Array.from({ length: 50000 }, (_, i) => `line ${i}`).join('\n');
-  const t = Date.now();
-  assert.equal(parseCsv(many, 'f.csv').length, 50000);
-  assert.ok(Date.now() - t < 2000, 'one-column parse should be fast');
+  const parsed = parseCsv(many, 'f.csv');
+  assert.equal(parsed.length, 50000);
+  assert.deepEqual(parsed[49999], { fields: ['line 49999'], line: 50000 });
 });
 
 test('TSV splits on tabs and treats quotes as text', () => {

@@ -22,7 +22,7 @@ test('a label column that looks like free text is an error that says so; many re
   });
   assert.throws(
     () => loadFileDataset({ path: path.join(dir, 'free.tsv') }),
-    inputError({ key: 'label', message: /looks like free text, not labels: 500 distinct values in 500 examples \("a different comment number 0", .*--label-column/ }),
+    inputError({ key: 'label', message: /looks like free text, not labels: 500 distinct values in 500 examples \("a different comment number 0", .*--label-column.*--label-names/ }),
   );
   assert.equal(loadFileDataset({ path: path.join(dir, 'many.tsv'), test: 0, dev: 0 }).labelNames.length, 30);
   // with the classes fixed, the user has said they are labels
@@ -82,4 +82,10 @@ test('--skip-empty and --encoding are CLI flags, and the messages name them', as
   const bad = await poison('cafe.tsv', '--encoding', 'cp1252');
   assert.equal(bad.code, 2);
   assert.match(bad.out, /--encoding must be utf8 or latin1/);
+  // labelNames, named by the free-text message, is --label-names on the command line
+  const named = await poison('empty.tsv', '--skip-empty', '--label-names', 'negative,positive');
+  assert.equal(named.code, 0, named.out);
+  assert.match(fs.readFileSync(path.join(dir, 'empty.tsv.out.tsv'), 'utf8'), /good film\tpositive/);
+  assert.match((await poison('empty.tsv', '--label-names', 'one')).out, /--label-names takes 2 or more comma-separated names/);
+  assert.match((await cli(['poison', '--dataset', 'mr', '--attack', attack, '--out', path.join(dir, 'x.tsv'), '--label-names', 'a,b'])).out, /apply to data files; the named dataset "mr"/);
 });

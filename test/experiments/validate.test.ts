@@ -52,6 +52,7 @@ test('unknown dataset names, missing files, bad targets, swept values and transf
   check(`${HEAD}  - name: sw\n    sweep: { train.epochs: [1, 0] }\n`, /line 8, key "runs\.1\.sweep\.train\.epochs": run sw_epochs=0: train\.epochs/);
   check(`${HEAD}  - name: t\n    transfer: { from: later, mode: head }\n  - name: later\n`, /line 8, key "runs\.1\.transfer\.from": transfer source run "later" must come before run t/);
   check(`${HEAD}  - name: t\n    transfer: { from: nowhere, mode: head }\n`, /transfer\.from "nowhere" is neither a run of this file nor a model folder/);
+  check(`${HEAD.replace('train:', 'model: { type: cnn, vectors: nowhere.txt }\ntrain:')}`, /e\.yaml, line 4, key "model\.vectors": word vectors "nowhere\.txt" not found/);
   check(`${HEAD}  - name: all\n    attack: { type: badnets, proportion: 0.9, target: 1, mode: replace }\n`, /line 8, key "runs\.1\.attack": run all: badnets: asked to poison \d+ of \d+ examples, but only \d+ are eligible/);
 });
 

@@ -1,4 +1,4 @@
-// BERT ONNX export: onnxruntime's logits equal the tfjs forward's within 1e-4 on small random configs, with
+// BERT ONNX export: onnxruntime's logits equal the tfjs forward's within 1e-5 on small random configs, with
 // padding, token types and sequences of different lengths in one batch.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import { exportBertOnnx } from '../../src/models/onnx/bert.js';
 import { createSession, loadOrt } from '../../src/models/onnx/runtime.js';
 import { Rng } from '../../src/common/random.js';
 
-const TOL = 1e-4;
+// ~10× the largest difference measured (≤ 9.8e-7, docs/onnx.md), so a hundredfold loss of precision fails
+const TOL = 1e-5;
 
 before(async () => {
   await initEngine();

@@ -1,4 +1,4 @@
-// SentenceCNN ONNX export: onnxruntime's logits equal the tfjs forward's within 1e-4, including inputs shorter
+// SentenceCNN ONNX export: onnxruntime's logits equal the tfjs forward's within 3e-7, including inputs shorter
 // than the widest filter, a min_length below the widest filter (widths with no valid window), empty inputs
 // and batch padding.
 import { test, before } from 'node:test';
@@ -9,7 +9,8 @@ import { exportCnnOnnx } from '../../src/models/onnx/cnn.js';
 import { createSession, loadOrt } from '../../src/models/onnx/runtime.js';
 import { Rng } from '../../src/common/random.js';
 
-const TOL = 1e-4;
+// ~10× the largest difference measured (≤ 3e-8, docs/onnx.md), so a hundredfold loss of precision fails
+const TOL = 3e-7;
 
 before(async () => {
   await initEngine();

@@ -54,13 +54,24 @@ for (const decoupled of [false, true]) {
 
 test('Adam never writes a variable in place (the old tensor data stays valid)', async () => {
   await initEngine();
-  const v = tf.variable(tf.tensor1d([1, 2, 3]), true, 'adam-inplace');
-  const before = v.dataSync().slice();
-  const opt = new Adam({ lr: 0.1 });
-  const g = tf.tensor1d([1, 1, 1]);
-  opt.apply({ v }, { v: g });
+  const p0 = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const v = tf.variable(tf.tensor1d(p0), true, 'adam-inplace');
+  const opt = new Adam({ lr: 0.1, weightDecay: 0.01, decay: 'decoupled' });
+  const g = tf.tensor1d(p0.map(() => 1));
+  // A second handle on the variable's current buffer (not a copy: a .slice() of the values could never see
+  // an in-place write). The wasm backend caches packed matMul operands by buffer, so that buffer must keep
+  // its values after every step; only a new tensor may carry the update.
+  let before = p0;
+  for (let step = 0; step < 3; step++) {
+    const alias = tf.engine().makeTensorFromDataId(v.dataId, v.shape, v.dtype);
+    tf.engine().backend.incRef(v.dataId); // the alias holds the buffer: the variable's next assign must not free it
+    opt.apply({ v }, { v: g });
+    assert.deepEqual(Array.from(alias.dataSync()), before.map((x) => Math.fround(x)), `step ${step + 1} wrote into the old buffer`);
+    const after = Array.from(v.dataSync());
+    for (let i = 0; i < p0.length; i++) assert.ok(after[i]! < before[i]!, 'the parameter moved against the gradient');
+    alias.dispose();
+    before = after;
+  }
   g.dispose();
-  const after = v.dataSync();
-  for (let i = 0; i < 3; i++) assert.ok(after[i]! < before[i]!, 'the parameter moved against the gradient');
   v.dispose();
 });

@@ -222,9 +222,10 @@ test('a process with a pool exits once the pool is disposed (and does not hang b
     console.log('loss', r.loss.toFixed(4));
     await pool.dispose();
   `;
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  // The timeout only turns a hang into a failure (no speed is checked here; bench/ measures speed): generous,
+  // so a loaded machine cannot fail it.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 600_000 });
+  assert.equal(r.error, undefined, `the process did not exit by itself: ${String(r.error)}`);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /loss \d/);
-  assert.ok(Date.now() - t0 < 30_000);
 });

@@ -9,5 +9,6 @@ import { pretrain } from './pretrain.js';
 import { exportOnnx } from './export-onnx.js';
 import { inject } from './inject.js';
 import { triggerMetricsCommand } from './trigger-metrics.js';
+import { schema } from './schema.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, datasets, exportOnnx];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, datasets, exportOnnx, schema];

@@ -25,7 +25,7 @@ export const predict: Command = {
     ...engineFlags,
     ...fileReadFlags,
   },
-  details: 'The onnx engine gives the tfjs logits within 1e-4 and is ~4x faster for BERT (docs/onnx.md); auto falls back to tfjs when onnxruntime-node cannot be loaded.',
+  details: 'The onnx engine gives the tfjs logits within 1e-5 (measured ≤ 1e-6) and is ~4x faster for BERT (docs/onnx.md); auto falls back to tfjs when onnxruntime-node cannot be loaded.',
   async run(args) {
     const dir = requireStr(args, 'model');
     const input = str(args, 'input');

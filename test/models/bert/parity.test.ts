@@ -11,7 +11,11 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 const dir = path.join(root, 'test/fixtures/bert/tiny');
 const ref = readSafetensors(path.join(root, 'test/fixtures/bert/tiny-reference.safetensors')).tensors;
 const r = (n: string) => ref.get(n)!;
-const TOL = 1e-4;
+// ~10× the largest error measured (docs/bert.md, "Parity tolerances"), so a hundredfold loss of precision
+// fails: forward outputs ≤ 2.4e-6, MLM logits (larger values) ≤ 9.5e-6, gradients ≤ 6.6e-6 relative.
+const TOL = 2.5e-5;
+const MLM_TOL = 1e-4;
+const GRAD_TOL = 5e-5;
 
 function maxDiff(t: tf.Tensor, name: string): number {
   const want = r(name);
@@ -66,7 +70,7 @@ test('BertForMaskedLM matches PyTorch MLM logits (decoder tied to the word embed
   const logits = model.forward(ids, mask, types);
   const d = maxDiff(logits, 'mlm_logits');
   console.log('MLM logits max |TS - PyTorch|', d);
-  assert.ok(d < TOL, String(d));
+  assert.ok(d < MLM_TOL, String(d));
   // positions: the same rows of the flat [B*T, V] logits
   const pos = Int32Array.from([0, 13, 16, 35]);
   const sub = model.forward(ids, mask, types, { positions: pos });
@@ -113,7 +117,7 @@ test('gradients match PyTorch autograd (embeddings, attention, FFN, LayerNorm, p
     diffs[canon] = maxDiff(g, n) / scale;
   }
   console.log('gradient max |TS - PyTorch| / max(|PyTorch|, 0.01)', JSON.stringify(diffs));
-  for (const [k, v] of Object.entries(diffs)) assert.ok(v < 1e-4, `${k}: ${v}`);
+  for (const [k, v] of Object.entries(diffs)) assert.ok(v < GRAD_TOL, `${k}: ${v}`);
   tf.dispose([value, lossW, ids, mask, types, ...Object.values(grads)]);
   model.dispose();
 });
