@@ -8,5 +8,6 @@ import { datasets } from './datasets.js';
 import { pretrain } from './pretrain.js';
 import { exportOnnx } from './export-onnx.js';
 import { triggerMetricsCommand } from './trigger-metrics.js';
+import { analyze } from './analyze.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, datasets, exportOnnx, triggerMetricsCommand];
+export const commands: Command[] = [train, predict, run, poison, pretrain, datasets, exportOnnx, triggerMetricsCommand, analyze];
