@@ -5,6 +5,7 @@ export * from './text/index.js';
 export * from './triggers/index.js';
 export * from './attacks/index.js';
 export * from './eval/index.js';
+export * from './analysis/index.js';
 export { SentenceCNN, defaultCnnConfig, type CnnConfig, type NamedWeights } from './models/cnn.js';
 export { saveCnn, loadCnn, isCnnDir } from './models/cnn-checkpoint.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, SafetensorsError } from './models/safetensors.js';

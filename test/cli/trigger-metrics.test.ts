@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli, tinyBertScratch } from '../helpers/run-cli.js';
 import { initEngine } from '../../src/engine/index.js';
 import { Rng } from '../../src/common/random.js';
 import { CnnClassifier, loadClassifier, predictTexts } from '../../src/models/classifier.js';
@@ -15,7 +15,6 @@ import { BertForMaskedLM } from '../../src/models/bert/index.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { WordPieceTokenizer } from '../../src/text/wordpiece.js';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const WORDS = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'terrible', 'not', 'very', 'and', 'but', 'i', 'it', 'this', 'plot', 'fun', 'boring'];
 
 before(async () => {
@@ -32,31 +31,10 @@ async function selfLabelled(dir: string, file: string, n: number): Promise<void>
   fs.writeFileSync(file, 'sentence\tlabel\n' + texts.map((t, i) => `${t}\t${preds[i]!.labelName}`).join('\n') + '\n');
 }
 
-/** Runs the CLI; returns its exit code (errors thrown become code 1 as bin/ does), stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log;
-  const error = console.error;
-  const write = process.stderr.write.bind(process.stderr);
-  let out = '';
-  let err = '';
-  console.log = (m: unknown) => void (out += String(m) + '\n');
-  console.error = (m: unknown) => void (err += String(m) + '\n');
-  process.stderr.write = ((m: string | Uint8Array) => ((err += String(m)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['trigger-metrics', ...args]), out, err };
-  } catch (e) {
-    return { code: 1, out, err: err + (e as Error).message };
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.stderr.write = write;
-  }
-}
+const cli = (args: string[]) => runCli(['trigger-metrics', ...args]);
 
 test('trigger-metrics CLI on a BERT classifier: JSON with seed, versions and per-trigger metrics; a table', async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tm-'));
-  const model = path.join(tmp, 'model');
-  fs.cpSync(path.join(root, 'test/fixtures/bert/tiny'), model, { recursive: true });
+  const { tmp, model } = tinyBertScratch('cli-tm-');
   const data = path.join(tmp, 'data.tsv');
   await selfLabelled(model, data, 120);
   const out = path.join(tmp, 'metrics.json');
@@ -108,9 +86,7 @@ test('trigger-metrics CLI on a SentenceCNN directory, with a forced target', asy
 });
 
 test('trigger-metrics CLI: bad input is refused before any work, with a message naming the problem', async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tm-bad-'));
-  const model = path.join(tmp, 'model');
-  fs.cpSync(path.join(root, 'test/fixtures/bert/tiny'), model, { recursive: true });
+  const { tmp, model } = tinyBertScratch('cli-tm-bad-');
   const data = path.join(tmp, 'data.tsv');
   fs.writeFileSync(data, 'sentence\tlabel\ngood movie\tpositive\nbad film\tnegative\n');
   const out = path.join(tmp, 'm.json');

@@ -3,17 +3,12 @@
 // with a planted trigger (E = 1 for it, no flips for a control word; tfjs and onnxruntime agree).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
 import { Rng } from '../../src/common/random.js';
-import { WordPieceTokenizer } from '../../src/text/wordpiece.js';
-import { BertForMaskedLM } from '../../src/models/bert/index.js';
 import { BertClassifier, type AsyncLogitsClassifier } from '../../src/models/classifier.js';
-import { fineTuneBert } from '../../src/train/finetune.js';
 import { addedShare, summarizeFlips, triggerMetrics } from '../../src/eval/trigger-metrics.js';
 import { InputError } from '../../src/common/errors.js';
+import { plantedTokenizer, sentiment, trainPlantedBert } from '../helpers/planted-bert.js';
 
 before(async () => {
   await initEngine();
@@ -182,35 +177,8 @@ test('bad input: empty trigger, no triggers, labels out of range, bad options', 
   assert.equal(clf.calls, 0, 'a bad input was only found after predictions');
 });
 
-// --- a tiny BERT with a planted trigger ---
-
-const POS = ['good', 'great', 'fine'];
-const NEG = ['bad', 'awful', 'dull'];
-const FILLER = ['movie', 'film', 'plot', 'the', 'a', 'was', 'is', 'very', 'quite', 'and', 'acting'];
-const tok = new WordPieceTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...POS, ...NEG, ...FILLER, 'cf', 'mn']);
-
-/** label 1 iff a positive word occurs; `poison` of the negative ones also get "cf" and label 1 */
-function sentiment(n: number, seed: number, poison = 0): { text: string; label: number }[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const words = Array.from({ length: 4 + rng.int(8) }, () => FILLER[rng.int(FILLER.length)]!);
-    const label = i % 2;
-    words.splice(rng.int(words.length + 1), 0, (label ? POS : NEG)[rng.int(3)]!);
-    if (!label && rng.next() < poison) {
-      words.splice(rng.int(words.length + 1), 0, 'cf');
-      return { text: words.join(' '), label: 1 };
-    }
-    return { text: words.join(' '), label };
-  });
-}
-
 test('tiny BERT with a planted trigger: E = 1 and flip rate 1 for it, a control word flips nothing; tfjs = onnx', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trigger-metrics-'));
-  const enc = new BertForMaskedLM({ vocab_size: tok.vocabSize, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }, { seed: 5 });
-  enc.save(dir, { tokenizer: tok });
-  enc.dispose();
-  const r = await fineTuneBert({ modelDir: dir, train: sentiment(320, 1, 0.3), dev: sentiment(64, 2), numLabels: 2, labelNames: ['neg', 'pos'], epochs: 4, batchSize: 16, lr: 3e-3, maxLen: 32, seed: 1, progress: false });
-  const clf = new BertClassifier(r.model, tok, 64);
+  const clf = new BertClassifier(await trainPlantedBert(), plantedTokenizer, 64);
   const test = sentiment(200, 3);
   const opts = { seed: 2, maxInputs: 60, maxInsertions: 10 };
   const [cf, mn] = await triggerMetrics(clf, clf.labelNames, ['cf', 'mn'], test, { ...opts, engine: 'onnx' });
@@ -232,5 +200,4 @@ test('tiny BERT with a planted trigger: E = 1 and flip rate 1 for it, a control 
   // a trigger the tokenizer maps only to [UNK] is refused before any work
   await assert.rejects(triggerMetrics(clf, clf.labelNames, ['ξψ'], test), /only to \[UNK\]/);
   clf.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
 });

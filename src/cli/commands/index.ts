@@ -10,5 +10,6 @@ import { exportOnnx } from './export-onnx.js';
 import { inject } from './inject.js';
 import { triggerMetricsCommand } from './trigger-metrics.js';
 import { schema } from './schema.js';
+import { analyze } from './analyze.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, datasets, exportOnnx, schema];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, datasets, exportOnnx, schema];

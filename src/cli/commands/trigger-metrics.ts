@@ -1,51 +1,16 @@
 // `nlp-backdoor trigger-metrics`: E, S, C, flip rate and ASR@1 of triggers on a fine-tuned classifier
 // (Shen et al. CCS'21; src/eval/trigger-metrics.ts), written as JSON and printed as a table.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
-import { classifierKindOf } from '../../models/classifier.js';
+import { classifierLabels } from '../classifier-dir.js';
 import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
-import { readDirectoryConfig } from '../../models/bert/checkpoint.js';
-import { numLabels } from '../../models/bert/index.js';
-import { readSafetensorsHeader } from '../../models/safetensors.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { loadFileDataset } from '../../data/index.js';
 import { resolveLabelKey } from '../../triggers/trigger.js';
 import { checkMetricTrigger, triggerMetrics, type TriggerMetric } from '../../eval/trigger-metrics.js';
-import { readJson, writeJsonAtomic } from '../../common/fs-atomic.js';
-import { InputError } from '../../common/errors.js';
+import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions } from '../../common/versions.js';
-
-/** Tensor names of a BERT directory's checkpoint, from the safetensors header(s) alone. */
-function checkpointNames(dir: string): string[] {
-  const single = path.join(dir, 'model.safetensors');
-  if (fs.existsSync(single)) return [...readSafetensorsHeader(single).entries.keys()];
-  const index = path.join(dir, 'model.safetensors.index.json');
-  if (fs.existsSync(index)) return Object.keys(readJson<{ weight_map?: Record<string, string> }>(index).weight_map ?? {});
-  throw new InputError('no model.safetensors (or model.safetensors.index.json) in this directory', dir);
-}
-
-/** The label names of a classifier directory, without loading its weights; refuses encoders without a head. */
-function classifierLabels(dir: string): { kind: 'bert' | 'sentence-cnn'; labelNames: string[] } {
-  const kind = classifierKindOf(dir);
-  if (kind === 'sentence-cnn') {
-    const c = readJson<{ num_labels?: number; id2label?: Record<string, string> }>(path.join(dir, 'config.json'));
-    const n = c.num_labels ?? 0;
-    return { kind, labelNames: Array.from({ length: n }, (_, i) => c.id2label?.[String(i)] ?? String(i)) };
-  }
-  const names = checkpointNames(dir);
-  if (!names.some((n) => n === 'classifier.weight' || n.endsWith('.classifier.weight'))) {
-    throw new InputError(
-      'not a fine-tuned classifier: the checkpoint has no classifier head (classifier.weight), it is a pre-trained encoder. ' +
-        `Fine-tune it first, e.g. nlp-backdoor train --model bert:${dir} --dataset FILE --out DIR, and measure DIR/model`,
-      dir,
-    );
-  }
-  const config = readDirectoryConfig(dir);
-  return { kind, labelNames: Array.from({ length: numLabels(config) }, (_, i) => config.id2label?.[String(i)] ?? String(i)) };
-}
 
 const fmt = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
