@@ -31,7 +31,7 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions): { status: num
 }
 
 /** The README's library example: the first ```js block under "## Library". */
-export function readmeLibraryExample(): string {
+function readmeLibraryExample(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const m = /## Library\s+```js\n([\s\S]*?)```/.exec(readme);
   assert.ok(m, 'README.md has a ```js block under "## Library"');

@@ -93,8 +93,8 @@ export function engineInfo(): EngineInfo | null {
 
 /**
  * For synchronous code that creates tensors (model constructors, predictTexts): the engine must have been
- * initialised. Without this check tfjs silently starts its pure-JavaScript CPU backend, which is ~100× slower
- * and grows memory without bound on real data (one MR epoch: >10 min and 13 GB instead of 8.5 s; issue 12).
+ * initialised. Without this check tfjs silently starts its pure-JavaScript CPU backend (issue 12: one MR epoch
+ * ran over 10 minutes while memory grew to 13 GB; 8.5 s and 320 MB with the engine initialised).
  * The library's async entry points (trainClassifier, loadClassifier, runExperiment, fineTuneBert,
  * pretrainMlm, the BERT loaders) initialise it themselves; only code that builds a model directly needs
  * `await initEngine()` first.

@@ -275,7 +275,8 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
     const fromDir = run.transfer ? (fromId ? modelDirOf(fromId) : path.resolve(opts.baseDir ?? '.', run.transfer.from)) : null;
     const fromWeights = fromDir ? path.join(fromDir, 'model.safetensors') : null;
     const transferFrom = fromWeights && fs.existsSync(fromWeights) ? sha256File(fromWeights) : null;
-    const fingerprint = runFingerprint({ run, seed: cr.seed, dataset: ds0, trainConfig: trainCfg, maxTrain, transferFrom, engine });
+    const evaluation = splitTriggers(cfg).map((t) => [t.name, t.text, t.insert.description]);
+    const fingerprint = runFingerprint({ run, seed: cr.seed, dataset: ds0, trainConfig: trainCfg, maxTrain, transferFrom, engine, evaluation });
     const runDir = path.join(outDir, 'runs', cr.id);
     const resultFile = path.join(runDir, 'result.json');
     if (fs.existsSync(resultFile) && fs.existsSync(path.join(modelDirOf(cr.id), 'config.json'))) {

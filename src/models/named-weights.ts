@@ -19,7 +19,6 @@ export function readNamedWeights(file: string): NamedWeights {
   return out;
 }
 
-
 /** SHA-256 over the tensors' names, shapes and float32 bytes (name order), e.g. to identify a transfer source. */
 export function namedWeightsDigest(w: NamedWeights): string {
   return sha256Of(

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { InputError } from '../common/errors.js';
+import { sha256File } from '../common/content-hash.js';
 import { Rng } from '../common/random.js';
 import { packageRoot } from '../common/versions.js';
 import { writeFileAtomic, writeJsonAtomic } from '../common/fs-atomic.js';
@@ -339,6 +340,29 @@ export function loadVectors(spec: string, opts: TextVectorsOptions = {}): WordVe
   if (spec.endsWith('.f16.bin') || (spec.endsWith('.json') && fs.existsSync(spec.replace(/\.json$/, '.f16.bin')))) return loadBinaryVectors(spec);
   if (spec.endsWith('.safetensors')) return loadSafetensorsVectors(spec);
   return loadTextVectors(spec, opts);
+}
+
+/**
+ * What a vectors spec stands for, by content: the shipped set by its name (it is versioned with the package),
+ * a file by the SHA-256 of its bytes (and of the .f16.bin beside a .json header), so a run or checkpoint
+ * identity changes when a vectors file is replaced under the same name. Hashed once per file version.
+ */
+export function vectorsIdentity(spec: string): string {
+  if (spec === DEFAULT_VECTORS || !fs.existsSync(spec)) return spec;
+  const files = [spec];
+  const bin = spec.replace(/\.json$/, '.f16.bin');
+  if (spec.endsWith('.json') && fs.existsSync(bin)) files.push(bin);
+  return files.map((f) => `sha256:${cachedFileDigest(f)}`).join('+');
+}
+
+const fileDigests = new Map<string, string>();
+function cachedFileDigest(file: string): string {
+  // ctime and inode change whenever the file is rewritten or replaced, even by a copy that keeps mtime
+  const st = fs.statSync(file);
+  const key = `${path.resolve(file)}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  let d = fileDigests.get(key);
+  if (!d) fileDigests.set(key, (d = sha256File(file)));
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { SentenceCNN, defaultCnnConfig } from '../models/cnn.js';
 import { CnnClassifier } from '../models/classifier.js';
 import { Vocab } from '../text/vocab.js';
 import { wordTokenize } from '../text/tokenizer.js';
-import { loadVectors, embeddingMatrix, type WordVectors } from '../text/vectors.js';
+import { loadVectors, embeddingMatrix, vectorsIdentity, type WordVectors } from '../text/vectors.js';
 import { train, type TrainResult, type Encoded } from './trainer.js';
 import { saveTrainerState, loadTrainerState, fingerprintOf } from './checkpoint.js';
 import { readNamedWeights, namedWeightsDigest } from '../models/named-weights.js';
@@ -142,6 +142,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
   const fingerprint = fingerprintOf({
     identity: 'nlp-backdoor-cnn-checkpoint/2',
     cfg,
+    vectors: vectorsIdentity(cfg.vectors),
     seed: opts.seed,
     labels: opts.labelNames,
     train: examplesDigest(opts.train),

@@ -54,7 +54,7 @@ test('one edited line of the data file reruns a finished run and misses the cach
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the fingerprint resolves defaults and records the backend', () => {
+test('the fingerprint resolves defaults and holds the backend, the split triggers and the vectors file content', () => {
   const ds = { name: 'd', labelNames: ['a', 'b'], train: [{ text: 'x', label: 0 }], dev: [], test: [], split: { method: 'seeded' } } as never;
   const id = { run: { name: 'r' } as never, seed: 1, dataset: ds, maxTrain: undefined, transferFrom: null, engine: { backend: 'wasm', tfjs: '4.22.0' } };
   // an explicit default is the same run as the default left out
@@ -62,4 +62,17 @@ test('the fingerprint resolves defaults and records the backend', () => {
   assert.notEqual(runFingerprint({ ...id, trainConfig: { epochs: 9 } }), runFingerprint({ ...id, trainConfig: {} }));
   assert.notEqual(runFingerprint({ ...id, trainConfig: {}, engine: { backend: 'tensorflow', tfjs: '4.22.0' } }), runFingerprint({ ...id, trainConfig: {} }));
   assert.notEqual(runFingerprint({ ...id, trainConfig: {}, transferFrom: 'abc' }), runFingerprint({ ...id, trainConfig: {} }));
+  // the split table's triggers are part of what a finished run measured
+  assert.notEqual(runFingerprint({ ...id, trainConfig: {}, evaluation: [['control', 'I watched this 3D movie', 'end']] }), runFingerprint({ ...id, trainConfig: {} }));
+  // a word-vectors file counts by its content: replaced under the same name, with the same size and times
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-vec-'));
+  const vec = path.join(dir, 'vectors.txt');
+  fs.writeFileSync(vec, 'good 0.1 0.2\nbad 0.3 0.4\n');
+  const stamp = fs.statSync(vec).mtime;
+  const a = runFingerprint({ ...id, trainConfig: { vectors: vec } });
+  assert.equal(runFingerprint({ ...id, trainConfig: { vectors: vec } }), a);
+  fs.writeFileSync(vec, 'good 0.1 0.2\nbad 0.3 0.5\n');
+  fs.utimesSync(vec, stamp, stamp);
+  assert.notEqual(runFingerprint({ ...id, trainConfig: { vectors: vec } }), a);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -198,8 +198,8 @@ export async function exportOnnxFile(dir: string, opts: { file?: string; force?:
 
 /**
  * Load a model directory for ONNX inference. The export is cached as model.onnx: while it was exported from
- * the current weights and config (same SHA-256), the tfjs weights are not loaded at all; otherwise the model is loaded, exported
- * and the file rewritten (kept in memory when the directory is read-only).
+ * the current weights and config (same SHA-256), the tfjs weights are not loaded at all; otherwise the model
+ * is loaded, exported and the file rewritten (kept in memory when the directory is read-only).
  */
 export async function loadOnnxClassifier(dir: string, opts: OnnxOptions = {}): Promise<OnnxClassifier> {
   await loadOrt(); // fail before loading weights when the package is missing
