@@ -26,6 +26,8 @@ export interface ParseOptions {
    * `key.path=value` overrides applied before validation (the CLI's `run --set`), e.g. "train.epochs=1" or
    * "runs.append.attack.proportion=0.5" (a run by name or index). Values are YAML scalars or flow
    * collections ("1" a number, "true" a boolean, "[0.1, 0.2]" a list). Each is validated like the file.
+   * A key of a map that itself contains dots (a sweep's "attack.proportion") cannot be addressed: set the
+   * whole map instead ("runs.rare.sweep={ attack.proportion: [0.1] }").
    */
   set?: readonly string[];
 }

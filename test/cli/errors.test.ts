@@ -55,6 +55,8 @@ test('predict --out naming a folder is a clear error; a failed atomic write leav
   fs.mkdirSync(path.join(dir, 'preds.jsonl'));
   assert.throws(() => writeFileAtomic(path.join(dir, 'preds.jsonl'), 'x'), /preds\.jsonl: is a folder/);
   assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp-')), []);
+  fs.writeFileSync(path.join(dir, 'file'), 'x');
+  assert.throws(() => writeFileAtomic(path.join(dir, 'file', 'preds.jsonl'), 'x'), /preds\.jsonl: cannot create its folder .*file: a file is in the way/);
 });
 
 test('a model folder with only pytorch_model.bin says the pickle is refused and how to convert it', () => {
