@@ -95,10 +95,11 @@ export const triggerMetricsCommand: Command = {
         batchSize,
         target,
         engine,
-        onRound: ({ trigger, round, active }) => process.stderr.write(`\r${JSON.stringify(trigger)}: round ${round}/${maxInsertions}, ${active} inputs   `),
+        // progress only on a terminal: a log file would get one line per round
+        onRound: process.stderr.isTTY ? ({ trigger, round, active }) => process.stderr.write(`\r${JSON.stringify(trigger)}: round ${round}/${maxInsertions}, ${active} inputs   `) : undefined,
       });
     } finally {
-      process.stderr.write('\n');
+      if (process.stderr.isTTY) process.stderr.write('\n');
       await clf.dispose();
     }
     const elapsed = (performance.now() - t0) / 1000;
