@@ -62,7 +62,7 @@ export function loadDatasetFromArgs(args: ParsedArgs, seed: number): Dataset {
 }
 
 /** A column given by name, or by 0-based index when the file has no header. */
-function colOf(v: string | undefined, args: ParsedArgs): string | number | undefined {
+export function colOf(v: string | undefined, args: ParsedArgs): string | number | undefined {
   if (v === undefined) return undefined;
   return args.flags['no-header'] === true && /^\d+$/.test(v) ? Number(v) : v;
 }

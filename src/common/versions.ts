@@ -40,5 +40,8 @@ export function versions(): Record<string, string | null> {
     '@tensorflow/tfjs-core': dep('@tensorflow/tfjs-core'),
     '@tensorflow/tfjs-backend-wasm': dep('@tensorflow/tfjs-backend-wasm'),
     '@tensorflow/tfjs-node': dep('@tensorflow/tfjs-node'),
+    'onnxruntime-node': dep('onnxruntime-node'),
+    vega: dep('vega'),
+    'vega-lite': dep('vega-lite'),
   };
 }

@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { classifierLabels } from '../classifier-dir.js';
+import { colOf } from '../dataset-flags.js';
 import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { loadFileDataset } from '../../data/index.js';
@@ -70,12 +71,11 @@ export const triggerMetricsCommand: Command = {
       const tok = WordPieceTokenizer.fromDirectory(dir);
       for (const t of triggers) checkMetricTrigger({ kind, encode: (s) => tok.encode(s).ids }, t);
     } else for (const t of triggers) checkMetricTrigger({ kind, encode: () => [] }, t);
-    const colOf = (v: string | undefined) => (v !== undefined && args.flags['no-header'] === true && /^\d+$/.test(v) ? Number(v) : v);
     const ds = loadFileDataset({
       path: file,
       format: str(args, 'format') as 'csv' | 'tsv' | 'jsonl' | 'folder' | undefined,
-      text: colOf(str(args, 'text-column')),
-      label: colOf(str(args, 'label-column')),
+      text: colOf(str(args, 'text-column'), args),
+      label: colOf(str(args, 'label-column'), args),
       header: args.flags['no-header'] !== true,
       labelNames,
       test: 0,
@@ -95,10 +95,11 @@ export const triggerMetricsCommand: Command = {
         batchSize,
         target,
         engine,
-        onRound: ({ trigger, round, active }) => process.stderr.write(`\r${JSON.stringify(trigger)}: round ${round}/${maxInsertions}, ${active} inputs   `),
+        // progress only on a terminal: a log file would get one line per round
+        onRound: process.stderr.isTTY ? ({ trigger, round, active }) => process.stderr.write(`\r${JSON.stringify(trigger)}: round ${round}/${maxInsertions}, ${active} inputs   `) : undefined,
       });
     } finally {
-      process.stderr.write('\n');
+      if (process.stderr.isTTY) process.stderr.write('\n');
       await clf.dispose();
     }
     const elapsed = (performance.now() - t0) / 1000;
