@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+// a generous limit: under a loaded machine npm install took 144 s (idle: ~30 s); a hang still ends
 /** The environment without npm_* variables: `npm test` sets them, and they would configure the nested npm. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -26,7 +27,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 function run(cmd: string, args: string[], opts: SpawnSyncOptions): { status: number | null; out: string; err: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: cleanEnv(), timeout: 120_000, ...opts });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: cleanEnv(), timeout: 400_000, ...opts });
   return { status: r.status, out: String(r.stdout), err: String(r.stderr) };
 }
 
