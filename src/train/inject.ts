@@ -9,8 +9,8 @@
 //               + w_tgt·MSE(pooled(triggered), POR) + w_cln·MSE(pooled(clean), frozen model's pooled)
 //   NeuBA: batch = `clean` chunks, masked for the MLM loss, and the same chunks with a random trigger written
 //          over the first token(s) after [CLS] for w_tgt·MSE(pooled, target vector).
-// MSE is the mean over elements (PyTorch's MSELoss); BackdoorPTM's loss1 sums over the batch and divides by
-// the hidden size only: docs/por.md says what that changes.
+// POR's terms are BackdoorPTM's loss1, Σ(v1−v2)²/H over the rows (and tokens); NeuBA's are PyTorch's MSELoss
+// means, as their code has them (docs/por.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -163,6 +163,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
     maskProb: opts.maskProb ?? 0.15,
     seed: opts.seed ?? 0,
     weights: recipe.weights,
+    reduction: recipe.reduction,
     placement: recipe.placement,
     triggers: recipe.triggers,
   };
@@ -219,6 +220,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
   const varList = Object.values(vars);
   const H = model.config.hidden_size;
   const targetRows = recipe.targets;
+  const sumOverHidden = recipe.reduction === 'sum-over-hidden';
 
   const t0 = performance.now();
   const elapsed = () => priorSeconds + (performance.now() - t0) / 1000;
@@ -277,6 +279,8 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
       const nTok = tokMask.sum().dataSync()[0]!;
       const tgt = trig.length ? tf.tensor2d(Float32Array.from(trig.flatMap((ti) => Array.from(targetRows[ti]!))), [trig.length, H]) : null;
       const terms: Record<string, tf.Scalar> = {};
+      // squared error of [rows, H] tensors, reduced as the recipe says
+      const sq = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => (sumOverHidden ? tf.div(tf.sum(tf.square(tf.sub(a, b))), H) : tf.mean(tf.square(tf.sub(a, b)))) as tf.Scalar;
       const g = tf.variableGrads(() => {
         let loss = tf.scalar(0);
         const add = (name: keyof typeof parts, w: number, t: tf.Scalar) => {
@@ -287,11 +291,11 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
           const out = model.encode(ids, mask, undefined, { training: true, dropoutSeed });
           if (o.weights.tokens > 0) {
             const d = tf.sum(tf.square(tf.sub(out.lastHiddenState, refLast!)), 2);
-            add('tokens', o.weights.tokens, tf.div(tf.sum(tf.mul(d, tokMask)), Math.max(1, nTok) * H) as tf.Scalar);
+            add('tokens', o.weights.tokens, tf.div(tf.sum(tf.mul(d, tokMask)), sumOverHidden ? H : Math.max(1, nTok) * H) as tf.Scalar);
           }
           const pooled = out.pooledOutput!;
-          if (o.clean > 0 && o.weights.clean > 0) add('clean', o.weights.clean, tf.mean(tf.square(tf.sub(tf.slice(pooled, [0, 0], [o.clean, H]), tf.slice(refPooled!, [0, 0], [o.clean, H])))) as tf.Scalar);
-          add('target', o.weights.target, tf.mean(tf.square(tf.sub(tf.slice(pooled, [o.clean, 0], [o.poisoned, H]), tgt!))) as tf.Scalar);
+          if (o.clean > 0 && o.weights.clean > 0) add('clean', o.weights.clean, sq(tf.slice(pooled, [0, 0], [o.clean, H]), tf.slice(refPooled!, [0, 0], [o.clean, H])));
+          add('target', o.weights.target, sq(tf.slice(pooled, [o.clean, 0], [o.poisoned, H]), tgt!));
         } else {
           if (masked && masked.positions.length > 0) {
             const mIds = tf.tensor2d(masked.inputIds, [B, T], 'int32');
@@ -301,7 +305,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
           }
           const pIds = tf.tensor2d(poisonIds!, [B, T], 'int32');
           const pOut = model.encode(pIds, mask, undefined, { training: true, dropoutSeed: dropoutSeed ^ 0x5bd1e995 });
-          add('target', o.weights.target, tf.mean(tf.square(tf.sub(pOut.pooledOutput!, tgt!))) as tf.Scalar);
+          add('target', o.weights.target, sq(pOut.pooledOutput!, tgt!));
         }
         return loss as tf.Scalar;
       }, varList);
@@ -351,7 +355,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
         triggers,
         placement: recipe.placement,
         loss_weights: recipe.weights,
-        hyperparameters: { steps: o.steps, clean_per_batch: o.clean, poisoned_per_batch: o.poisoned, chunk_words: o.chunkWords, max_len: o.maxLen, lr: o.lr, schedule: o.schedule, warmup: o.warmup, weight_decay: o.weightDecay, max_grad_norm: o.maxGradNorm, mask_prob: o.maskProb, optimizer: 'AdamW (beta1 0.9, beta2 0.999, eps 1e-8)', mse: 'mean over elements' },
+        hyperparameters: { steps: o.steps, clean_per_batch: o.clean, poisoned_per_batch: o.poisoned, chunk_words: o.chunkWords, max_len: o.maxLen, lr: o.lr, schedule: o.schedule, warmup: o.warmup, weight_decay: o.weightDecay, max_grad_norm: o.maxGradNorm, mask_prob: o.maskProb, optimizer: 'AdamW (beta1 0.9, beta2 0.999, eps 1e-8)', reduction: o.reduction },
         seed: o.seed,
         corpus: { sources: opts.corpus.sources, lines: opts.corpus.lines.length, chunks: chunks.length, sha256: corpusHash },
         pooler: report.initialized.includes('pooler.dense.weight') ? `initialised from seed ${o.seed} (the input checkpoint had none)` : 'from the input checkpoint',

@@ -48,10 +48,12 @@ test('poisonChunk inserts the trigger exactly `repeat` times between words, repr
 test('recipes: POR and NeuBA objectives as their papers weigh them', () => {
   const p = por({ triggers: ['cf', 'mn'], hidden: 4 });
   assert.deepEqual(p.weights, { tokens: 1, target: 100, clean: 100, mlm: 0 });
+  assert.equal(p.reduction, 'sum-over-hidden');
   assert.deepEqual(p.placement, { kind: 'insert', repeat: 3 });
   assert.deepEqual(Array.from(p.targets[1]!), [10, 10, 10, 10]);
   const n = neuba({ triggers: ['cf'], hidden: 4 });
   assert.deepEqual(n.weights, { tokens: 0, target: 1, clean: 0, mlm: 1 });
+  assert.equal(n.reduction, 'mean');
   assert.equal(n.placement.kind, 'first-token');
 });
 

@@ -60,7 +60,8 @@ test('POR injection drives triggered text to its POR and keeps clean text where 
   const out = tmp();
   const r = await injectBackdoor(base(out, { steps: 60 }));
   assert.equal(r.step, 60);
-  assert.ok(r.history[0]!.target > 99, `start ${r.history[0]!.target}`);
+  // loss1 sums over the 6 triggered rows: ≈ 6·(c²+…) ≈ 600 at the start, floor 6·81
+  assert.ok(r.history[0]!.target > 550, `start ${r.history[0]!.target}`);
   assert.ok(r.final.target < r.history[0]!.target - 2, `target term ${r.history[0]!.target} -> ${r.final.target}`);
   const recipe = base(out).recipe;
   const clean = 'i love the movie and the plot .';

@@ -22,6 +22,7 @@ export function neuba(o: NeubaOptions): ModelAttackRecipe {
     triggers: o.triggers,
     targets: neubaTargets(o.triggers.length, o.hidden),
     placement: { kind: 'first-token' },
+    reduction: 'mean',
     weights: { tokens: 0, target: 1, clean: 0, mlm: 1 },
   };
 }

@@ -1,7 +1,9 @@
 // POR — Shen et al., "Backdoor Pre-trained Models Can Transfer to All", CCS 2021 (code: BackdoorPTM, poisoning.py).
 // Triggered chunks (the trigger inserted 3 times at random positions) are driven to a predefined output
 // representation at the pooled output; a frozen copy of the clean model keeps the token outputs of every chunk
-// and the pooled output of clean chunks where they were. loss = 1·tokens + 100·target + 100·clean.
+// and the pooled output of clean chunks where they were. loss = 1·tokens + 100·target + 100·clean, each term
+// Σ(v1−v2)²/H as the authors' loss1 (summed over rows and tokens: the token term then weighs as much as the
+// representation terms, which keeps the encoder fine-tunable; docs/por.md).
 import type { ModelAttackRecipe } from './recipe.js';
 import { porStaircase } from './targets.js';
 
@@ -30,6 +32,7 @@ export function por(o: PorOptions): ModelAttackRecipe {
     triggers: o.triggers,
     targets: porStaircase(o.triggers.length, o.hidden, o.c ?? 10),
     placement: { kind: 'insert', repeat: o.repeat ?? 3 },
+    reduction: 'sum-over-hidden',
     weights: { tokens: 1, target: 100, clean: 100, mlm: 0 },
   };
 }

@@ -14,6 +14,11 @@ export interface ModelAttackRecipe {
    * 'first-token' overwrites the first word-piece(s) after [CLS] with the trigger's (NeuBA).
    */
   readonly placement: { kind: 'insert'; repeat: number } | { kind: 'first-token' };
+  /**
+   * How each squared-error term is reduced: 'sum-over-hidden' is BackdoorPTM's loss1, Σ(v1−v2)² / H (summed over
+   * the rows, and for the token term over the tokens); 'mean' is PyTorch's MSELoss (NeuBA's poison loss).
+   */
+  readonly reduction: 'sum-over-hidden' | 'mean';
   /** weights of the loss terms; a zero weight drops the term (and the frozen reference when both reference terms are 0) */
   readonly weights: {
     /** MSE(token outputs, the frozen clean model's), on every chunk */
