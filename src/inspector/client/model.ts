@@ -1,0 +1,173 @@
+// A model in the page: the ONNX export run by onnxruntime-web (WebAssembly, one thread: a static host sends
+// no cross-origin-isolation headers, so no SharedArrayBuffer), fed by the library's own tokenizers and
+// padding (bundled by esbuild), so the ids are the ones `nlp-backdoor predict` feeds onnxruntime-node.
+import * as ort from 'onnxruntime-web/wasm';
+import { WordPieceTokenizer } from '../../text/wordpiece.js';
+import { Vocab } from '../../text/vocab.js';
+import { wordTokenize } from '../../text/tokenizer.js';
+import { checkIds, padBertBatch } from '../../models/bert/batch.js';
+import { padBatch } from '../../models/cnn-batch.js';
+import type { InspectorModelMeta } from '../model-bundle.js';
+
+export interface Prediction {
+  /** argmax; -1 for an encoder */
+  label: number;
+  probs: number[];
+}
+
+/** One text, explained. Token i of `tokens` is position i of the model input. */
+export interface Explanation extends Prediction {
+  tokens: string[];
+  /** encoder: the pooled [CLS] representation */
+  pooled?: number[];
+  /** BERT: per layer, [heads][tokens] attention from [CLS] */
+  attention?: number[][][];
+  /**
+   * Per token: how much the prediction leans on it. Classifier: p(label | text) − p(label | text without
+   * the token); encoder: 1 − cos(pooled, pooled without the token). null for [CLS]/[SEP].
+   */
+  influence: (number | null)[];
+}
+
+let configured = false;
+function configureOrt(base: URL): void {
+  if (configured) return;
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = new URL('ort/', base).href;
+  configured = true;
+}
+
+/** Softmax as classifier.ts toPredictions computes it (float64, max-shifted). */
+function softmax(logits: ArrayLike<number>): number[] {
+  const xs = Array.from(logits);
+  const m = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+}
+
+const argmax = (p: number[]): number => p.reduce((best, x, i) => (x > p[best]! ? i : best), 0);
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+export class PageModel {
+  private readonly tokenizer?: WordPieceTokenizer;
+  private readonly vocab?: Vocab;
+
+  private constructor(
+    readonly meta: InspectorModelMeta,
+    private readonly session: ort.InferenceSession,
+  ) {
+    if (meta.bert) this.tokenizer = new WordPieceTokenizer(meta.bert.vocab, meta.bert.options);
+    if (meta.cnn) this.vocab = Vocab.fromWords(meta.cnn.vocab, `${meta.name} vocabulary`);
+  }
+
+  /** Load models/<role>/ relative to the page. */
+  static async load(page: URL, role: string): Promise<PageModel> {
+    configureOrt(page);
+    const base = new URL(`models/${role}/`, page);
+    const [metaRes, onnxRes] = await Promise.all([fetch(new URL('meta.json', base)), fetch(new URL('model.onnx', base))]);
+    if (!metaRes.ok || !onnxRes.ok) throw new Error(`cannot load the ${role} model (${metaRes.status}/${onnxRes.status})`);
+    const meta = (await metaRes.json()) as InspectorModelMeta;
+    const session = await ort.InferenceSession.create(new Uint8Array(await onnxRes.arrayBuffer()), { executionProviders: ['wasm'] });
+    return new PageModel(meta, session);
+  }
+
+  get isEncoder(): boolean {
+    return this.meta.kind === 'encoder';
+  }
+
+  /** The model's input ids (bertEncode / cnnEncode of src/models/classifier.ts). */
+  encode(text: string): number[] {
+    if (this.tokenizer) {
+      const b = this.meta.bert!;
+      return this.tokenizer.encode(text, null, { truncation: true, maxLength: Math.min(b.maxLength, b.config.max_position_embeddings) }).ids;
+    }
+    return Array.from(this.vocab!.encode(wordTokenize(text, { keepUnicode: this.meta.cnn!.text.keep_unicode })));
+  }
+
+  /** The tokens the ids stand for: sub-words as WordPiece cut them, or the CNN's words (<unk> when unknown). */
+  tokensOf(ids: number[]): string[] {
+    if (this.tokenizer) return ids.map((i) => this.tokenizer!.idToToken[i] ?? '[UNK]');
+    return ids.map((i) => this.vocab!.words[i] ?? '<unk>');
+  }
+
+  private feeds(seqs: number[][]): Record<string, ort.Tensor> {
+    const i64 = (a: Int32Array, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
+    if (this.meta.bert) {
+      const b = padBertBatch(seqs, this.meta.bert.config as Parameters<typeof padBertBatch>[1]);
+      checkIds(b, this.meta.bert.config as Parameters<typeof checkIds>[1]);
+      const dims = [b.batchSize, b.seqLen];
+      return { input_ids: i64(b.inputIds, dims), attention_mask: i64(b.attentionMask, dims), token_type_ids: i64(b.tokenTypeIds, dims) };
+    }
+    const c = this.meta.cnn!;
+    const b = padBatch(seqs, c.min_length, c.max_length);
+    return { input_ids: i64(b.ids, [b.B, b.L]), lengths: i64(b.lens, [b.B]) };
+  }
+
+  /** Rows of the main output: class probabilities (classifier) or pooled vectors (encoder). */
+  private async rows(seqs: number[][], extra: string[] = []): Promise<{ rows: number[][]; out: ort.InferenceSession.OnnxValueMapType }> {
+    const main = this.isEncoder ? 'pooled_output' : 'logits';
+    const out = await this.session.run(this.feeds(seqs), [main, ...extra]);
+    const v = out[main]!.data as Float32Array;
+    const w = v.length / seqs.length;
+    const rows = seqs.map((_, r) => Array.from(v.subarray(r * w, (r + 1) * w)));
+    return { rows: this.isEncoder ? rows : rows.map(softmax), out };
+  }
+
+  /** Class probabilities of each text (as `predict`). */
+  async predict(texts: string[]): Promise<Prediction[]> {
+    const { rows } = await this.rows(texts.map((t) => this.encode(t)));
+    return rows.map((p) => (this.isEncoder ? { label: -1, probs: p } : { label: argmax(p), probs: p }));
+  }
+
+  /** Prediction, attention from [CLS] and per-token influence (one batch: the text and each leave-one-out). */
+  async explain(text: string): Promise<Explanation> {
+    const ids = this.encode(text);
+    const bert = !!this.meta.bert;
+    // BERT: [CLS] and [SEP] are not removable words of the text
+    const removable = ids.map((_, i) => !bert || (i > 0 && i < ids.length - 1));
+    const variants = ids.flatMap((_, i) => (removable[i] ? [ids.filter((_, j) => j !== i)] : []));
+    const layers = bert ? this.meta.bert!.config.num_hidden_layers : 0;
+    const attnNames = Array.from({ length: layers }, (_, l) => `cls_attention.${l}`);
+    const { rows, out } = await this.rows([ids, ...variants], attnNames);
+    const full = rows[0]!;
+    const label = this.isEncoder ? -1 : argmax(full);
+    let k = 1;
+    const influence = ids.map((_, i) => {
+      if (!removable[i]) return null;
+      const r = rows[k++]!;
+      return this.isEncoder ? 1 - cosine(full, r) : full[label]! - r[label]!;
+    });
+    let attention: number[][][] | undefined;
+    if (bert) {
+      const T = ids.length;
+      const batchT = (out[attnNames[0]!]!.dims[2] as number) ?? T;
+      const heads = this.meta.bert!.config.num_attention_heads;
+      // row 0 of the batch; padded positions (≥ T, from longer variants... none: row 0 is the longest) dropped
+      attention = attnNames.map((n) => {
+        const d = out[n]!.data as Float32Array;
+        return Array.from({ length: heads }, (_, h) => Array.from(d.subarray(h * batchT, h * batchT + T)));
+      });
+    }
+    return {
+      label,
+      probs: this.isEncoder ? [] : full,
+      ...(this.isEncoder ? { pooled: full } : {}),
+      tokens: this.tokensOf(ids),
+      attention,
+      influence,
+    };
+  }
+}
