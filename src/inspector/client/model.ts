@@ -7,6 +7,7 @@ import { Vocab } from '../../text/vocab.js';
 import { wordTokenize } from '../../text/tokenizer.js';
 import { checkIds, padBertBatch } from '../../models/bert/batch.js';
 import { padBatch } from '../../models/cnn-batch.js';
+import { argmax, softmax } from '../../common/softmax.js';
 import type { InspectorModelMeta } from '../model-bundle.js';
 
 export interface Prediction {
@@ -34,20 +35,10 @@ function configureOrt(base: URL): void {
   if (configured) return;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  ort.env.wasm.wasmPaths = new URL('ort/', base).href;
+  // only the binary: the JS glue is in the bundle (onnxruntime-web/wasm's bundle build)
+  ort.env.wasm.wasmPaths = { wasm: new URL('ort/ort-wasm-simd-threaded.wasm', base).href };
   configured = true;
 }
-
-/** Softmax as classifier.ts toPredictions computes it (float64, max-shifted). */
-function softmax(logits: ArrayLike<number>): number[] {
-  const xs = Array.from(logits);
-  const m = Math.max(...xs);
-  const e = xs.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
-}
-
-const argmax = (p: number[]): number => p.reduce((best, x, i) => (x > p[best]! ? i : best), 0);
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0;
