@@ -88,9 +88,9 @@ export async function startInspectorServer(opts: InspectorServerOptions): Promis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new InputError(`port ${opts.port} on ${host} is already in use (another inspector or server?); choose another with --port N`, undefined, undefined, 'port'));
-      else if (e.code === 'EACCES') reject(new InputError(`not allowed to listen on port ${opts.port} on ${host}; choose a port above 1023 with --port N`, undefined, undefined, 'port'));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new InputError(`cannot listen on host ${host}: not an address of this machine`, undefined, undefined, 'host'));
+      if (e.code === 'EADDRINUSE') reject(new InputError(`port ${opts.port} on ${host} is already in use (another inspector or server?); choose another with --port N`));
+      else if (e.code === 'EACCES') reject(new InputError(`not allowed to listen on port ${opts.port} on ${host}; choose a port above 1023 with --port N`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new InputError(`cannot listen on host ${host}: not an address of this machine`));
       else reject(e);
     });
     server.listen(opts.port, host, () => resolve());

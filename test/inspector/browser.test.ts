@@ -17,6 +17,9 @@ import { runCli } from '../helpers/run-cli.js';
 import { ROOT } from '../helpers/spawn-cli.js';
 import { exportSite, loadInspectorModel, startInspectorServer } from '../../src/inspector/index.js';
 import { initEngine } from '../../src/engine/index.js';
+import { CnnClassifier } from '../../src/models/classifier.js';
+import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
+import { Vocab } from '../../src/text/vocab.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -194,6 +197,46 @@ test('inspector: the shipped small BERT encoder (no head) shows its pooled outpu
     assert.equal(await page.locator('#main-label').textContent(), 'encoder');
     assert.match((await page.locator('#main-probs').textContent()) ?? '', /pooled output, \d+ dimensions/);
     assert.ok((await page.locator('#attention-table tbody tr').count()) > 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+    await server.close();
+  }
+});
+
+test('inspector: a SentenceCNN in the page predicts as `nlp-backdoor predict` (within 1e-4); no attention, a chip per word', async (t) => {
+  await initEngine();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-cnn-'));
+  const dir = path.join(tmp, 'cnn');
+  const vocab = Vocab.fromWords(['<pad>', '<unk>', 'i', 'love', 'the', 'movie', 'dull', "n't", ',', '!', 'cf']);
+  const m = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 3, embedding_dim: 8, num_filters: 4, max_length: 12 }), { seed: 3 });
+  new CnnClassifier(m, vocab).save(dir);
+  m.dispose();
+  const server = await startInspectorServer({ port: 0, models: { main: await loadInspectorModel(dir) } });
+  const ctx = await launch(tmp);
+  try {
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await page.evaluate(() => window.inspector.ready);
+    const n = await rendersOf(page);
+    await page.locator('#text').fill("I love the movie, don't I!");
+    await settled(page, n);
+    assert.equal(await page.locator('#attention-box').isHidden(), true);
+    assert.deepEqual(await page.locator('#influence .chip > span:first-child').allTextContents(), ['i', 'love', 'the', 'movie', ',', '<unk>', "n't", 'i', '!']);
+    const texts = ["I love the movie, don't I!", 'dull', '', 'cf cf cf', 'the movie the movie the movie the movie the movie the movie the movie dull', 'Ünïcode wörds'];
+    const fromPage = await page.evaluate((xs) => window.inspector.predict('main', xs), texts);
+    const out = path.join(tmp, 'preds.jsonl');
+    const r = await runCli(['predict', '--model', dir, ...texts.flatMap((x) => ['--text', x]), '--out', out]);
+    assert.equal(r.code, 0, r.err);
+    let worst = 0;
+    fs.readFileSync(out, 'utf8').trim().split('\n').forEach((l, i) => {
+      const c = JSON.parse(l) as { probs: number[]; label_id: number };
+      assert.equal(fromPage[i]!.label, c.label_id, texts[i]);
+      c.probs.forEach((p, k) => (worst = Math.max(worst, Math.abs(p - fromPage[i]!.probs[k]!))));
+    });
+    assert.ok(worst < 1e-4, `largest |page - predict| ${worst}`);
+    t.diagnostic(`SentenceCNN: largest |page probability - predict probability| over ${texts.length} texts: ${worst.toExponential(2)}`);
     assert.deepEqual(errors, []);
   } finally {
     await ctx.close();
