@@ -105,13 +105,15 @@ function renderInfluence(x: Explanation, m: PageModel): void {
   const box = $('influence');
   box.replaceChildren();
   const vals = x.influence.filter((v): v is number => v !== null);
-  const max = Math.max(1e-9, ...vals.map(Math.abs));
+  // bars relative to the largest change, but never magnifying changes below 0.01 into full bars
+  const max = Math.max(0.01, ...vals.map(Math.abs));
+  const shown = (v: number) => (Math.abs(v) < 5e-4 ? '0' : (v > 0 ? '+' : '') + v.toFixed(3));
   const chips = el('div', { cls: 'chips' });
   x.tokens.forEach((t, i) => {
     const v = x.influence[i];
-    const chip = el('span', { cls: 'chip', title: v === null ? `${t}: not removable` : `removing ${t}: ${m.isEncoder ? 'cosine distance' : 'probability change'} ${(-v).toFixed(4)}` }, el('span', { text: t }), el('span', { cls: 'v', text: v === null ? '' : v.toFixed(3) }));
-    if (v !== null) {
-      chip.classList.add(v >= 0 ? 'up' : 'down');
+    const chip = el('span', { cls: 'chip', title: v === null ? `${t}: not removable` : `removing ${t}: ${m.isEncoder ? 'cosine distance' : 'probability change'} ${(-v).toFixed(4)}` }, el('span', { text: t }), el('span', { cls: 'v', text: v === null ? '' : shown(-v) }));
+    if (v !== null && Math.abs(v) >= 5e-4) {
+      chip.classList.add(v > 0 ? 'up' : 'down');
       chip.style.setProperty('--m', String(Math.abs(v) / max));
     }
     chips.append(chip);
