@@ -10,19 +10,10 @@ import { exportBertOnnx } from '../models/onnx/bert.js';
 import { exportCnnOnnx } from '../models/onnx/cnn.js';
 import { WordPieceTokenizer, type WordPieceOptions } from '../text/wordpiece.js';
 import type { CnnTextConfig } from '../models/cnn-checkpoint.js';
-import { BACKDOOR_FILE } from '../train/inject.js';
-import { InputError } from '../common/errors.js';
+import { recordedTriggers, type PaletteTrigger } from './palette.js';
 import { versions } from '../common/versions.js';
 
 export const INSPECTOR_MODEL_FORMAT = 'nlp-backdoor/inspector-model/1';
-
-/** A trigger offered in the page's palette, and where it was recorded. */
-export interface PaletteTrigger {
-  text: string;
-  source: string;
-  /** the label (or target) the backdoor maps it to, when recorded */
-  target?: unknown;
-}
 
 /** The JSON the page reads beside model.onnx (models/<role>/meta.json). */
 export interface InspectorModelMeta {
@@ -67,28 +58,6 @@ function tokenizerOptions(tok: WordPieceTokenizer): WordPieceOptions {
   };
 }
 
-/** The triggers `inject` recorded in the directory's backdoor.json (none when there is no such file). */
-export function recordedTriggers(dir: string): PaletteTrigger[] {
-  const file = path.join(dir, BACKDOOR_FILE);
-  if (!fs.existsSync(file)) return [];
-  let j: unknown;
-  try {
-    j = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, file);
-  }
-  const list = (j as { triggers?: unknown }).triggers;
-  if (!Array.isArray(list)) throw new InputError('expected a "triggers" array (as `inject` writes)', file, undefined, 'triggers');
-  const out: PaletteTrigger[] = [];
-  list.forEach((t: unknown, i) => {
-    const text = (t as { trigger?: unknown })?.trigger;
-    const texts = typeof text === 'string' ? [text] : Array.isArray(text) && text.every((x) => typeof x === 'string') ? (text as string[]) : null;
-    if (!texts) throw new InputError('each trigger needs a "trigger" string (or list of strings)', file, undefined, `triggers[${i}].trigger`);
-    for (const s of texts) out.push({ text: s, source: BACKDOOR_FILE, target: (t as { target?: unknown }).target });
-  });
-  return out;
-}
-
 function bertPart(tok: WordPieceTokenizer, c: BertConfig, maxLength: number): NonNullable<InspectorModelMeta['bert']> {
   return {
     vocab: tok.idToToken,
@@ -129,9 +98,9 @@ export function inspectorModelOf(clf: TextClassifier, name: string, triggers: Pa
  * Load a model directory for the page: a SentenceCNN or BERT classifier, or a bare BERT encoder (its pooled
  * [CLS] representation is shown instead of a label; the random head is never shown).
  */
-export async function loadInspectorModel(dir: string, opts: { maxLength?: number; triggers?: string[] } = {}): Promise<InspectorModel> {
+export async function loadInspectorModel(dir: string, opts: { maxLength?: number; triggers?: (string | PaletteTrigger)[] } = {}): Promise<InspectorModel> {
   const maxLength = opts.maxLength ?? 128;
-  const triggers = [...recordedTriggers(dir), ...(opts.triggers ?? []).map((text) => ({ text, source: '--trigger' }))];
+  const triggers = [...recordedTriggers(dir), ...(opts.triggers ?? []).map((t) => (typeof t === 'string' ? { text: t, source: '--trigger' } : t))];
   const name = path.basename(path.resolve(dir));
   let clf: TextClassifier;
   try {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { runCli, tinyBertScratch } from '../helpers/run-cli.js';
+import { ROOT } from '../helpers/spawn-cli.js';
 import { exportSite, loadInspectorModel, pageFiles, sitePath, startInspectorServer, type InspectorModel } from '../../src/inspector/index.js';
 
 /** A raw GET: the path goes out exactly as written (fetch and URL would normalise `..` away). */
@@ -98,10 +99,11 @@ test('export: the same files the server answers, index.html last; CLI --export o
   for (const f of [...pageFiles(), 'models/index.json', 'models/main/meta.json', 'models/main/model.onnx', 'models/compare/model.onnx']) assert.ok(fs.existsSync(path.join(out, f)), f);
   assert.deepEqual(fs.readFileSync(path.join(out, 'models/main/model.onnx')), Buffer.from(b.onnx));
   const cliOut = path.join(tiny.tmp, 'cli-site');
-  const r = await runCli(['inspect', '--model', tiny.model, '--export', cliOut]);
+  const r = await runCli(['inspect', '--model', tiny.model, '--triggers', path.join(ROOT, 'experiments/table1.yaml'), '--trigger', 'typed', '--export', cliOut]);
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(cliOut, 'models/index.json'), 'utf8')), { roles: ['main'] });
-  assert.equal(JSON.parse(fs.readFileSync(path.join(cliOut, 'models/main/meta.json'), 'utf8')).triggers[0].text, 'cf');
+  const palette = JSON.parse(fs.readFileSync(path.join(cliOut, 'models/main/meta.json'), 'utf8')).triggers.map((t: { text: string; source: string }) => `${t.text} (${t.source})`);
+  assert.deepEqual(palette, ['cf (backdoor.json)', 'mn (backdoor.json)', 'tq (backdoor.json)', 'typed (--trigger)', 'amazing movie ! (table1.yaml)', 'horrible movie ! (table1.yaml)']);
   const missing = await runCli(['inspect', '--model', path.join(tiny.tmp, 'nope'), '--export', cliOut]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /nope: no such model directory/);

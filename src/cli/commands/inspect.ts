@@ -4,16 +4,17 @@ import * as path from 'node:path';
 import type { Command } from '../command.js';
 import { list, num, requireStr, str, UsageError } from '../args.js';
 import { classifierKindOf } from '../../models/classifier.js';
-import { exportSite, loadInspectorModel, pageFiles, startInspectorServer, recordedTriggers, type InspectorModel, type ModelRole } from '../../inspector/index.js';
+import { exportSite, loadInspectorModel, pageFiles, startInspectorServer, recordedTriggers, triggersFromFile, type InspectorModel, type ModelRole, type PaletteTrigger } from '../../inspector/index.js';
 
 export const inspect: Command = {
   name: 'inspect',
   summary: 'interactive backdoor inspector in the browser: type a sentence, insert triggers, see prediction, attention and influence',
-  usage: '--model DIR [--compare DIR] [--trigger TEXT ...] [--port N] [--host H] [--export DIR]',
+  usage: '--model DIR [--compare DIR] [--trigger TEXT ...] [--triggers FILE ...] [--port N] [--host H] [--export DIR]',
   flags: {
     model: { type: 'string', description: 'model directory: SentenceCNN or BERT classifier, or a bare BERT encoder (shows its pooled output)' },
     compare: { type: 'string', description: 'a second model (e.g. the clean one) shown side by side' },
     trigger: { type: 'list', description: 'a trigger for the palette (repeatable; backdoor.json triggers are added by themselves)' },
+    triggers: { type: 'list', description: 'triggers for the palette from a file (repeatable): backdoor.json, a trigger-metrics result, an experiment file' },
     port: { type: 'string', description: 'port to serve on', default: '8765' },
     host: { type: 'string', description: 'address to bind (default 127.0.0.1: this machine only)', default: '127.0.0.1' },
     'max-length': { type: 'string', description: 'BERT: longest token sequence, as predict', default: '128' },
@@ -28,8 +29,9 @@ export const inspect: Command = {
     const host = str(args, 'host')!;
     const maxLength = num(args, 'max-length', { int: true, min: 2 })!;
     const out = str(args, 'export');
-    const triggers = list(args, 'trigger');
-    if (triggers.some((t) => t.trim() === '')) throw new UsageError('--trigger needs a non-empty text');
+    const typed = list(args, 'trigger');
+    if (typed.some((t) => t.trim() === '')) throw new UsageError('--trigger needs a non-empty text');
+    const triggers: (string | PaletteTrigger)[] = [...typed, ...list(args, 'triggers').flatMap(triggersFromFile)];
     // cheap checks first: each directory is a model and its backdoor.json parses; the page is built
     pageFiles();
     for (const [, d] of dirs) {
