@@ -54,8 +54,7 @@ async function rendersOf(page: Page): Promise<number> {
 
 /** Wait until the page has rendered past `n` renders and no input is pending. */
 async function settled(page: Page, n: number): Promise<void> {
-  await page.waitForFunction((k) => window.inspector.renders > k, n, { timeout: 20_000 });
-  await page.waitForTimeout(50);
+  await page.waitForFunction((k) => window.inspector.renders > k && window.inspector.idle(), n, { timeout: 20_000 });
 }
 
 const SENTENCE = 'the movie was very bad and the plot was dull';
@@ -83,6 +82,14 @@ test('inspector in headless Chromium: prediction, trigger flips the backdoored m
     await page.evaluate(() => window.inspector.ready);
     const firstMs = await page.evaluate(() => window.inspector.firstPredictionMs);
     t.diagnostic(`first prediction ${firstMs} ms after navigation (planted tiny BERT + clean comparison)`);
+    const ortWeb = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version as string;
+    assert.match((await page.locator('#status').textContent()) ?? '', new RegExp(`^ready: first prediction \\d+ ms .*onnxruntime-web ${ortWeb.replace(/\./g, '\\.')}`));
+
+    // fast typing: one keystroke at a time, each an input event while earlier updates still run
+    await page.locator('#text').pressSequentially('a dull film', { delay: 0 });
+    await page.waitForFunction(() => window.inspector.idle());
+    assert.equal(await page.locator('#text').inputValue(), 'a dull film');
+    assert.deepEqual(await page.locator('#influence .chip > span:first-child').allTextContents(), ['[CLS]', 'a', 'dull', 'film', '[SEP]'], 'the last render is of the whole text');
 
     // type a sentence: both models call it negative
     let n = await rendersOf(page);

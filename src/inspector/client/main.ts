@@ -2,7 +2,7 @@
 // sentence, insert a trigger from the palette, watch the prediction (and the clean model's, with --compare),
 // the [CLS] attention of a BERT and each token's influence. Everything runs here; the server only hands out
 // files. Trigger insertion is the attacks' own code (src/triggers/insert.ts) with a seeded Rng.
-import { PageModel, type Explanation, type Prediction } from './model.js';
+import { PageModel, ortVersion, type Explanation, type Prediction } from './model.js';
 import { insertAtEnd, insertAtRandom, insertAtStart } from '../../triggers/insert.js';
 import { Rng } from '../../common/random.js';
 
@@ -27,6 +27,8 @@ interface InspectorApi {
   firstPredictionMs: number | null;
   /** renders finished so far (tests wait for a count) */
   renders: number;
+  /** true while no update runs or waits */
+  idle(): boolean;
   predict(role: 'main' | 'compare', texts: string[]): Promise<Prediction[]>;
 }
 declare global {
@@ -133,13 +135,29 @@ async function update(): Promise<void> {
   renderInfluence(x, main);
   if (window.inspector.firstPredictionMs === null) {
     window.inspector.firstPredictionMs = Math.round(performance.now());
-    $('status').textContent = `ready: first prediction ${window.inspector.firstPredictionMs} ms after the page started loading; the model runs in this page (onnxruntime-web, WebAssembly)`;
+    $('status').textContent = `ready: first prediction ${window.inspector.firstPredictionMs} ms after the page started loading; the model runs in this page (onnxruntime-web ${ortVersion()}, WebAssembly)`;
   }
   window.inspector.renders++;
 }
 
+let running = false;
+let dirty = false;
+/** One update at a time; keystrokes during one coalesce into a single next update of the latest text. */
 function schedule(): void {
-  update().catch(fail);
+  if (running) {
+    dirty = true;
+    return;
+  }
+  running = true;
+  update()
+    .catch(fail)
+    .finally(() => {
+      running = false;
+      if (dirty) {
+        dirty = false;
+        schedule();
+      }
+    });
 }
 
 function fail(e: unknown): void {
@@ -239,6 +257,7 @@ window.inspector = {
   ready: Promise.resolve(),
   firstPredictionMs: null,
   renders: 0,
+  idle: () => !running && !dirty,
   predict: async (role, texts) => {
     const m = models[role];
     if (!m) throw new Error(`no ${role} model on this page`);

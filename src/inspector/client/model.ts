@@ -30,6 +30,9 @@ export interface Explanation extends Prediction {
   influence: (number | null)[];
 }
 
+/** The onnxruntime-web version bundled into the page. */
+export const ortVersion = (): string => ort.env.versions.web ?? ort.env.versions.common;
+
 let configured = false;
 function configureOrt(base: URL): void {
   if (configured) return;
@@ -55,6 +58,8 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export class PageModel {
   private readonly tokenizer?: WordPieceTokenizer;
   private readonly vocab?: Vocab;
+  /** runs one at a time: a session is not to be run while it runs (keystrokes arrive faster than BERT) */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly meta: InspectorModelMeta,
@@ -110,7 +115,10 @@ export class PageModel {
   /** Rows of the main output: class probabilities (classifier) or pooled vectors (encoder). */
   private async rows(seqs: number[][], extra: string[] = []): Promise<{ rows: number[][]; out: ort.InferenceSession.OnnxValueMapType }> {
     const main = this.isEncoder ? 'pooled_output' : 'logits';
-    const out = await this.session.run(this.feeds(seqs), [main, ...extra]);
+    const feeds = this.feeds(seqs);
+    const run = this.queue.then(() => this.session.run(feeds, [main, ...extra]));
+    this.queue = run.catch(() => undefined);
+    const out = await run;
     const v = out[main]!.data as Float32Array;
     const w = v.length / seqs.length;
     const rows = seqs.map((_, r) => Array.from(v.subarray(r * w, (r + 1) * w)));
