@@ -204,6 +204,17 @@ test('inspector: the shipped small BERT encoder (no head) shows its pooled outpu
     assert.equal(await page.locator('#main-label').textContent(), 'encoder');
     assert.match((await page.locator('#main-probs').textContent()) ?? '', /pooled output, \d+ dimensions/);
     assert.ok((await page.locator('#attention-table tbody tr').count()) > 0);
+    // logged, not asserted: one prediction (each keystroke) and the influence batch (tokens - 2 leave-one-outs)
+    const text100 = Array.from({ length: 100 }, (_, i) => ['the', 'movie', 'was', 'good', 'and'][i % 5]).join(' ');
+    const [one, batch] = await page.evaluate(async (x) => {
+      await window.inspector.predict('main', [x]); // warm-up of this shape
+      const t0 = performance.now();
+      await window.inspector.predict('main', [x]);
+      const t1 = performance.now();
+      await window.inspector.predict('main', Array.from({ length: 100 }, () => x));
+      return [t1 - t0, performance.now() - t1];
+    }, text100);
+    t.diagnostic(`assets/bert-small, 100-word text (102 tokens): one prediction ${one!.toFixed(0)} ms; a batch of 100 (the influence view's leave-one-outs) ${batch!.toFixed(0)} ms`);
     assert.deepEqual(errors, []);
   } finally {
     await ctx.close();

@@ -18,16 +18,12 @@ export interface Prediction {
 
 /** One text, explained. Token i of `tokens` is position i of the model input. */
 export interface Explanation extends Prediction {
+  ids: number[];
   tokens: string[];
   /** encoder: the pooled [CLS] representation */
   pooled?: number[];
   /** BERT: per layer, [heads][tokens] attention from [CLS] */
   attention?: number[][][];
-  /**
-   * Per token: how much the prediction leans on it. Classifier: p(label | text) − p(label | text without
-   * the token); encoder: 1 − cos(pooled, pooled without the token). null for [CLS]/[SEP].
-   */
-  influence: (number | null)[];
 }
 
 /** The onnxruntime-web version bundled into the page. */
@@ -131,42 +127,50 @@ export class PageModel {
     return rows.map((p) => (this.isEncoder ? { label: -1, probs: p } : { label: argmax(p), probs: p }));
   }
 
-  /** Prediction, attention from [CLS] and per-token influence (one batch: the text and each leave-one-out). */
+  /** Prediction and attention from [CLS] (one run of the text alone: fast enough for every keystroke). */
   async explain(text: string): Promise<Explanation> {
     const ids = this.encode(text);
-    const bert = !!this.meta.bert;
-    // BERT: [CLS] and [SEP] are not removable words of the text
-    const removable = ids.map((_, i) => !bert || (i > 0 && i < ids.length - 1));
-    const variants = ids.flatMap((_, i) => (removable[i] ? [ids.filter((_, j) => j !== i)] : []));
-    const layers = bert ? this.meta.bert!.config.num_hidden_layers : 0;
+    const layers = this.meta.bert ? this.meta.bert.config.num_hidden_layers : 0;
     const attnNames = Array.from({ length: layers }, (_, l) => `cls_attention.${l}`);
-    const { rows, out } = await this.rows([ids, ...variants], attnNames);
+    const { rows, out } = await this.rows([ids], attnNames);
     const full = rows[0]!;
-    const label = this.isEncoder ? -1 : argmax(full);
-    let k = 1;
-    const influence = ids.map((_, i) => {
-      if (!removable[i]) return null;
-      const r = rows[k++]!;
-      return this.isEncoder ? 1 - cosine(full, r) : full[label]! - r[label]!;
-    });
     let attention: number[][][] | undefined;
-    if (bert) {
+    if (this.meta.bert) {
       const T = ids.length;
-      const batchT = (out[attnNames[0]!]!.dims[2] as number) ?? T;
-      const heads = this.meta.bert!.config.num_attention_heads;
-      // row 0 of the batch; padded positions (≥ T, from longer variants... none: row 0 is the longest) dropped
+      const heads = this.meta.bert.config.num_attention_heads;
       attention = attnNames.map((n) => {
-        const d = out[n]!.data as Float32Array;
-        return Array.from({ length: heads }, (_, h) => Array.from(d.subarray(h * batchT, h * batchT + T)));
+        const d = out[n]!.data as Float32Array; // [1, heads, T]
+        return Array.from({ length: heads }, (_, h) => Array.from(d.subarray(h * T, (h + 1) * T)));
       });
     }
     return {
-      label,
+      label: this.isEncoder ? -1 : argmax(full),
       probs: this.isEncoder ? [] : full,
       ...(this.isEncoder ? { pooled: full } : {}),
+      ids,
       tokens: this.tokensOf(ids),
       attention,
-      influence,
     };
+  }
+
+  /**
+   * Per token of `x`: how much the prediction leans on it, from one batch of leave-one-out inputs.
+   * Classifier: p(label | text) − p(label | text without the token); encoder: 1 − cos(pooled, pooled without
+   * it). null for [CLS]/[SEP], which are not words of the text.
+   */
+  async influence(x: Explanation): Promise<(number | null)[]> {
+    const { ids } = x;
+    const bert = !!this.meta.bert;
+    const removable = ids.map((_, i) => !bert || (i > 0 && i < ids.length - 1));
+    const variants = ids.flatMap((_, i) => (removable[i] ? [ids.filter((_, j) => j !== i)] : []));
+    if (variants.length === 0) return ids.map(() => null);
+    const { rows } = await this.rows(variants);
+    const full = this.isEncoder ? x.pooled! : x.probs;
+    let k = 0;
+    return ids.map((_, i) => {
+      if (!removable[i]) return null;
+      const r = rows[k++]!;
+      return this.isEncoder ? 1 - cosine(full, r) : full[x.label]! - r[x.label]!;
+    });
   }
 }
