@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { runCli, tinyBertScratch } from '../helpers/run-cli.js';
-import { ROOT } from '../helpers/spawn-cli.js';
+import { ROOT, cli } from '../helpers/spawn-cli.js';
 import { exportSite, loadInspectorModel, pageFiles, sitePath, startInspectorServer, type InspectorModel } from '../../src/inspector/index.js';
 
 /** A raw GET: the path goes out exactly as written (fetch and URL would normalise `..` away). */
@@ -107,4 +107,24 @@ test('export: the same files the server answers, index.html last; CLI --export o
   const missing = await runCli(['inspect', '--model', path.join(tiny.tmp, 'nope'), '--export', cliOut]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /nope: no such model directory/);
+});
+
+test('--host binds the address given; an address not on this machine is a clear error', async () => {
+  const b = await tinyBundle();
+  const s = await startInspectorServer({ port: 0, host: '127.0.0.2', models: { main: b } });
+  try {
+    assert.match(s.url, /^http:\/\/127\.0\.0\.2:\d+\/$/);
+    await assert.rejects(rawGet(s.port, '/'), /ECONNREFUSED/, 'nothing answers on 127.0.0.1');
+  } finally {
+    await s.close();
+  }
+  // TEST-NET-1 (RFC 5737) is never an address of this machine: binding fails, nothing is sent
+  await assert.rejects(startInspectorServer({ port: 0, host: '192.0.2.1', models: { main: b } }), /cannot listen on host 192\.0\.2\.1: not an address of this machine/);
+});
+
+test('inspect CLI serves until Ctrl-C and then exits 0', async () => {
+  await tinyBundle();
+  const r = await cli(['inspect', '--model', tiny.model, '--port', '0'], { when: /inspector: http:\/\/127\.0\.0\.1:\d+\//, signals: ['SIGINT'], limitMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /inspector: http:\/\/127\.0\.0\.1:\d+\/ {2}\(Ctrl-C to stop\)/);
 });

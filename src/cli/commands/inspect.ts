@@ -47,12 +47,13 @@ export const inspect: Command = {
       return 0;
     }
     server!.setModels(models);
-    console.log(`inspector: ${server!.url}  (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    // listening for Ctrl-C before saying where the page is: whoever reads the line may stop us at once
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
     });
+    console.error(`inspector: ${server!.url}  (Ctrl-C to stop)`);
+    await stopped;
     await server!.close();
     return 0;
   },
