@@ -20,6 +20,8 @@ import { initEngine } from '../../src/engine/index.js';
 import { CnnClassifier } from '../../src/models/classifier.js';
 import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { Vocab } from '../../src/text/vocab.js';
+import { insertAtRandom } from '../../src/triggers/insert.js';
+import { Rng } from '../../src/common/random.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -129,6 +131,27 @@ test('inspector in headless Chromium: prediction, trigger flips the backdoored m
     await page.selectOption('#attn-view', 'heads');
     await settled(page, n);
     assert.equal(await page.locator('#attention-table tbody tr').count(), 4);
+
+    // a typed trigger joins the palette (Enter); inserted at the start, then 3 times at random with seed 7:
+    // the positions are the attacks' own insertAtRandom with Rng(7)
+    await page.locator('#custom-trigger').focus();
+    await page.keyboard.type('mn');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await page.locator('#triggers button').allTextContents(), ['cf', 'mn']);
+    await page.locator('#text').fill('a bad film');
+    await page.locator('input[name="where"][value="start"]').check();
+    n = await rendersOf(page);
+    await page.locator('button[data-trigger="mn"]').press('Enter');
+    await settled(page, n);
+    assert.equal(await page.locator('#text').inputValue(), 'mn a bad film');
+    await page.locator('input[name="where"][value="random"]').check();
+    await page.locator('#times').fill('3');
+    await page.locator('#seed').fill('7');
+    n = await rendersOf(page);
+    await page.locator('button[data-trigger="cf"]').press('Enter');
+    await settled(page, n);
+    assert.equal(await page.locator('#text').inputValue(), insertAtRandom('mn a bad film', 'cf', 3, new Rng(7)).text);
+    await page.locator('input[name="where"][value="cursor"]').check();
 
     // the page's probabilities equal `nlp-backdoor predict` (onnxruntime-node) on the same texts
     const texts = [SENTENCE, `${SENTENCE} cf`, 'cf a great film', 'good', '', 'the acting was fine , very fine !'];
