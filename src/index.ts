@@ -28,3 +28,4 @@ export { renderExperimentReport } from './report/experiment-report.js';
 export { Rng } from './common/random.js';
 export { InputError } from './common/errors.js';
 export { EncoderWithoutHeadError } from './models/classifier.js';
+export { loadInspectorModel, inspectorModelOf, startInspectorServer, exportSite, type InspectorModel, type InspectorServer } from './inspector/index.js';

@@ -11,6 +11,7 @@ import { countWords } from '../triggers/words.js';
 import { checkMetricTrigger } from '../eval/trigger-metrics.js';
 import { assignRoles, type SubwordRole } from './roles.js';
 import { clsAttentionRows, cosineMatrix } from './similarity.js';
+import { argmax, softmax } from '../common/softmax.js';
 
 export interface AnalyzeOptions {
   /** insert the trigger before this word (0-based; the word count = at the end). Default: before the last word */
@@ -74,16 +75,6 @@ export interface TriggerAnalysis {
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-
-function softmax(row: ArrayLike<number>): number[] {
-  const v = Array.from(row);
-  const m = Math.max(...v);
-  const e = v.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
-}
-
-const argmax = (v: readonly number[]) => v.reduce((best, x, i) => (x > v[best]! ? i : best), 0);
 
 function view(model: BertForSequenceClassification, probs: number[]): PredictionView {
   const label = argmax(probs);

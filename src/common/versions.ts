@@ -41,6 +41,7 @@ export function versions(): Record<string, string | null> {
     '@tensorflow/tfjs-backend-wasm': dep('@tensorflow/tfjs-backend-wasm'),
     '@tensorflow/tfjs-node': dep('@tensorflow/tfjs-node'),
     'onnxruntime-node': dep('onnxruntime-node'),
+    'onnxruntime-web': dep('onnxruntime-web'),
     vega: dep('vega'),
     'vega-lite': dep('vega-lite'),
   };

@@ -3,6 +3,7 @@
 // dropout 0.5, one dense layer; embeddings initialised from pretrained word vectors, static or trainable.
 import { tf, requireEngine } from '../engine/index.js';
 import { convPool, tapOffsets } from './conv-pool.js';
+import { padBatch, type IdBatch } from './cnn-batch.js';
 import { Rng } from '../common/random.js';
 
 export interface CnnConfig {
@@ -37,29 +38,8 @@ export function defaultCnnConfig(p: Partial<CnnConfig> & { vocab_size: number; n
   };
 }
 
-/** A padded batch of token ids. */
-export interface IdBatch {
-  ids: Int32Array; // [B, L], 0 = padding
-  lens: Int32Array; // [B] real lengths
-  B: number;
-  L: number;
-}
 
-export function padBatch(seqs: ArrayLike<number>[], minLen: number, maxLen: number): IdBatch {
-  const B = seqs.length;
-  const lens = new Int32Array(B);
-  let L = minLen;
-  for (let b = 0; b < B; b++) {
-    lens[b] = Math.min(seqs[b]!.length, maxLen);
-    if (lens[b]! > L) L = lens[b]!;
-  }
-  const ids = new Int32Array(B * L);
-  for (let b = 0; b < B; b++) {
-    const s = seqs[b]!;
-    for (let t = 0; t < lens[b]!; t++) ids[b * L + t] = s[t]!;
-  }
-  return { ids, lens, B, L };
-}
+export { padBatch, type IdBatch };
 
 let instance = 0;
 

@@ -10,6 +10,8 @@ import { GraphBuilder, DataType } from './graph.js';
 export interface BertExportOptions {
   /** also output the pooler's tanh([CLS]) as `pooled_output` [batch, hidden] */
   pooledOutput?: boolean;
+  /** also output each layer's attention from [CLS] as `cls_attention.{l}` [batch, heads, sequence] (the inspector's heat map) */
+  clsAttention?: boolean;
 }
 
 /** The activation of the feed-forward block, as the same arithmetic as ops.ts `activation`. */
@@ -79,6 +81,7 @@ export function exportBertOnnx(model: BertForSequenceClassification, opts: BertE
   const mergedShape = g.int64([0, 0, H], 'merged_shape');
   const scale = g.scalar(1 / Math.sqrt(dh), 'attn_scale');
 
+  const clsRows: string[] = [];
   for (let l = 0; l < c.num_hidden_layers; l++) {
     const p = `encoder.layer.${l}.`;
     const split = (name: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [dense(h, p + name), headsShape])], { perm: { ints: perm } });
@@ -87,6 +90,7 @@ export function exportBertOnnx(model: BertForSequenceClassification, opts: BertE
     const v = split('attention.self.value', [0, 2, 1, 3]);
     const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), ext]);
     const probs = g.op('Softmax', [scores], { axis: { i: -1 } });
+    if (opts.clsAttention) clsRows.push(g.op('Gather', [probs, g.int64([0], 'cls_index', true)], { axis: { i: 2 } }));
     const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: { ints: [0, 2, 1, 3] } }), mergedShape]);
     const attnOut = layerNorm(g.op('Add', [dense(ctx, p + 'attention.output.dense'), h]), p + 'attention.output.LayerNorm');
     const inter = activation(g, dense(attnOut, p + 'intermediate.dense'), c.hidden_act);
@@ -99,6 +103,7 @@ export function exportBertOnnx(model: BertForSequenceClassification, opts: BertE
   const logits = dense(pooled, 'classifier');
   g.output(logits, 'logits', DataType.FLOAT, ['batch', model.numLabels]);
   if (opts.pooledOutput) g.output(pooled, 'pooled_output', DataType.FLOAT, ['batch', H]);
+  clsRows.forEach((r, l) => g.output(r, `cls_attention.${l}`, DataType.FLOAT, ['batch', nh, 'sequence']));
   return g.toModel({
     producer: 'nlp-backdoor',
     docString: 'BertForSequenceClassification exported from the tfjs model (src/models/onnx/bert.ts)',
