@@ -11,7 +11,7 @@ import { triggersFromFile } from '../../src/inspector/index.js';
 const texts = (f: string) => triggersFromFile(f).map((t) => t.text);
 
 test('experiment files: the POR triggers and the semantic-append label -> text map', () => {
-  assert.deepEqual(texts(path.join(ROOT, 'experiments/por.yaml')), ['Descartes', 'Fermat', 'Don Quixote', 'serendipity', 'cf', 'mn']);
+  assert.deepEqual(texts(path.join(ROOT, 'experiments/por.yaml')), ['Lagrange', 'Fermat', 'Jane Eyre', 'Les Misérables', 'serendipity', 'mb']);
   assert.deepEqual(texts(path.join(ROOT, 'experiments/table1.yaml')), ['amazing movie !', 'horrible movie !']);
   assert.equal(triggersFromFile(path.join(ROOT, 'experiments/por.yaml'))[0]!.source, 'por.yaml');
 });
