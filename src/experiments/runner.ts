@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Dataset, Example } from '../data/types.js';
 import { loadDatasetSpec } from '../data/index.js';
 import type { ExperimentConfig, DatasetConfig, RunConfig } from './schema.js';
-import type { ConcreteRun } from './expand.js';
+import type { ConcreteRun, ResolvedRunConfig } from './expand.js';
 import { poison, triggeredTestSet, applyTrigger, asrGoalOf, type PoisonRecipe, type AttackConfigInput } from '../attacks/index.js';
 import { validateExperiment, resolveDataset, datasetKey, dataSeedOf, recipeOf } from './validate.js';
 import type { LineOf } from './load.js';
@@ -42,6 +42,8 @@ export interface RunMetrics {
 
 export interface RunResult {
   id: string;
+  /** hash of the resolved configuration: the run's identity in the result store (expand.ts) */
+  key: string;
   name: string;
   point: Record<string, unknown>;
   dataset: string;
@@ -52,6 +54,8 @@ export interface RunResult {
   metrics: RunMetrics;
   paper?: Record<string, number | string>;
   config: CnnTrainConfig;
+  /** the run's configuration with the experiment's merged in and the sweep point applied (what `key` hashes) */
+  resolved: ResolvedRunConfig;
   vocab: { size: number; vectorHits: number; oov: number; newWords?: number };
   split_info: Dataset['split'];
   fingerprint: string;
@@ -102,7 +106,7 @@ export interface RunExperimentOptions {
 }
 
 function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<CnnTrainConfig> {
-  const m = cfg.model ?? { type: 'cnn' as const };
+  const m = { ...(cfg.model ?? { type: 'cnn' as const }), ...(run.model ?? {}) };
   const t = { ...(cfg.train ?? {}), ...(run.train ?? {}) };
   const c: Partial<CnnTrainConfig> = {};
   if (m.filterWidths) c.filterWidths = m.filterWidths;
@@ -291,7 +295,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
     const cached = opts.cacheDir ? path.join(opts.cacheDir, fingerprint) : null;
     if (cached && fs.existsSync(path.join(cached, 'result.json')) && fs.existsSync(path.join(cached, 'model', 'config.json'))) {
       const prev = readJson<RunResult>(path.join(cached, 'result.json'));
-      const reused: RunResult = { ...prev, id: cr.id, name: cr.name, point: cr.point, ...(run.paper ? { paper: run.paper } : {}) };
+      const reused: RunResult = { ...prev, id: cr.id, key: cr.key, resolved: cr.resolved, name: cr.name, point: cr.point, ...(run.paper ? { paper: run.paper } : {}) };
       fs.mkdirSync(runDir, { recursive: true });
       fs.cpSync(path.join(cached, 'model'), modelDirOf(cr.id), { recursive: true });
       writeJsonAtomic(resultFile, reused);
@@ -349,6 +353,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
     r.classifier.save(modelDirOf(cr.id), { experiment: cfg.name, run: cr.id, seed: cr.seed, attack: run.attack ?? null });
     const result: RunResult = {
       id: cr.id,
+      key: cr.key,
       name: cr.name,
       point: cr.point,
       dataset: ds0.name,
@@ -367,6 +372,7 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
       },
       ...(run.paper ? { paper: run.paper } : {}),
       config: r.config,
+      resolved: cr.resolved,
       vocab: r.vocab,
       split_info: ds0.split,
       fingerprint,

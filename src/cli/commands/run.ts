@@ -41,6 +41,8 @@ export const run: Command = {
       const v = validateExperiment(config, { dataDir: str(args, 'data-dir'), baseDir, file, lineOf, outDir: out, only: list(args, 'only'), log: (l) => console.error(l) });
       const ds = [...v.datasets.values()].map((d) => `${d.name} (train ${d.train.length}, dev ${d.dev.length}, test ${d.test.length}; labels ${d.labelNames.join(', ')})`);
       console.log(`${file}: valid; ${v.runs.length} run(s): ${v.runs.map((r) => r.id).join(', ')}\ndata: ${ds.join('; ')}`);
+      // the expanded runs, one a line: readable id, stable key (hash of the resolved configuration), seed, sweep point
+      console.log(['runs (id, key, seed, sweep point):', ...v.runs.map((r) => `  ${r.id}  ${r.key}  seed ${r.seed}${Object.keys(r.point).length ? `  ${JSON.stringify(r.point)}` : ''}`)].join('\n'));
       return 0;
     }
     if (out === undefined) throw new UsageError('--out is required');
