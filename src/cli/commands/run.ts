@@ -1,7 +1,8 @@
 // `nlp-backdoor run FILE --out DIR`: run an experiment file; writes results.json, report.md, runs/<id>/model.
 import * as path from 'node:path';
 import type { Command } from '../command.js';
-import { str, list, UsageError } from '../args.js';
+import { str, list, num, UsageError } from '../args.js';
+import * as os from 'node:os';
 import { loadExperiment } from '../../experiments/load.js';
 import { runExperiment } from '../../experiments/runner.js';
 import { stopOnSignals } from '../signals.js';
@@ -16,7 +17,7 @@ import type { ParsedArgs } from '../args.js';
 export const run: Command = {
   name: 'run',
   summary: 'run an experiment file (YAML/JSON): poison, train, evaluate, report',
-  usage: 'FILE --out DIR [--data-dir DIR] [--only RUN] [--set key.path=value]',
+  usage: 'FILE --out DIR [--workers N] [--data-dir DIR] [--only RUN] [--set key.path=value]',
   flags: {
     out: { type: 'string', description: 'output folder: results.json, report.md, runs/<run>/model/' },
     'data-dir': { type: 'string', description: 'folder laid out like shared/data for named datasets (mr and sst2 ship with the package)' },
@@ -24,9 +25,15 @@ export const run: Command = {
     cache: { type: 'string', description: 'share identical runs (same data, config, seed, attack) between experiments through this folder' },
     quiet: { type: 'boolean', description: 'no progress bars' },
     'validate-only': { type: 'boolean', description: 'check the file, its datasets, labels, trigger keys and transfer sources, and list the runs, without training' },
+    workers: { type: 'string', description: 'runs trained at once, each in its own worker process with its own tensor engine (default: the number of cores; 1: in this process)' },
     set: { type: 'list', description: 'override a value of the file, e.g. --set train.epochs=1 or --set runs.NAME.attack.proportion=0.2 (repeatable; recorded in results.json)' },
   },
-  details: 'Ctrl-C (or SIGTERM) stops after the current training step with exit code 130 (143): finished runs are kept,\nrerunning the command skips them and resumes an interrupted run from its last epoch. A second Ctrl-C quits at once.',
+  details:
+    'Every finished run is recorded in DIR/store.jsonl (appended and fsync\'ed) before it counts; results.json and report.md\n' +
+    'are rebuilt from it. A run that fails (an error, a crashed worker) is recorded as failed and the others go on (exit\n' +
+    'code 1); rerunning the command retries it. Ctrl-C (or SIGTERM) stops after the current training step with exit code\n' +
+    '130 (143): finished runs are kept, rerunning the command skips them and resumes an interrupted run from its last\n' +
+    'epoch. A second Ctrl-C quits at once. Killing the command (even with SIGKILL) loses only the runs in progress.',
   async run(args) {
     const file = args.positionals[0];
     if (!file) throw new UsageError('give the experiment file');
@@ -46,8 +53,10 @@ export const run: Command = {
       return 0;
     }
     if (out === undefined) throw new UsageError('--out is required');
+    const workers = num(args, 'workers', { int: true, min: 1 }) ?? os.availableParallelism();
     const sig = stopOnSignals('the experiment');
     const res = await runExperiment(config, out, {
+      workers,
       dataDir: str(args, 'data-dir'),
       baseDir,
       file,
@@ -59,10 +68,15 @@ export const run: Command = {
       overrides,
     });
     sig.dispose();
-    console.log(`${res.status === 'complete' ? 'done' : 'stopped (partial results kept)'}: ${res.runs.length} run(s); report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
+    const failed = res.failed ?? [];
+    console.log(`${res.status === 'complete' ? 'done' : failed.length && !sig.signal() ? `${failed.length} run(s) failed` : 'stopped (partial results kept)'}: ${res.runs.length} run(s) finished; report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
     if (sig.signal()) {
       console.error(`interrupted (${sig.signal()}): finished runs are kept; run the same command again to resume`);
       return sig.exitCode();
+    }
+    if (failed.length) {
+      console.error(`failed: ${failed.map((f) => `${f.id} (${f.error.split('\n')[0]})`).join('; ')}\nrun the same command again to retry them (finished runs are kept)`);
+      return 1;
     }
     return res.status === 'complete' ? 0 : 130;
   },
