@@ -87,3 +87,9 @@ if (want('trigger-metrics')) {
   const { benchTriggerMetrics } = await import('./trigger-metrics.js');
   console.log(JSON.stringify(await benchTriggerMetrics(1000)));
 }
+
+if (want('sweep')) {
+  // one small sweep with 1 and 2 workers (bench/sweep.ts): the speed-up of worker processes
+  const { benchSweep } = await import('./sweep.js');
+  console.log(JSON.stringify(await benchSweep()));
+}
