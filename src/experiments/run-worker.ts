@@ -29,6 +29,7 @@ process.on('message', (m: ToWorker) => {
     stop = false;
     void (async () => {
       await initEngine();
+      send({ type: 'started' });
       const outcome = await executeRun(ctx!, m.task, { shouldStop: () => stop, log: (line) => send({ type: 'log', line }), progress });
       send({ type: 'outcome', outcome });
     })();

@@ -54,6 +54,11 @@ export interface RunExperimentOptions {
    * processes, each with its own tensor engine (the CLI's --workers, default: the number of cores)
    */
   workers?: number;
+  /**
+   * distributed mode: a redis://HOST:PORT URL; every run becomes a job on that BullMQ queue, trained by
+   * `nlp-backdoor worker` processes on any machine (queue.ts); `workers` is then ignored
+   */
+  queue?: string;
   /** called when a run starts in a worker process (its pid): for logs and tests */
   onWorkerStart?: (pid: number, runId: string) => void;
 }
@@ -93,6 +98,8 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
   // after the first runs
   const validated = validateExperiment(cfg, { ...opts, outDir, log });
   checkOwner(outDir, cfg);
+  // an unreachable queue is an error within seconds, before the store is opened
+  if (opts.queue) await (await import('./queue.js')).checkQueue(opts.queue);
   const store = ResultStore.open(outDir, { name: cfg.name, file: opts.file });
   try {
     return await coordinate(cfg, outDir, opts, log, validated.runs, validated.datasets, store);
@@ -253,12 +260,19 @@ async function coordinate(
     write('partial');
   };
 
-  const nWorkers = Math.max(1, Math.floor(opts.workers ?? 1));
-  const executors: Executor[] =
-    nWorkers === 1
+  const nWorkers = opts.queue ? total : Math.max(1, Math.floor(opts.workers ?? 1));
+  const queue = opts.queue ? new (await import('./queue.js')).QueueClient(opts.queue, ctxInit, (t) => datasetsOf(t.cr)) : null;
+  const datasetsOf = (cr: ConcreteRun): [string, Dataset][] => {
+    const d = cr.run.dataset ?? cfg.dataset;
+    return [[datasetKey(resolveDataset(d, dataSeed, opts)), ctx.dataset(d)]];
+  };
+  const executors: Executor[] = queue
+    ? await Promise.all(Array.from({ length: Math.max(1, total) }, async () => new (await import('./queue.js')).QueueExecutor(queue)))
+    : nWorkers === 1
       ? [new InProcessExecutor(ctx, { log, progress: opts.progress, shouldStop: opts.shouldStop })]
       : Array.from({ length: nWorkers }, () => new ProcessExecutor(ctxInit, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
-  if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
+  if (queue) log(`${total} run(s) on the queue ${opts.queue}: start \`nlp-backdoor worker --queue ${opts.queue}\` on any machine`);
+  else if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
   const idle = [...executors];
   const pending = [...concrete];
   const inflight = new Map<string, Promise<void>>();
@@ -285,7 +299,7 @@ async function coordinate(
         const task = prepare(cr);
         if (!task) continue;
         const ex = idle.pop()!;
-        if (nWorkers === 1) log(`${tag()} ${cr.id}: ${cr.run.attack ? `attack ${(cr.run.attack as { type: string }).type}` : 'clean'}${cr.run.transfer ? `, transfer ${cr.run.transfer.mode} from ${cr.run.transfer.from}` : ''}, seed ${cr.seed}`);
+        if (nWorkers === 1 && !queue) log(`${tag()} ${cr.id}: ${cr.run.attack ? `attack ${(cr.run.attack as { type: string }).type}` : 'clean'}${cr.run.transfer ? `, transfer ${cr.run.transfer.mode} from ${cr.run.transfer.from}` : ''}, seed ${cr.seed}`);
         inflight.set(
           cr.id,
           ex.run(task).then((o) => {
@@ -302,6 +316,7 @@ async function coordinate(
     }
   } finally {
     await Promise.all(executors.map((e) => e.close()));
+    await queue?.close();
   }
   const complete = concrete.every((r) => {
     const fp = fingerprints.get(r.id);

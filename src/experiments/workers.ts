@@ -38,7 +38,7 @@ export class InProcessExecutor implements Executor {
 
 /** Messages between the coordinator and a worker process. */
 export type ToWorker = { type: 'init'; init: RunContextInit; progress: boolean } | { type: 'run'; task: RunTask } | { type: 'stop' };
-export type FromWorker = { type: 'log'; line: string } | { type: 'outcome'; outcome: RunOutcome };
+export type FromWorker = { type: 'started' } | { type: 'log'; line: string } | { type: 'outcome'; outcome: RunOutcome };
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./run-worker.js', import.meta.url));
 
@@ -58,31 +58,47 @@ export class ProcessExecutor implements Executor {
     createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${this.current?.task.cr.id ?? this.name}] ${line}\n`));
     child.on('message', (m: FromWorker) => {
       if (m.type === 'log') this.hooks.log(m.line);
+      else if (m.type === 'started' && this.current) this.hooks.onStart?.(child.pid!, this.current.task);
       else if (m.type === 'outcome' && this.current) {
         const { resolve } = this.current;
         this.current = null;
         resolve(m.outcome);
       }
     });
-    child.on('exit', (code, signal) => {
-      if (this.child === child) this.child = null;
-      if (this.current) {
-        const { task, resolve } = this.current;
-        this.current = null;
-        resolve({ status: 'failed', error: `worker process ${child.pid} died during run ${task.cr.id} (${signal ? `signal ${signal}` : `exit code ${code}`})` });
-      }
-    });
+    child.on('exit', (code, signal) => this.died(child, signal ? `signal ${signal}` : `exit code ${code}`));
+    // a message to a process that just died fails with EPIPE before its exit event arrives
+    child.on('error', (e) => this.died(child, (e as NodeJS.ErrnoException).code ?? e.message));
     child.send({ type: 'init', init: this.init, progress: this.hooks.progress } satisfies ToWorker);
     return child;
   }
 
+  /** The worker process is gone: the run it held (if any) failed; the next run gets a new process. */
+  private died(child: ChildProcess, how: string): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (this.current) {
+      const { task, resolve } = this.current;
+      this.current = null;
+      resolve({ status: 'failed', error: `worker process ${child.pid} died during run ${task.cr.id} (${how})` });
+    }
+  }
+
   run(task: RunTask): Promise<RunOutcome> {
     if (this.current) throw new Error(`${this.name} is busy with ${this.current.task.cr.id}`);
+    if (this.child && !this.child.connected) this.child = null;
     const child = (this.child ??= this.spawn());
     return new Promise((resolve) => {
       this.current = { task, resolve };
-      this.hooks.onStart?.(child.pid!, task);
-      child.send({ type: 'run', task } satisfies ToWorker);
+      const send = (c: ChildProcess, retry: boolean) => {
+        c.send({ type: 'run', task } satisfies ToWorker, (err) => {
+          if (!err || this.current?.task !== task) return;
+          // the process died while idle, before its exit event: the run never started there; a fresh one takes it
+          if (this.child === c) this.child = null;
+          if (retry) send((this.child = this.spawn()), false);
+          else this.died(c, (err as NodeJS.ErrnoException).code ?? err.message);
+        });
+      };
+      send(child, true);
     });
   }
 

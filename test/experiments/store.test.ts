@@ -14,18 +14,10 @@ import { runExperiment } from '../../src/experiments/runner.js';
 import { Rng } from '../../src/common/random.js';
 import { BIN } from '../helpers/spawn-cli.js';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
+import { smallSweep, storeLines } from '../helpers/sweep.js';
 
 /** Six small runs: 3 proportions × 2 seeds of the issue's example, cut down to train in about a second each. */
-const SWEEP = `name: sweep6
-seeds: [1, 2]
-dataset: { path: reviews.tsv, format: tsv, text: sentence, label: label, test: 0.2 }
-model: { type: cnn, numFilters: 8 }
-train: { epochs: 3, patience: 0 }
-runs:
-  - name: append
-    attack: { type: semantic-append, triggers: { "1": "amazing movie !", "0": "horrible movie !" } }
-    sweep: { attack.proportion: [0.05, 0.1, 0.25] }
-`;
+const SWEEP = smallSweep('sweep6', 3);
 
 function setup(yaml: string, n = 400): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-store-'));
@@ -34,14 +26,6 @@ function setup(yaml: string, n = 400): { dir: string; file: string } {
   fs.writeFileSync(file, yaml);
   return { dir, file };
 }
-
-const storeLines = (out: string): Outcome[] =>
-  fs
-    .readFileSync(path.join(out, STORE_FILE), 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Outcome);
 
 interface Exit {
   code: number | null;

@@ -11,5 +11,6 @@ import { inject } from './inject.js';
 import { triggerMetricsCommand } from './trigger-metrics.js';
 import { schema } from './schema.js';
 import { analyze } from './analyze.js';
+import { worker } from './worker.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, datasets, exportOnnx, schema];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, datasets, exportOnnx, schema, worker];

@@ -17,7 +17,7 @@ import type { ParsedArgs } from '../args.js';
 export const run: Command = {
   name: 'run',
   summary: 'run an experiment file (YAML/JSON): poison, train, evaluate, report',
-  usage: 'FILE --out DIR [--workers N] [--data-dir DIR] [--only RUN] [--set key.path=value]',
+  usage: 'FILE --out DIR [--workers N | --queue redis://HOST:PORT] [--data-dir DIR] [--only RUN] [--set key.path=value]',
   flags: {
     out: { type: 'string', description: 'output folder: results.json, report.md, runs/<run>/model/' },
     'data-dir': { type: 'string', description: 'folder laid out like shared/data for named datasets (mr and sst2 ship with the package)' },
@@ -26,6 +26,7 @@ export const run: Command = {
     quiet: { type: 'boolean', description: 'no progress bars' },
     'validate-only': { type: 'boolean', description: 'check the file, its datasets, labels, trigger keys and transfer sources, and list the runs, without training' },
     workers: { type: 'string', description: 'runs trained at once, each in its own worker process with its own tensor engine (default: the number of cores; 1: in this process)' },
+    queue: { type: 'string', description: 'distributed: put the runs on this BullMQ queue (redis://HOST:PORT) for `nlp-backdoor worker` processes on any machine; wait for every outcome and write DIR as a local run' },
     set: { type: 'list', description: 'override a value of the file, e.g. --set train.epochs=1 or --set runs.NAME.attack.proportion=0.2 (repeatable; recorded in results.json)' },
   },
   details:
@@ -57,6 +58,7 @@ export const run: Command = {
     const sig = stopOnSignals('the experiment');
     const res = await runExperiment(config, out, {
       workers,
+      queue: str(args, 'queue'),
       dataDir: str(args, 'data-dir'),
       baseDir,
       file,
