@@ -1,9 +1,9 @@
 // What an experiment produces: one RunResult per finished run, and the ExperimentResults that results.json
-// holds. Types only, below both the runner (which writes them) and the report (which reads them).
+// holds, and the per-group summary over seeds. Below both the runner (which writes them) and the report (which reads them).
 import type { Dataset } from '../data/types.js';
 import type { ExperimentConfig } from './schema.js';
 import type { ResolvedRunConfig } from './expand.js';
-import type { SplitTable, Summary } from '../eval/index.js';
+import { summarize, type SplitTable, type Summary } from '../eval/index.js';
 import type { CnnTrainConfig } from '../train/train-classifier.js';
 import type { EngineInfo } from '../engine/index.js';
 
@@ -63,4 +63,23 @@ export interface ExperimentResults {
   versions: Record<string, string | null>;
   started: string;
   updated: string;
+}
+
+/** Runs grouped by name and sweep point (their seeds): mean and 95% interval of CACC and ASR. */
+export function summarizeRuns(runs: RunResult[]): RunSummary[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of runs) {
+    const key = JSON.stringify([r.name, r.point]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const asrs = g.map((r) => r.metrics.asr).filter((x): x is number => x !== null);
+    return {
+      name: g[0]!.name,
+      point: g[0]!.point,
+      seeds: g.map((r) => r.seed),
+      cacc: summarize(g.map((r) => r.metrics.cacc)),
+      asr: asrs.length === g.length && asrs.length > 0 ? summarize(asrs) : null,
+    };
+  });
 }

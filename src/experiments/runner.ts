@@ -14,7 +14,6 @@ import { validateExperiment, resolveDataset, datasetKey, dataSeedOf } from './va
 import type { LineOf } from './load.js';
 import { runFingerprint } from './run-identity.js';
 import { sha256File } from '../common/content-hash.js';
-import { summarize } from '../eval/index.js';
 import { writeJsonAtomic, readJson, writeFileAtomic } from '../common/fs-atomic.js';
 import { initEngine } from '../engine/index.js';
 import { versions } from '../common/versions.js';
@@ -23,7 +22,7 @@ import { InputError } from '../common/errors.js';
 import { RunContext, splitTriggers, trainConfigOf, type RunOutcome, type RunTask } from './execute-run.js';
 import { InProcessExecutor, ProcessExecutor, type Executor } from './workers.js';
 import { ResultStore, STORE_FILE } from './store.js';
-import type { ExperimentResults, RunResult, RunSummary } from './results.js';
+import { summarizeRuns, type ExperimentResults, type RunResult } from './results.js';
 
 export type { RunMetrics, RunResult, RunSummary, ExperimentResults } from './results.js';
 export { splitTriggers } from './execute-run.js';
@@ -62,25 +61,6 @@ export interface RunExperimentOptions {
   /** called when a run starts in a worker process (its pid): for logs and tests */
   onWorkerStart?: (pid: number, runId: string) => void;
 }
-
-function summarizeRuns(runs: RunResult[]): RunSummary[] {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of runs) {
-    const key = JSON.stringify([r.name, r.point]);
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((g) => {
-    const asrs = g.map((r) => r.metrics.asr).filter((x): x is number => x !== null);
-    return {
-      name: g[0]!.name,
-      point: g[0]!.point,
-      seeds: g.map((r) => r.seed),
-      cacc: summarize(g.map((r) => r.metrics.cacc)),
-      asr: asrs.length === g.length && asrs.length > 0 ? summarize(asrs) : null,
-    };
-  });
-}
-
 
 /** A results.json of another experiment in the output folder (written before the store existed) is refused too. */
 function checkOwner(outDir: string, cfg: ExperimentConfig): void {

@@ -12,5 +12,6 @@ import { triggerMetricsCommand } from './trigger-metrics.js';
 import { schema } from './schema.js';
 import { analyze } from './analyze.js';
 import { worker } from './worker.js';
+import { report } from './report.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, datasets, exportOnnx, schema, worker];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, datasets, exportOnnx, schema, worker, report];

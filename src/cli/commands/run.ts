@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { isPretrainedBackdoorFile, parsePretrainedBackdoor, runPretrainedBackdoor, validatePretrainedBackdoor } from '../../experiments/pretrained-backdoor.js';
 import { renderPretrainedBackdoorReport } from '../../report/pretrained-backdoor-report.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
+import { writeExperimentReports } from '../../report/experiment-html.js';
 import type { ParsedArgs } from '../args.js';
 
 export const run: Command = {
@@ -70,8 +71,10 @@ export const run: Command = {
       overrides,
     });
     sig.dispose();
+    // the HTML report with its charts and the CSV tables, from the same results (`nlp-backdoor report DIR` redoes it)
+    await writeExperimentReports(out, res);
     const failed = res.failed ?? [];
-    console.log(`${res.status === 'complete' ? 'done' : failed.length && !sig.signal() ? `${failed.length} run(s) failed` : 'stopped (partial results kept)'}: ${res.runs.length} run(s) finished; report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
+    console.log(`${res.status === 'complete' ? 'done' : failed.length && !sig.signal() ? `${failed.length} run(s) failed` : 'stopped (partial results kept)'}: ${res.runs.length} run(s) finished; report: ${path.join(out, 'report.html')} and report.md, results: ${path.join(out, 'results.json')}`);
     if (sig.signal()) {
       console.error(`interrupted (${sig.signal()}): finished runs are kept; run the same command again to resume`);
       return sig.exitCode();
