@@ -12,11 +12,14 @@
 // result; a rerun retries keys whose latest line is `failed` and never appends a second `done` for a key
 // that has one with the same fingerprint.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { RunResult } from './runner.js';
 
 export const STORE_FILE = 'store.jsonl';
+/** held by the process writing the store: a second `run` into the same folder is refused while it lives */
+export const LOCK_FILE = 'store.lock';
 const FORMAT = 'nlp-backdoor-store/1';
 
 export interface StoreHeader {
@@ -55,26 +58,32 @@ export class ResultStore {
   readonly file: string;
   private readonly lines: Outcome[] = [];
   private fd: number;
+  private readonly release: () => void;
 
-  private constructor(file: string, fd: number, lines: Outcome[]) {
+  private constructor(file: string, fd: number, lines: Outcome[], release: () => void) {
     this.file = file;
     this.fd = fd;
     this.lines = lines;
+    this.release = release;
   }
 
   /**
    * Open (or create) DIR/store.jsonl for experiment `name`. A store written for another experiment is an
    * error naming the store and both experiments; a torn last line (a kill during an append) is cut off.
    */
-  static open(dir: string, experiment: { name: string; file?: string }): ResultStore {
+  static open(dir: string, experiment: { name: string; file?: string }, opts: { readOnly?: boolean } = {}): ResultStore {
     const file = path.join(dir, STORE_FILE);
-    fs.mkdirSync(dir, { recursive: true });
-    const fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+');
+    if (opts.readOnly && !fs.existsSync(file)) throw new InputError('no result store here', file);
+    if (!opts.readOnly) fs.mkdirSync(dir, { recursive: true });
+    // one writer at a time: a second `run` into the same folder would train the same runs twice
+    const release = opts.readOnly ? () => {} : lock(path.join(dir, LOCK_FILE));
+    let fd = -1;
     try {
+      fd = fs.openSync(file, opts.readOnly ? 'r' : fs.existsSync(file) ? 'r+' : 'w+');
       const text = fs.readFileSync(fd, 'utf8');
       // everything after the last newline is a line whose append never finished: never counted, dropped
       const whole = text.lastIndexOf('\n') + 1;
-      if (whole < Buffer.byteLength(text)) fs.ftruncateSync(fd, Buffer.byteLength(text.slice(0, whole)));
+      if (whole < text.length && !opts.readOnly) fs.ftruncateSync(fd, Buffer.byteLength(text.slice(0, whole)));
       const rows = text.slice(0, whole).split('\n').slice(0, -1);
       const parsed = rows.map((l, i) => {
         try {
@@ -85,6 +94,7 @@ export class ResultStore {
       });
       const fileName = experiment.file ? path.basename(experiment.file) : null;
       if (parsed.length === 0) {
+        if (opts.readOnly) throw new InputError('an empty result store', file);
         const header: StoreHeader = { type: 'header', format: FORMAT, experiment: experiment.name, file: fileName, created: new Date().toISOString() };
         appendLine(fd, header);
       } else {
@@ -102,9 +112,10 @@ export class ResultStore {
         if (o.type !== 'done' && o.type !== 'failed') throw new InputError(`unknown line type ${JSON.stringify((o as { type?: unknown }).type)}`, file, i + 2);
         return o;
       });
-      return new ResultStore(file, fd, outcomes);
+      return new ResultStore(file, fd, outcomes, release);
     } catch (e) {
-      fs.closeSync(fd);
+      if (fd >= 0) fs.closeSync(fd);
+      release();
       throw e;
     }
   }
@@ -143,7 +154,49 @@ export class ResultStore {
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+    this.release();
   }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Take DIR/store.lock (created exclusively, naming this process). A lock whose process is gone (a killed
+ * `run`, same machine) is taken over; a live one is an error naming its holder.
+ */
+function lock(file: string): () => void {
+  const me = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx' });
+      let released = false;
+      return () => {
+        if (!released) fs.rmSync(file, { force: true });
+        released = true;
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: { pid?: number; host?: string; since?: string } = {};
+    try {
+      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof holder;
+    } catch {
+      // a lock file torn by a kill between create and write: its writer is gone
+    }
+    const stale = holder.pid === undefined || (holder.host === me.host && !alive(holder.pid));
+    if (!stale) {
+      throw new InputError(`another nlp-backdoor process (pid ${holder.pid} on ${holder.host}, since ${holder.since}) is writing this folder; wait for it to finish or stop it (a lock left by a process on another machine: delete this file)`, file);
+    }
+    fs.rmSync(file, { force: true });
+  }
+  throw new InputError('cannot take the lock of this folder', file);
 }
 
 function appendLine(fd: number, value: unknown): void {

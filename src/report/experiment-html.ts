@@ -230,7 +230,7 @@ export function resultsFromStore(dir: string): ExperimentResults {
     throw new InputError(`no experiment results here (expected ${STORE_FILE} and results.json, written by \`nlp-backdoor run FILE --out DIR\`)`, dir);
   }
   const res = readJson<ExperimentResults>(resultsFile);
-  const store = ResultStore.open(dir, { name: res.experiment.name, file: res.experiment.file });
+  const store = ResultStore.open(dir, { name: res.experiment.name, file: res.experiment.file }, { readOnly: true });
   try {
     const runs = expandRuns(res.experiment.config).flatMap((cr) => {
       const done = [...store.all()].reverse().find((x) => x.key === cr.key && x.type === 'done');

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { ResultStore, STORE_FILE, type Outcome } from '../../src/experiments/store.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { ResultStore, STORE_FILE, LOCK_FILE, type Outcome } from '../../src/experiments/store.js';
 import { loadExperiment } from '../../src/experiments/load.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { Rng } from '../../src/common/random.js';
@@ -80,6 +80,19 @@ test('the store: a torn last line is cut off, a second done for a run is not wri
   // a damaged line in the middle is an error with its line number, not a silent skip
   fs.writeFileSync(file, before.toString().replace('"type":"failed"', '"type":"failed'));
   assert.throws(() => ResultStore.open(dir, { name: 'a' }), /store\.jsonl, line 2: not a result store line/);
+});
+
+test('one writer at a time: a live writer\'s folder is refused, a killed writer\'s lock is taken over, readers need no lock', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-store-'));
+  const w = ResultStore.open(dir, { name: 'a' });
+  assert.throws(() => ResultStore.open(dir, { name: 'a' }), new RegExp(`store\\.lock: another nlp-backdoor process \\(pid ${process.pid} on ${os.hostname()}, since .*\\) is writing this folder`));
+  assert.equal(ResultStore.open(dir, { name: 'a' }, { readOnly: true }).all().length, 0, 'a reader opens it while it is written');
+  w.close();
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)), 'closing releases the lock');
+  // the lock of a process that no longer exists (a SIGKILLed run) does not block the rerun
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout), host: os.hostname(), since: 'then' }));
+  ResultStore.open(dir, { name: 'a' }).close();
 });
 
 test('run into a folder of another experiment fails before any training and leaves its runs untouched', async () => {
