@@ -1,6 +1,7 @@
 // `npm run bench sweep`: the wall time of one small sweep (4 proportions × 2 seeds = 8 SentenceCNN runs on
 // 2,000 synthetic reviews, 4 epochs) trained with --workers 1 (in this process) and --workers 2 (two worker
 // processes), each into a fresh folder. The issue's target: at least 1.7× faster with 2 workers on 2 cores.
+// BENCH_SWEEP_WORKERS=2 (or 1) measures one setting only, in a fresh process.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +30,9 @@ export async function benchSweep(workerCounts: number[] = [1, 2]): Promise<Recor
     const res = await runExperiment(cfg, path.join(dir, `w${n}`), { baseDir: dir, workers: n, log: () => {} });
     if (res.status !== 'complete') throw new Error(`bench sweep with ${n} worker(s): ${res.status}`);
     out[`workers${n}_s`] = +((performance.now() - t0) / 1000).toFixed(1);
+    // the runs' own training time, summed: about the same for 1 and 2 workers when each worker has a core to
+    // itself; about double when the two share one (other load on the machine), which caps the speed-up
+    out[`workers${n}_train_s_sum`] = +res.runs.reduce((a, r) => a + r.metrics.train_seconds, 0).toFixed(1);
   }
   if (out['workers1_s'] && out['workers2_s']) out['speedup_2_vs_1'] = +((out['workers1_s'] as number) / (out['workers2_s'] as number)).toFixed(2);
   fs.rmSync(dir, { recursive: true, force: true });
