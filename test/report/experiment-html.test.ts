@@ -1,13 +1,16 @@
 // Issue 9, the report: report.html (self-contained: inline SVG charts drawn by Vega-Lite in Node, no scripts,
 // no external resources) with proportion-sweep line charts carrying seed intervals and a clean-accuracy bar
-// chart, CSV exports of every table, and `nlp-backdoor report DIR` rebuilding it all from the store.
+// chart, CSV exports of every table, and `nlp-backdoor report DIR` rebuilding it all from the store; the
+// report opened in headless Chromium (Debian `chromium`, driven by playwright-core) renders every chart with no
+// console error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../src/experiments/load.js';
-import { runExperiment } from '../../src/experiments/runner.js';
+import { runExperiment, type ExperimentResults } from '../../src/experiments/runner.js';
+import { spawnSync } from 'node:child_process';
 import { curvePoints, experimentTables, resultsFromStore, toCsv, writeExperimentReports } from '../../src/report/experiment-html.js';
 import { cli } from '../helpers/cli.js';
 import { checkSvg } from '../helpers/svg.js';
@@ -25,13 +28,24 @@ runs:
     sweep: { attack.proportion: [0.1, 0.3] }
 `;
 
+/** One small real sweep, trained once for the tests of this file. */
+let prepared: Promise<{ out: string; res: ExperimentResults }> | null = null;
+function sweepFolder(): Promise<{ out: string; res: ExperimentResults }> {
+  prepared ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-html-'));
+    fs.writeFileSync(path.join(dir, 'reviews.tsv'), toTsv(syntheticReviews(240, 8)));
+    fs.writeFileSync(path.join(dir, 'e.yaml'), EXP);
+    const { config, baseDir } = loadExperiment(path.join(dir, 'e.yaml'));
+    const out = path.join(dir, 'out');
+    const res = await runExperiment(config, out, { baseDir, file: 'e.yaml', log: () => {} });
+    return { out, res };
+  })();
+  return prepared;
+}
+
 test('report.html: curves with seed intervals, a bar chart, every table as CSV; `report DIR` rebuilds it from the store', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-html-'));
-  fs.writeFileSync(path.join(dir, 'reviews.tsv'), toTsv(syntheticReviews(240, 8)));
-  fs.writeFileSync(path.join(dir, 'e.yaml'), EXP);
-  const { config, baseDir } = loadExperiment(path.join(dir, 'e.yaml'));
-  const out = path.join(dir, 'out');
-  const res = await runExperiment(config, out, { baseDir, file: 'e.yaml', log: () => {} });
+  const { out, res } = await sweepFolder();
+  const dir = path.dirname(out);
   assert.equal(res.runs.length, 6);
 
   // the curve points: per proportion, mean and interval over the two seeds, exactly as summarised
@@ -80,4 +94,47 @@ test('report.html: curves with seed intervals, a bar chart, every table as CSV; 
   const none = await cli(['report', dir]);
   assert.equal(none.code, 1);
   assert.match(none.out, /no experiment results here \(expected store\.jsonl and results\.json/);
+});
+
+/** Debian's chromium (or $NLP_BACKDOOR_CHROMIUM), or why there is none. */
+function chromiumPath(): string | { missing: string } {
+  const given = process.env['NLP_BACKDOOR_CHROMIUM'];
+  if (given) return given;
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (fs.existsSync(p)) return p;
+  const which = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : { missing: 'no chromium (apt-get install chromium, as .ci/run does, or set NLP_BACKDOOR_CHROMIUM)' };
+}
+
+test('report.html in headless Chromium: every chart rendered, no console errors, a screenshot saved', async (t) => {
+  const exe = chromiumPath();
+  if (typeof exe !== 'string') {
+    if (process.env['CI'] || process.env['NLP_BACKDOOR_REQUIRE_CHROMIUM']) assert.fail(`the browser test needs Chromium: ${exe.missing}`);
+    t.skip(exe.missing);
+    return;
+  }
+  const { out, res } = await sweepFolder();
+  await writeExperimentReports(out, res);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('pageerror', (e) => errors.push(e.message));
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => failed.push(r.url()));
+    await page.goto(`file://${path.join(out, 'report.html')}`);
+    const boxes = await page.locator('.chart svg').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect()).map((b) => [b.width, b.height]));
+    assert.equal(boxes.length, 3);
+    for (const [w, h] of boxes) assert.ok(w! > 100 && h! > 100, `chart drawn ${w}×${h}`);
+    // the lines and bars are there, not only the frames
+    assert.equal(await page.locator('.chart svg [aria-roledescription="line mark"]').count(), 2);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(failed, [], 'nothing fetched from anywhere');
+    const shot = path.join(out, 'report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(fs.statSync(shot).size > 10_000, 'a screenshot with content');
+  } finally {
+    await browser.close();
+  }
 });
