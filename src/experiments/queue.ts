@@ -146,16 +146,28 @@ export class QueueClient {
 /** One executor slot of the coordinator backed by the queue (as many slots as runs: the workers set the pace). */
 export class QueueExecutor implements Executor {
   readonly name: string;
+  private interrupt: (() => void) | null = null;
+  private stopped = false;
   constructor(private readonly client: QueueClient) {
     this.name = `queue ${client.url}`;
   }
   async run(task: RunTask): Promise<RunOutcome> {
-    const o = await this.client.run(task);
-    if (o.status === 'done') await this.client.forget(task);
-    return o;
+    const finished = this.client.run(task);
+    // Ctrl-C stops the waiting, not the job: it stays on the queue, and rerunning the command collects its
+    // outcome (the job id is the same)
+    const stopped = new Promise<RunOutcome>((resolve) => {
+      this.interrupt = () => resolve({ status: 'interrupted' });
+      if (this.stopped) this.interrupt();
+    });
+    return Promise.race([finished, stopped]);
+  }
+  /** The outcome is in the store: the job can leave Redis (until then a restarted coordinator can collect it). */
+  async committed(task: RunTask): Promise<void> {
+    await this.client.forget(task);
   }
   stop(): void {
-    // a queued run cannot be called back; it stays on the queue and a rerun picks up its outcome
+    this.stopped = true;
+    this.interrupt?.();
   }
   async close(): Promise<void> {}
 }

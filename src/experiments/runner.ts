@@ -282,11 +282,12 @@ async function coordinate(
         if (nWorkers === 1 && !queue) log(`${tag()} ${cr.id}: ${cr.run.attack ? `attack ${(cr.run.attack as { type: string }).type}` : 'clean'}${cr.run.transfer ? `, transfer ${cr.run.transfer.mode} from ${cr.run.transfer.from}` : ''}, seed ${cr.seed}`);
         inflight.set(
           cr.id,
-          ex.run(task).then((o) => {
-            inflight.delete(cr.id);
-            idle.push(ex);
+          ex.run(task).then(async (o) => {
             handle(task, o, ex.name);
             if (o.status === 'interrupted') interrupted = true;
+            else await ex.committed?.(task);
+            inflight.delete(cr.id);
+            idle.push(ex);
           }),
         );
       }

@@ -17,6 +17,8 @@ export interface Executor {
   run(task: RunTask): Promise<RunOutcome>;
   /** ask the run in progress to stop at its next safe point (it answers `interrupted`, or `done` if it got there first) */
   stop(): void;
+  /** called once the run's outcome is in the store */
+  committed?(task: RunTask): Promise<void>;
   close(): Promise<void>;
 }
 
