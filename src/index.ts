@@ -22,9 +22,11 @@ export { parseExperiment, loadExperiment, readExperiment, type ParseOptions, typ
 export { validateExperiment, type ValidateOptions, type ValidatedExperiment } from './experiments/validate.js';
 export { experimentJsonSchema, attackJsonSchema } from './experiments/json-schema.js';
 export { experimentSchema, type ExperimentConfig, type RunConfig } from './experiments/schema.js';
-export { expandRuns } from './experiments/expand.js';
+export { expandRuns, type ConcreteRun, type ResolvedRunConfig } from './experiments/expand.js';
 export { runExperiment, type ExperimentResults, type RunResult } from './experiments/runner.js';
 export { renderExperimentReport } from './report/experiment-report.js';
+export { ResultStore, STORE_FILE, type Outcome, type DoneOutcome, type FailedOutcome } from './experiments/store.js';
+export { renderExperimentHtml, writeExperimentReports, resultsFromStore, experimentTables, curvePoints, toCsv } from './report/experiment-html.js';
 export { Rng } from './common/random.js';
 export { InputError } from './common/errors.js';
 export { EncoderWithoutHeadError } from './models/classifier.js';

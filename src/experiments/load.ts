@@ -5,6 +5,7 @@ import { parse, parseDocument, LineCounter, isMap, isSeq, type Node } from 'yaml
 import { z } from 'zod';
 import { experimentSchema, type ExperimentConfig } from './schema.js';
 import { attackConfigSchema } from '../attacks/config.js';
+import { setPath } from './expand.js';
 import { InputError } from '../common/errors.js';
 
 function nodeAt(doc: Node | null | undefined, keyPath: (string | number)[]): Node | null {
@@ -133,6 +134,10 @@ export function readExperiment(text: string, file: string, opts: ParseOptions = 
   cfg.runs.forEach((run, i) => {
     if (!run.attack) return;
     const a = { ...(run.attack as Record<string, unknown>) };
+    // a key the run's sweep sets may be absent from the attack itself (the issue's example sweeps the
+    // proportion of an attack that names none): it is checked here with its first swept value, every
+    // other value when validation expands the sweep
+    for (const [k, values] of Object.entries(run.sweep ?? {})) if (k.startsWith('attack.')) setPath(a, k.slice('attack.'.length), values[0]);
     if (a['proportion'] === 0) a['proportion'] = 1;
     const ar = attackConfigSchema.safeParse(a);
     if (!ar.success) fail(ar.error.issues, ['runs', i, 'attack']);

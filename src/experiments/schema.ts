@@ -73,9 +73,10 @@ export const runSchema = z.strictObject({
   attack: attackSchema.nullable().optional().describe('the poisoning attack (see the attacks above); absent or null: a clean run'),
   dataset: datasetSchema.optional().describe('this run\'s data instead of the experiment\'s'),
   train: trainSchema.optional().describe('training settings for this run, over the experiment\'s'),
+  model: modelSchema.partial().optional().describe('model settings for this run, over the experiment\'s (so a sweep can vary them: model.numFilters)'),
   transfer: transferSchema.optional().describe('start from another model instead of from scratch'),
   /** expand this run over the cartesian product of values at dotted paths, e.g. { "attack.proportion": [0.1, 0.2] } */
-  sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('expand this run over the cartesian product of values at dotted paths, e.g. { "attack.proportion": [0.1, 0.2] }'),
+  sweep: z.record(z.string(), z.array(z.unknown(), { error: 'a sweep key takes a list of values' }).min(1, 'an empty grid: a sweep key needs at least one value')).optional().describe('expand this run over the cartesian product of values at dotted paths, e.g. { "attack.proportion": [0.1, 0.2] }'),
   /** the study's figures for this row, shown next to ours in the report */
   paper: z.record(z.string(), z.union([z.number(), z.string()])).optional().describe('the study\'s figures for this row, shown next to ours in the report'),
 });
@@ -94,7 +95,7 @@ export const experimentSchema = z.strictObject({
   description: z.string().optional().describe('one line for the report'),
   seed: z.number().int().nonnegative().optional().describe('seed of the data split, poisoning, initialisation and training order (default 1)'),
   /** several seeds: every run is repeated and the report gives mean and 95% interval */
-  seeds: z.array(z.number().int().nonnegative()).min(1).optional().describe('several seeds: every run is repeated and the report gives the mean and a 95% interval'),
+  seeds: z.array(z.number().int().nonnegative()).min(1, 'seeds needs at least one seed').optional().describe('several seeds: every run is repeated and the report gives the mean and a 95% interval'),
   dataset: datasetSchema.describe('the data every run uses unless it names its own'),
   model: modelSchema.optional().describe('the classifier'),
   train: trainSchema.optional().describe('training settings for every run'),

@@ -14,7 +14,7 @@ import { InputError, quote } from '../common/errors.js';
 import { DEFAULT_VECTORS } from '../text/vectors.js';
 import { fileInTheWay } from '../common/paths.js';
 import { runSchema, type DatasetConfig, type ExperimentConfig } from './schema.js';
-import { expandRuns, type ConcreteRun } from './expand.js';
+import { expandRuns, SWEEPABLE, type ConcreteRun } from './expand.js';
 import type { LineOf } from './load.js';
 
 export interface ValidateOptions {
@@ -100,7 +100,22 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
   if (vectors && vectors !== DEFAULT_VECTORS && !fs.existsSync(vectors)) {
     fail(['model', 'vectors'], `word vectors ${quote(vectors)} not found (give ${DEFAULT_VECTORS}, the shipped set, or a GloVe/word2vec text file, .f16.bin/.json or .safetensors set)`);
   }
-  let runs = expandRuns(cfg);
+  // a sweep sets keys of its run: the first segment must be one of them (deeper typos are caught below,
+  // when each expanded run is checked against the strict run schema, and reported at the sweep key's line)
+  cfg.runs.forEach((run, i) => {
+    for (const k of Object.keys(run.sweep ?? {})) {
+      const first = k.split('.')[0]!;
+      if (!(SWEEPABLE as readonly string[]).includes(first) || k.split('.').some((s) => s === '')) {
+        fail(['runs', i, 'sweep', k], `unknown sweep key "${k}" in run ${run.name}: a sweep key is a dotted path into the run, starting with ${SWEEPABLE.join(', ')} (e.g. attack.proportion, train.epochs, model.numFilters)`);
+      }
+    }
+  });
+  let runs: ConcreteRun[] = [];
+  try {
+    runs = expandRuns(cfg);
+  } catch (e) {
+    throw new InputError(messageOf(e), file);
+  }
   if (opts.only?.length) {
     const unknown = opts.only.filter((o) => !runs.some((r) => r.name === o || r.id === o));
     if (unknown.length) throw new InputError(`--only: no run named ${unknown.map((u) => JSON.stringify(u)).join(', ')}; runs: ${runs.map((r) => r.id).join(', ')}`, file);
@@ -120,7 +135,9 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
     const sweptRun = runSchema.safeParse(run);
     if (!sweptRun.success) {
       const iss = sweptRun.error.issues[0]!;
-      fail(keyOf(iss.path.map(String)), `run ${cr.id}: ${iss.path.join('.')}: ${iss.message}`);
+      // an unknown key is located at itself (so a swept "train.epochz" points at the sweep's line)
+      const at = iss.code === 'unrecognized_keys' ? [...iss.path.map(String), iss.keys[0]!] : iss.path.map(String);
+      fail(keyOf(at), `run ${cr.id}: ${at.join('.')}: ${iss.message}`);
     }
     // the dataset: name, data folder, files, format, columns, labels
     const dsKeyPath = run.dataset ? [...base, 'dataset'] : ['dataset'];

@@ -1,7 +1,7 @@
 // The readable report of an experiment (DIR/report.md): the runs side by side with the paper's figures,
 // the study's split table (clean, then ground truth × trigger) with one column per run, sweep curves, and
 // mean ± 95% interval when there are several seeds. Pure function of results.json.
-import type { ExperimentResults, RunResult } from '../experiments/runner.js';
+import type { ExperimentResults, RunResult } from '../experiments/results.js';
 import { formatSummary } from '../eval/index.js';
 
 const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '–' : (100 * x).toFixed(d));

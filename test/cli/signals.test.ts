@@ -90,14 +90,16 @@ test('run: SIGINT keeps the finished runs, exits 130, and the rerun skips them',
     ].join('\n'),
   );
   const out = path.join(dir, 'res');
-  const r = await cli(['run', exp, '--out', out], { when: /second epoch[\s\S]*epoch 1: loss/, signals: ['SIGINT'] });
+  // one run at a time, in this process: "first" is finished when "second" trains (sweeps/store.test.ts
+  // covers Ctrl-C with worker processes)
+  const r = await cli(['run', exp, '--out', out, '--workers', '1'], { when: /second epoch[\s\S]*epoch 1: loss/, signals: ['SIGINT'] });
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /run the same command again to resume/);
   const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(res.status, 'partial');
   assert.deepEqual(res.runs.map((x: { name: string }) => x.name), ['first']);
   assert.ok(fs.existsSync(path.join(out, 'runs', 'second', 'checkpoint', 'trainer_state.json')));
-  const again = await cli(['run', exp, '--out', out]);
+  const again = await cli(['run', exp, '--out', out, '--workers', '1']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /first: done before/);
   assert.match(again.stderr, /resuming second .* after epoch \d+/);

@@ -12,5 +12,7 @@ import { triggerMetricsCommand } from './trigger-metrics.js';
 import { schema } from './schema.js';
 import { analyze } from './analyze.js';
 import { inspect } from './inspect.js';
+import { worker } from './worker.js';
+import { report } from './report.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema, worker, report];
