@@ -253,13 +253,16 @@ async function coordinate(
       : Array.from({ length: nWorkers }, () => new ProcessExecutor(ctxInit, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
   if (queue) log(`${total} run(s) on the queue ${opts.queue}: start \`nlp-backdoor worker --queue ${opts.queue}\` on any machine`);
   else if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
+  const inProcessOnly = nWorkers === 1 && !queue;
   const idle = [...executors];
   const pending = [...concrete];
   const inflight = new Map<string, Promise<void>>();
   let interrupted = false;
   try {
     for (;;) {
-      if (!interrupted && opts.shouldStop?.()) {
+      // in-process, the running training loop polls shouldStop itself after every step; the coordinator then asks
+      // only between runs, so a stop request is counted once per step, as the in-process trainer always did
+      if (!interrupted && (inflight.size === 0 || !inProcessOnly) && opts.shouldStop?.()) {
         interrupted = true;
         executors.forEach((e) => e.stop());
       }
