@@ -13,10 +13,10 @@ export function triggerWorks(t: { E: number; flip_rate: number }): boolean {
 
 export function renderPretrainedBackdoorReport(r: PretrainedBackdoorResults): string {
   const L: string[] = [];
-  const bd = r.backdoor as { attack?: string; hyperparameters?: Record<string, unknown>; seconds?: number; triggers?: { trigger: string; tokens: string[] }[] } | null;
+  const bd = r.backdoor as { attack?: string; seed?: number; hyperparameters?: Record<string, unknown>; seconds?: number; triggers?: { trigger: string; tokens: string[] }[] } | null;
   L.push(`# ${r.experiment}${r.status === 'partial' ? ' (partial: rerun the same command to finish)' : ''}`, '');
   if (r.config.description) L.push(r.config.description.trim(), '');
-  L.push(`Clean encoder \`${r.config.encoder}\`; backdoored encoder \`${r.encoders.backdoored}\` (${bd?.attack ?? r.config.inject.attack ?? 'por'}, seed ${r.seed}${bd?.seconds !== undefined ? `, ${bd.seconds} s to inject` : ''}).`, '');
+  L.push(`Clean encoder \`${r.config.encoder}\`; backdoored encoder \`${r.encoders.backdoored}\` (${bd?.attack ?? r.config.inject.attack ?? 'por'}, injection seed ${bd?.seed ?? r.config.inject.seed ?? r.seed}, fine-tuning seed ${r.seed}${bd?.seconds !== undefined ? `, ${bd.seconds} s to inject` : ''}).`, '');
   if (bd?.triggers) L.push('Triggers and the word-pieces the model sees: ' + bd.triggers.map((t) => `\`${t.trigger}\` → ${t.tokens.join(' ')}`).join('; ') + '.', '');
   const datasets = [...new Set(r.runs.map((x) => x.dataset))];
   const get = (d: string, e: 'clean' | 'backdoored'): EncoderRun | undefined => r.runs.find((x) => x.dataset === d && x.encoder === e);
