@@ -13,12 +13,12 @@
 // means, as their code has them (docs/por.md).
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { tf, initEngine } from '../engine/index.js';
 import { Rng } from '../common/random.js';
 import { InputError } from '../common/errors.js';
 import { writeJsonAtomic } from '../common/fs-atomic.js';
 import { versions } from '../common/versions.js';
+import { sha256File, sha256Of } from '../common/content-hash.js';
 import { yieldToEventLoop } from '../common/yield.js';
 import { BertForPreTraining, BertModel, maskTokens, maskedLmLoss, readBertConfig, type BertConfig } from '../models/bert/index.js';
 import { WordPieceTokenizer } from '../text/wordpiece.js';
@@ -139,10 +139,10 @@ export function checkInjectInputs(modelDir: string, recipe: ModelAttackRecipe): 
   return { tokenizer, triggerTokens };
 }
 
-function sha256(parts: readonly string[]): string {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) h.update(p).update('\n');
-  return h.digest('hex');
+/** The clean model's identity for resume checks: its config and every weight file, by content. */
+function modelIdentity(dir: string): string {
+  const files = fs.readdirSync(dir).filter((f) => f === 'config.json' || f.endsWith('.safetensors') || f === 'model.safetensors.index.json').sort();
+  return sha256Of(files.flatMap((f) => [f, sha256File(path.join(dir, f))]));
 }
 
 export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult> {
@@ -178,11 +178,11 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
 
   const chunks = chunkCorpus(opts.corpus.lines, o.chunkWords);
   if (chunks.length < 2) throw new InputError(`the corpus has ${chunks.length} chunk(s) of ${o.chunkWords} words; give a larger --corpus`);
-  const corpusHash = sha256(chunks);
+  const corpusHash = sha256Of(chunks);
   await initEngine();
 
   fs.mkdirSync(opts.out, { recursive: true });
-  const fp = { ...o, corpus: corpusHash, model: sha256([fs.readFileSync(path.join(opts.model, 'config.json'), 'utf8'), String(fs.statSync(path.join(opts.model, fs.existsSync(path.join(opts.model, 'model.safetensors')) ? 'model.safetensors' : 'config.json')).size)]) };
+  const fp = { ...o, corpus: corpusHash, model: modelIdentity(opts.model) };
   const opt = new Adam({ lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, decay: 'decoupled', noDecay: (n) => n.endsWith('.bias') || n.includes('LayerNorm') });
   let step = 0;
   let priorSeconds = 0;
