@@ -7,7 +7,8 @@
 // written to runs/<id>/result.json atomically when complete and skipped on a rerun with the same configuration.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as crypto from 'node:crypto';
+import { sha256Of } from '../common/content-hash.js';
+import { cachedDatasetDigest } from './run-identity.js';
 import { z } from 'zod';
 import { parseDocument, LineCounter } from 'yaml';
 import { InputError } from '../common/errors.js';
@@ -143,7 +144,7 @@ function resolveEncoder(spec: string, baseDir: string | undefined): string {
 }
 
 function hashOf(x: unknown): string {
-  return crypto.createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+  return sha256Of([JSON.stringify(x)]).slice(0, 16);
 }
 
 function recipeOf(cfg: PretrainedBackdoorConfig, hidden: number): ModelAttackRecipe {
@@ -215,7 +216,7 @@ export async function runPretrainedBackdoor(cfg: PretrainedBackdoorConfig, outDi
       const encDir = enc === 'clean' ? cleanDir : bdDir;
       const id = `${data.name}-${enc}`;
       const runDir = path.join(outDir, 'runs', id);
-      const fp = hashOf({ data: cfg.datasets[di], seed, ft, mt, triggers, encoder: enc === 'clean' ? cfg.encoder : injectKey, split: data.split, sizes: [data.train.length, data.dev.length, data.test.length] });
+      const fp = hashOf({ data: cfg.datasets[di], seed, ft, mt, triggers, encoder: enc === 'clean' ? cfg.encoder : injectKey, split: data.split, content: cachedDatasetDigest(data) });
       const resultFile = path.join(runDir, 'result.json');
       if (fs.existsSync(resultFile)) {
         const prev = readJson<EncoderRun>(resultFile);
