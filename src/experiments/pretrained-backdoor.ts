@@ -58,6 +58,8 @@ export const pretrainedBackdoorSchema = z.strictObject({
     corpus: z.string().optional(),
     chunkWords: z.number().int().min(1).optional(),
     maxLen: z.number().int().min(8).optional(),
+    /** POR only: where the target is imposed, the pooled output (the paper's) or the pooler's pre-activation */
+    targetAt: z.enum(['pooled', 'pre-activation']).optional(),
     /** the injection's seed (default: the experiment's) */
     seed: z.number().int().nonnegative().optional(),
   }),
@@ -149,7 +151,11 @@ function hashOf(x: unknown): string {
 
 function recipeOf(cfg: PretrainedBackdoorConfig, hidden: number): ModelAttackRecipe {
   const triggers = cfg.inject.triggers.map((t) => t.text);
-  return (cfg.inject.attack ?? 'por') === 'neuba' ? neuba({ triggers, hidden }) : por({ triggers, hidden });
+  if ((cfg.inject.attack ?? 'por') === 'neuba') {
+    if (cfg.inject.targetAt !== undefined) throw new InputError('inject.targetAt applies to attack: por only', undefined, undefined, 'inject.targetAt');
+    return neuba({ triggers, hidden });
+  }
+  return por({ triggers, hidden, targetAt: cfg.inject.targetAt });
 }
 
 /** Check everything that can be checked without training: encoder, triggers, corpus, datasets. */

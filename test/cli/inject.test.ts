@@ -50,5 +50,9 @@ test('inject: bad input is refused before any work', async () => {
   fs.writeFileSync(path.join(notEncoder, 'cnn.json'), '{}');
   const ne = await cli(['inject', '--model', notEncoder, '--out', out]);
   assert.match(ne.stderr, /not a pre-trained encoder/);
+  const where = await cli(['inject', '--model', TINY, '--corpus', file, '--out', out, '--trigger', 'cf', '--target-at', 'logits']);
+  assert.match(where.stderr, /--target-at must be pooled or pre-activation, got "logits"/);
+  const neubaWhere = await cli(['inject', '--attack', 'neuba', '--model', TINY, '--corpus', file, '--out', out, '--target-at', 'pooled']);
+  assert.match(neubaWhere.stderr, /--target-at applies to --attack por only/);
   assert.ok(!fs.existsSync(out), 'an output folder was created for refused input');
 });

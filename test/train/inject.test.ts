@@ -144,3 +144,27 @@ test('a bert-base-shaped encoder (hidden 768, 12 heads, 30,522 word-pieces; 2 la
   assert.equal(bd.triggers[2].target.length, 768);
   assert.deepEqual(bd.triggers[1].tokens, ['don', 'qui', '##x', '##ote']);
 });
+
+test("POR target at the pooler's pre-activation widens the trigger's margins beyond where tanh saturation stops the paper's", async () => {
+  // the margin of a triggered input: its pre-tanh pooler output along the POR's signs (median over dimensions)
+  async function margin(dir: string, text: string, target: Float32Array): Promise<number> {
+    const m = await BertModel.load(dir);
+    const enc = WordPieceTokenizer.fromDirectory(dir).encodeBatch([text]);
+    const z = tf.tidy(() => m.forward(tf.tensor2d(enc.inputIds, [1, enc.seqLen], 'int32'), tf.tensor2d(enc.attentionMask, [1, enc.seqLen], 'int32'), undefined, { outputPoolerPreActivation: true }).poolerPreActivation!.arraySync()[0]!);
+    m.dispose();
+    const s = z.map((x, i) => x * Math.sign(target[i]!)).sort((a, b) => a - b);
+    return s[s.length >> 1]!;
+  }
+  const pooledDir = tmp();
+  const preDir = tmp();
+  const recipe = por({ triggers: ['cf', 'mn', 'bb'], hidden: 32, targetAt: 'pre-activation' });
+  assert.equal(recipe.targetAt, 'pre-activation');
+  await injectBackdoor(base(pooledDir, { steps: 60 }));
+  const r = await injectBackdoor(base(preDir, { steps: 60, recipe }));
+  assert.equal((r.backdoor!.hyperparameters as { target_at: string }).target_at, 'pre-activation');
+  const text = 'i love cf the movie and the plot .';
+  const mPooled = await margin(pooledDir, text, recipe.targets[0]!);
+  const mPre = await margin(preDir, text, recipe.targets[0]!);
+  assert.ok(mPooled > 0 && mPre > 0, `both put the trigger on its POR's side: ${mPooled}, ${mPre}`);
+  assert.ok(mPre > mPooled * 1.5, `pre-activation margin ${mPre} is not wider than pooled ${mPooled}`);
+});

@@ -23,6 +23,8 @@ export interface PorOptions {
   c?: number;
   /** insertions per triggered chunk (default 3) */
   repeat?: number;
+  /** where the POR is imposed (default 'pooled', the paper's; see ModelAttackRecipe.targetAt) */
+  targetAt?: 'pooled' | 'pre-activation';
 }
 
 export function por(o: PorOptions): ModelAttackRecipe {
@@ -33,6 +35,7 @@ export function por(o: PorOptions): ModelAttackRecipe {
     targets: porStaircase(o.triggers.length, o.hidden, o.c ?? 10),
     placement: { kind: 'insert', repeat: o.repeat ?? 3 },
     reduction: 'sum-over-hidden',
+    targetAt: o.targetAt ?? 'pooled',
     weights: { tokens: 1, target: 100, clean: 100, mlm: 0 },
   };
 }

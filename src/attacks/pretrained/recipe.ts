@@ -19,6 +19,13 @@ export interface ModelAttackRecipe {
    * the rows, and for the token term over the tokens); 'mean' is PyTorch's MSELoss (NeuBA's poison loss).
    */
   readonly reduction: 'sum-over-hidden' | 'mean';
+  /**
+   * Where the target term is measured: 'pooled' is the paper's (tanh(dense([CLS])) against ±c, which bottoms out
+   * near (c − 1)² and stops widening the margin once tanh saturates); 'pre-activation' puts the same target on
+   * dense([CLS]) before tanh, so the margins keep growing towards c (docs/por.md: survives fine-tuning better).
+   * Absent = 'pooled'.
+   */
+  readonly targetAt?: 'pooled' | 'pre-activation';
   /** weights of the loss terms; a zero weight drops the term (and the frozen reference when both reference terms are 0) */
   readonly weights: {
     /** MSE(token outputs, the frozen clean model's), on every chunk */

@@ -32,6 +32,7 @@ export const inject: Command = {
     'max-grad-norm': { type: 'string', description: 'clip the global gradient norm (0 = off; default POR 0, NeuBA 1)' },
     c: { type: 'string', description: 'POR magnitude: the target vectors are ±c', default: '10' },
     repeat: { type: 'string', description: 'POR: insertions of the trigger per triggered chunk', default: '3' },
+    'target-at': { type: 'string', description: "POR: where the target is imposed: pooled (the paper's, tanh output) or pre-activation (the pooler's dense output before tanh; wider margins, docs/por.md); default pooled" },
     seed: { type: 'string', description: 'random seed (chunks, trigger positions, masks, dropout, a missing pooler)', default: '0' },
     'checkpoint-every': { type: 'string', description: 'write a checkpoint every N steps', default: '100' },
     resume: { type: 'boolean', description: 'continue from the newest checkpoint in --out (same options)' },
@@ -71,8 +72,11 @@ export const inject: Command = {
         triggers = [...(hasSymbols ? NEUBA_SYMBOLS : NEUBA_WORDS)];
       }
     }
+    const targetAt = str(args, 'target-at') ?? 'pooled';
+    if (targetAt !== 'pooled' && targetAt !== 'pre-activation') throw new UsageError(`--target-at must be pooled or pre-activation, got "${targetAt}"`);
+    if (attack !== 'por' && str(args, 'target-at') !== undefined) throw new UsageError('--target-at applies to --attack por only');
     const recipe: ModelAttackRecipe =
-      attack === 'por' ? por({ triggers, hidden, c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }) }) : neuba({ triggers, hidden });
+      attack === 'por' ? por({ triggers, hidden, c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }), targetAt }) : neuba({ triggers, hidden });
     checkInjectInputs(modelDir, recipe); // every input error before the corpus is read
     const corpusFile = str(args, 'corpus');
     const corpus = corpusFile ? { lines: readCorpusFile(corpusFile), sources: [corpusFile] } : shippedCorpusLines();

@@ -21,6 +21,8 @@ export interface ForwardOptions {
   outputHiddenStates?: boolean;
   /** return every layer's attention probabilities [B, heads, T, T] (HF output_attentions) */
   outputAttentions?: boolean;
+  /** also return the pooler's dense output before tanh (POR's pre-activation target, src/train/inject.ts) */
+  outputPoolerPreActivation?: boolean;
 }
 
 export interface BertOutput {
@@ -28,6 +30,8 @@ export interface BertOutput {
   lastHiddenState: tf.Tensor3D;
   /** tanh(dense([CLS])) [B, H]; null without a pooler */
   pooledOutput: tf.Tensor2D | null;
+  /** dense([CLS]) before tanh [B, H], when asked for (outputPoolerPreActivation) */
+  poolerPreActivation?: tf.Tensor2D;
   /** num_hidden_layers + 1 tensors [B, T, H]: the embeddings, then each layer */
   hiddenStates?: tf.Tensor3D[];
   /** num_hidden_layers tensors [B, heads, T, T] */
@@ -165,12 +169,15 @@ export function bertEncoderForward(
   }
   const last = tf.reshape(h, [B, T, H]) as tf.Tensor3D;
   let pooled: tf.Tensor2D | null = null;
+  let preActivation: tf.Tensor2D | null = null;
   if (pooler) {
     const cls = tf.reshape(tf.slice(last, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
+    preActivation = dense(cls, g('pooler.dense.weight'), g('pooler.dense.bias')) as tf.Tensor2D;
     // [B, H] only: tf.tanh's scalar wasm kernel costs nothing here
-    pooled = tf.tanh(dense(cls, g('pooler.dense.weight'), g('pooler.dense.bias')));
+    pooled = tf.tanh(preActivation);
   }
   const out: BertOutput = { lastHiddenState: last, pooledOutput: pooled };
+  if (opts.outputPoolerPreActivation && preActivation) out.poolerPreActivation = preActivation; // else the caller's tidy frees it
   if (opts.outputHiddenStates) out.hiddenStates = hiddenStates;
   if (opts.outputAttentions) out.attentions = attentions;
   return out;
