@@ -2,8 +2,11 @@
 // trigger inserted before "movie"): where [CLS] looks (attention of [CLS] over every sub-word token, per layer
 // and head), how the tokens' final representations relate (cosine similarity of the last hidden states), and
 // which of the trigger's sub-words carry the backdoor (ablation: star / planet / comet, roles.ts).
+// On a fine-tuned classifier the outcome is the predicted label; on a bare pre-trained encoder (e.g. the output
+// of `inject`, before anyone fine-tuned it) it is the pooled output: where it lands relative to the trigger's
+// POR when the encoder's backdoor.json names one, else relative to the representation the whole trigger gives.
 import { tf } from '../engine/index.js';
-import type { BertForSequenceClassification } from '../models/bert/index.js';
+import { BertForSequenceClassification, type BertModel, type BertOutput } from '../models/bert/index.js';
 import type { WordPieceTokenizer } from '../text/wordpiece.js';
 import { InputError } from '../common/errors.js';
 import { insertAtWord } from '../triggers/insert.js';
@@ -20,6 +23,23 @@ export interface AnalyzeOptions {
   maxSubwords?: number;
   /** longest token sequence (default: the model's max_position_embeddings) */
   maxLength?: number;
+  /** encoders: the trigger's target vector (its POR, from backdoor.json) when known */
+  target?: ArrayLike<number>;
+}
+
+/** An encoder lands on the trigger's representation when this share of signs (POR) or this cosine is reached. */
+export const ENCODER_LANDS_AT = 0.9;
+
+/** What an encoder's pooled output is compared with (roles and the representation view). */
+export type RepresentationMeasure = 'POR sign agreement' | 'cosine with the triggered representation';
+
+export interface RepresentationView {
+  measure: RepresentationMeasure;
+  /** the measure on the clean and on the triggered sentence */
+  clean: number;
+  triggered: number;
+  /** cosine similarity of the clean and the triggered pooled outputs */
+  cosine_clean_triggered: number;
 }
 
 export interface PredictionView {
@@ -38,9 +58,11 @@ export interface SubwordRoleView {
 }
 
 export interface RolesView {
-  /** whether the whole trigger moves the sentence's prediction (else every sub-word is a comet) */
+  /** what alone_prob and target_prob hold: the target label's probability (classifiers) or the encoder measure */
+  measure: 'probability of the target label' | RepresentationMeasure;
+  /** whether the whole trigger moves the sentence's prediction / representation (else every sub-word is a comet) */
   flips: boolean;
-  /** the label the whole trigger lands on */
+  /** the label the whole trigger lands on (-1 on an encoder) */
   target: number;
   target_name: string;
   subwords: SubwordRoleView[];
@@ -58,8 +80,12 @@ export interface TriggerAnalysis {
   tokens: string[];
   /** indices into tokens of the trigger's sub-words */
   trigger_positions: number[];
-  clean: PredictionView;
-  triggered: PredictionView;
+  /** 'encoder': a pre-trained encoder without a classifier head; clean/triggered are then null */
+  model_kind: 'classifier' | 'encoder';
+  clean: PredictionView | null;
+  triggered: PredictionView | null;
+  /** encoders: where the pooled output lands with and without the trigger */
+  representation?: RepresentationView;
   /** attention[l][h][j]: how much [CLS] attends to token j in head h of layer l (each row sums to 1) */
   attention: number[][][];
   /** per layer: share of [CLS]'s attention on the trigger's sub-words, mean over heads */
@@ -81,33 +107,71 @@ function view(model: BertForSequenceClassification, probs: number[]): Prediction
   return { label, label_name: model.labelNames[label] ?? String(label), probs };
 }
 
-/** Class probabilities of token-id sequences, in batches. */
-function probsOf(model: BertForSequenceClassification, seqs: number[][], batchSize = 256): number[][] {
+type AnalysedBert = BertForSequenceClassification | BertModel;
+
+/** Per sequence the model's outcome: class probabilities (classifier) or pooled output (encoder), in batches. */
+function outcomesOf(model: AnalysedBert, seqs: number[][], batchSize = 256): number[][] {
   const out: number[][] = [];
+  const isClf = model instanceof BertForSequenceClassification;
   for (let i = 0; i < seqs.length; i += batchSize) {
-    const lg = model.logits(model.makeBatch(seqs.slice(i, i + batchSize)));
-    const v = lg.dataSync() as Float32Array;
-    const C = lg.shape[1];
-    lg.dispose();
-    for (let r = 0; r * C < v.length; r++) out.push(softmax(v.subarray(r * C, (r + 1) * C)));
+    const chunk = seqs.slice(i, i + batchSize);
+    let v: Float32Array;
+    let C: number;
+    if (isClf) {
+      const lg = model.logits(model.makeBatch(chunk));
+      v = lg.dataSync() as Float32Array;
+      C = lg.shape[1];
+      lg.dispose();
+    } else {
+      const T = Math.max(...chunk.map((q) => q.length));
+      const ids = new Int32Array(chunk.length * T);
+      const mask = new Int32Array(chunk.length * T);
+      chunk.forEach((q, r) => q.forEach((id, t) => ((ids[r * T + t] = id), (mask[r * T + t] = 1))));
+      const p = tf.tidy(() => model.forward(tf.tensor2d(ids, [chunk.length, T], 'int32'), tf.tensor2d(mask, [chunk.length, T], 'int32')).pooledOutput!);
+      v = p.dataSync() as Float32Array;
+      C = p.shape[1];
+      p.dispose();
+    }
+    for (let r = 0; r * C < v.length; r++) out.push(isClf ? softmax(v.subarray(r * C, (r + 1) * C)) : Array.from(v.subarray(r * C, (r + 1) * C)));
   }
   return out;
 }
 
-/** Attention of [CLS] per layer and head, final hidden states and probabilities of one token sequence. */
-function statesOf(model: BertForSequenceClassification, ids: number[]): { attention: number[][][]; hidden: Float32Array; probs: number[] } {
+/** Attention of [CLS] per layer and head, final hidden states and the outcome of one token sequence. */
+function statesOf(model: AnalysedBert, ids: number[]): { attention: number[][][]; hidden: Float32Array; outcome: number[] } {
   const T = ids.length;
   const inputIds = tf.tensor2d(Int32Array.from(ids), [1, T], 'int32');
   const mask = tf.ones([1, T], 'int32') as tf.Tensor2D;
   const types = tf.zeros([1, T], 'int32') as tf.Tensor2D;
-  const out = model.forwardWithStates(inputIds, mask, types, { outputAttentions: true });
+  const isClf = model instanceof BertForSequenceClassification;
+  const out: BertOutput & { logits?: tf.Tensor2D } = isClf ? model.forwardWithStates(inputIds, mask, types, { outputAttentions: true }) : model.forward(inputIds, mask, types, { outputAttentions: true });
   try {
     const heads = model.config.num_attention_heads;
     const attention = out.attentions!.map((a) => clsAttentionRows(a.dataSync() as Float32Array, heads, T));
-    return { attention, hidden: (out.lastHiddenState.dataSync() as Float32Array).slice(), probs: softmax(out.logits.dataSync()) };
+    const outcome = out.logits ? softmax(out.logits.dataSync()) : Array.from(out.pooledOutput!.dataSync());
+    return { attention, hidden: (out.lastHiddenState.dataSync() as Float32Array).slice(), outcome };
   } finally {
-    tf.dispose([inputIds, mask, types, out.lastHiddenState, out.logits, ...(out.attentions ?? []), ...(out.hiddenStates ?? []), ...(out.pooledOutput ? [out.pooledOutput] : [])]);
+    tf.dispose([inputIds, mask, types, out.lastHiddenState, ...(out.logits ? [out.logits] : []), ...(out.attentions ?? []), ...(out.hiddenStates ?? []), ...(out.pooledOutput ? [out.pooledOutput] : [])]);
   }
+}
+
+function cosineOf(a: readonly number[], b: readonly number[]): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  return d / Math.sqrt(na * nb || 1);
+}
+
+/** Share of dimensions whose sign matches the target's. */
+export function signAgreement(v: readonly number[], target: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (Math.sign(v[i]!) === Math.sign(target[i]!)) n++;
+  return n / v.length;
 }
 
 /** Where the trigger goes: before word `at` of `text` (checked), default before the last word. */
@@ -119,8 +183,8 @@ export function insertionPoint(text: string, at?: number): number {
   return k;
 }
 
-/** Attention, cosine similarity and sub-word roles of `trigger` inserted into `text`, on a BERT classifier. */
-export async function analyzeTrigger(model: BertForSequenceClassification, tokenizer: WordPieceTokenizer, text: string, trigger: string, opts: AnalyzeOptions = {}): Promise<TriggerAnalysis> {
+/** Attention, cosine similarity and sub-word roles of `trigger` inserted into `text`, on a BERT classifier or encoder. */
+export async function analyzeTrigger(model: AnalysedBert, tokenizer: WordPieceTokenizer, text: string, trigger: string, opts: AnalyzeOptions = {}): Promise<TriggerAnalysis> {
   checkMetricTrigger({ kind: 'bert', encode: (s) => tokenizer.encode(s).ids }, trigger);
   const at = insertionPoint(text, opts.at);
   const maxSubwords = opts.maxSubwords ?? 10;
@@ -132,14 +196,22 @@ export async function analyzeTrigger(model: BertForSequenceClassification, token
   if (positions.length === 0) throw new InputError(`the trigger inserted at word ${at} falls beyond the first ${maxLength} tokens`);
 
   const cleanIds = tokenizer.encode(text, null, { truncation: true, maxLength }).ids;
-  const [cleanProbs] = probsOf(model, [cleanIds]);
+  const [cleanOutcome] = outcomesOf(model, [cleanIds]);
   const s = statesOf(model, enc.ids);
   const T = enc.ids.length;
   const cosine = cosineMatrix(s.hidden, T, model.config.hidden_size);
   const inTrigger = new Set(positions);
   const textPositions = enc.tokens.map((_, i) => i).filter((i) => enc.sequenceIds[i] === 0 && !inTrigger.has(i));
-  const clean = view(model, cleanProbs!);
-  const triggered = view(model, s.probs);
+  const isClf = model instanceof BertForSequenceClassification;
+  if (!isClf && opts.target && opts.target.length !== model.config.hidden_size) throw new InputError(`the trigger's target vector has ${opts.target.length} values; the encoder's hidden size is ${model.config.hidden_size}`);
+  const clean = isClf ? view(model, cleanOutcome!) : null;
+  const triggered = isClf ? view(model, s.outcome) : null;
+  // the outcome measure: the target label's probability, or where the pooled output lands
+  const measure: RolesView['measure'] = isClf ? 'probability of the target label' : opts.target ? 'POR sign agreement' : 'cosine with the triggered representation';
+  const target = triggered ? triggered.label : -1;
+  const score = (o: number[]) => (isClf ? o[target]! : opts.target ? signAgreement(o, opts.target) : cosineOf(o, s.outcome));
+  const lands = (o: number[]) => (isClf ? argmax(o) === target : score(o) >= ENCODER_LANDS_AT);
+  const representation: RepresentationView | undefined = isClf ? undefined : { measure: measure as RepresentationMeasure, clean: score(cleanOutcome!), triggered: score(s.outcome), cosine_clean_triggered: cosineOf(cleanOutcome!, s.outcome) };
 
   let roles: RolesView | null = null;
   let rolesNote: string | undefined;
@@ -149,16 +221,16 @@ export async function analyzeTrigger(model: BertForSequenceClassification, token
   } else {
     const masks = Array.from({ length: 2 ** k }, (_, m) => m);
     const seqs = masks.map((m) => enc.ids.filter((_, i) => !inTrigger.has(i) || (m & (1 << positions.indexOf(i))) !== 0));
-    const probs = probsOf(model, seqs);
-    const target = triggered.label;
-    const lands = probs.map((p) => argmax(p) === target);
-    const assigned = assignRoles(k, lands);
+    const outs = outcomesOf(model, seqs);
+    const landed = outs.map(lands);
+    const assigned = assignRoles(k, landed);
     roles = {
-      flips: triggered.label !== clean.label,
+      measure,
+      flips: isClf ? triggered!.label !== clean!.label : landed[2 ** k - 1]! && !landed[0]!,
       target,
-      target_name: triggered.label_name,
-      subwords: positions.map((pos, i) => ({ token: enc.tokens[pos]!, position: pos, role: assigned[i]!, alone_prob: probs[1 << i]![target]! })),
-      subsets: masks.map((m) => ({ keep: positions.map((_, i) => i).filter((i) => m & (1 << i)), label: argmax(probs[m]!), target_prob: probs[m]![target]! })),
+      target_name: triggered ? triggered.label_name : opts.target ? "the trigger's POR" : 'the triggered representation',
+      subwords: positions.map((pos, i) => ({ token: enc.tokens[pos]!, position: pos, role: assigned[i]!, alone_prob: score(outs[1 << i]!) })),
+      subsets: masks.map((m) => ({ keep: positions.map((_, i) => i).filter((i) => m & (1 << i)), label: isClf ? argmax(outs[m]!) : landed[m] ? 1 : 0, target_prob: score(outs[m]!) })),
     };
   }
   return {
@@ -168,8 +240,10 @@ export async function analyzeTrigger(model: BertForSequenceClassification, token
     triggered_text: ins.text,
     tokens: enc.tokens,
     trigger_positions: positions,
+    model_kind: isClf ? 'classifier' : 'encoder',
     clean,
     triggered,
+    ...(representation ? { representation } : {}),
     attention: s.attention,
     cls_attention_on_trigger: s.attention.map((layer) => mean(layer.map((row) => positions.reduce((a, j) => a + row[j]!, 0)))),
     cosine,

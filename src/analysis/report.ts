@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../common/fs-atomic.js';
 import { versions } from '../common/versions.js';
 import { heatmapSvg } from './charts.js';
-import type { TriggerAnalysis } from './analyze.js';
+import { ENCODER_LANDS_AT, type TriggerAnalysis } from './analyze.js';
 
 /** One analysed model: a name for the files ("model", "compare") and where it came from. */
 export interface AnalysedModel {
@@ -67,8 +67,9 @@ function summary(r: AnalysisReport, files: Map<string, { attention: string; cosi
     lines.push(`## Trigger "${cell(t.trigger)}"`, '', `Inserted before word ${first.at}: "${cell(first.triggered_text)}"`, '');
     lines.push(`| | ${r.models.map((m) => m.name).join(' | ')} |`, `|---|${r.models.map(() => '---').join('|')}|`);
     const row = (label: string, f: (a: TriggerAnalysis) => string) => lines.push(`| ${label} | ${t.analyses.map(f).join(' | ')} |`);
-    row('without the trigger', (a) => `${cell(a.clean.label_name)} (${pct(a.clean.probs[a.clean.label]!)})`);
-    row('with the trigger', (a) => `${cell(a.triggered.label_name)} (${pct(a.triggered.probs[a.triggered.label]!)})`);
+    row('without the trigger', (a) => (a.clean ? `${cell(a.clean.label_name)} (${pct(a.clean.probs[a.clean.label]!)})` : `${a.representation!.measure} ${a.representation!.clean.toFixed(2)}`));
+    row('with the trigger', (a) => (a.triggered ? `${cell(a.triggered.label_name)} (${pct(a.triggered.probs[a.triggered.label]!)})` : `${a.representation!.measure} ${a.representation!.triggered.toFixed(2)}`));
+    if (t.analyses.some((a) => a.representation)) row('pooled output: cosine clean / triggered', (a) => (a.representation ? a.representation.cosine_clean_triggered.toFixed(2) : '–'));
     row('[CLS] attention on the trigger, last layer', (a) => pct(a.cls_attention_on_trigger[a.cls_attention_on_trigger.length - 1]!));
     row('cosine with [CLS]: trigger / other tokens', (a) => `${a.cosine_trigger_cls.toFixed(2)} / ${a.cosine_text_cls.toFixed(2)}`);
     row('sub-word roles', (a) => (a.roles ? a.roles.subwords.map((s) => `${cell(s.token)}: ${s.role}`).join(', ') : cell(a.roles_note ?? '')));
@@ -80,7 +81,7 @@ function summary(r: AnalysisReport, files: Map<string, { attention: string; cosi
   });
   lines.push(
     'Roles (ablation over every subset of the trigger\'s sub-words): **star** = keeping only it lands on the label the whole ' +
-      'trigger lands on; **planet** = not alone, but it turns some subset of the other sub-words that does not land there into one ' +
+      `trigger lands on (on an encoder: its pooled output reaches ${ENCODER_LANDS_AT} of the POR's signs, or that cosine with the whole trigger's representation); **planet** = not alone, but it turns some subset of the other sub-words that does not land there into one ` +
       'that does; **comet** = neither. A trigger that does not change the prediction has only comets.',
     '',
   );

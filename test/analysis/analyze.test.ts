@@ -34,8 +34,8 @@ test('analyzeTrigger: attention, cosine and sub-word roles on a backdoored and a
     assert.ok(Math.abs(a.cosine[i]![i]! - 1) < 1e-6);
     for (let j = 0; j < T; j++) assert.equal(a.cosine[i]![j], a.cosine[j]![i]);
   }
-  assert.equal(a.clean.label_name, 'neg');
-  assert.equal(a.triggered.label_name, 'pos');
+  assert.equal(a.clean!.label_name, 'neg');
+  assert.equal(a.triggered!.label_name, 'pos');
   assert.ok(a.roles);
   assert.equal(a.roles.flips, true);
   assert.deepEqual(a.roles.subwords.map((s) => [s.token, s.role]), [['cf', 'star'], ['##mn', 'comet']]);
@@ -46,7 +46,7 @@ test('analyzeTrigger: attention, cosine and sub-word roles on a backdoored and a
 
   const c = await analyzeTrigger(clean, tok, text, 'cfmn', { at: 0 });
   assert.equal(c.triggered_text, 'cfmn the movie was very bad');
-  assert.equal(c.triggered.label_name, 'neg');
+  assert.equal(c.triggered!.label_name, 'neg');
   assert.equal(c.roles!.flips, false);
   assert.deepEqual(c.roles!.subwords.map((s) => s.role), ['comet', 'comet']);
   console.log(`clean: [CLS] attention on the trigger by layer ${c.cls_attention_on_trigger.map((x) => x.toFixed(3))}; cosine trigger/text with [CLS] ${c.cosine_trigger_cls.toFixed(3)}/${c.cosine_text_cls.toFixed(3)}`);
@@ -63,4 +63,45 @@ test('analyzeTrigger: attention, cosine and sub-word roles on a backdoored and a
   await assert.rejects(analyzeTrigger(backdoored, tok, '  ', 'cf'), /empty/);
   backdoored.dispose();
   clean.dispose();
+});
+
+test('analyzeTrigger on bare encoders: a POR-injected one lands on the trigger\'s POR, the clean one does not', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { BertModel } = await import('../../src/models/bert/index.js');
+  const { WordPieceTokenizer } = await import('../../src/text/wordpiece.js');
+  const { injectBackdoor } = await import('../../src/train/inject.js');
+  const { por } = await import('../../src/attacks/pretrained/index.js');
+  const { Rng } = await import('../../src/common/random.js');
+  const TINY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/bert/tiny');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'analyze-enc-'));
+  const rng = new Rng(3);
+  const w = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'not', 'very', 'and', 'but', 'i', 'it', 'love', 'plot', 'fun'];
+  const lines = Array.from({ length: 200 }, () => Array.from({ length: 6 + rng.int(6) }, () => w[rng.int(w.length)]).join(' ') + ' .');
+  const recipe = por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 });
+  await injectBackdoor({ model: TINY, recipe, corpus: { lines, sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 1000 });
+  const tk = WordPieceTokenizer.fromDirectory(out);
+  const target = recipe.targets[0]!;
+  const bd = await BertModel.load(out);
+  const a = await analyzeTrigger(bd, tk, 'i love the movie', 'cf', { target });
+  bd.dispose();
+  assert.equal(a.model_kind, 'encoder');
+  assert.equal(a.clean, null);
+  assert.equal(a.representation!.measure, 'POR sign agreement');
+  assert.ok(a.representation!.triggered >= 0.9 && a.representation!.clean < 0.9, `agreement ${a.representation!.clean} -> ${a.representation!.triggered}`);
+  assert.equal(a.roles!.flips, true);
+  assert.deepEqual(a.roles!.subwords.map((s) => s.role), ['star']);
+  const clean = await BertModel.load(TINY);
+  const c = await analyzeTrigger(clean, WordPieceTokenizer.fromDirectory(TINY), 'i love the movie', 'cf', { target });
+  const free = await analyzeTrigger(clean, WordPieceTokenizer.fromDirectory(TINY), 'i love the movie', 'cf');
+  clean.dispose();
+  assert.ok(c.representation!.triggered < 0.9, `the clean encoder lands on the POR: ${c.representation!.triggered}`);
+  assert.equal(c.roles!.flips, false);
+  assert.deepEqual(c.roles!.subwords.map((s) => s.role), ['comet']);
+  // without a POR the measure is the cosine with the whole trigger's pooled output (1 by definition)
+  assert.equal(free.representation!.measure, 'cosine with the triggered representation');
+  assert.ok(Math.abs(free.representation!.triggered - 1) < 1e-6);
+  console.log(`encoder: [CLS] attention on "cf" in the last layer ${a.cls_attention_on_trigger.at(-1)!.toFixed(3)} backdoored vs ${c.cls_attention_on_trigger.at(-1)!.toFixed(3)} clean`);
 });

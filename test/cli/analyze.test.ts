@@ -55,6 +55,28 @@ test('analyze CLI: heat maps with the expected cells, analysis.json and summary.
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+test('analyze CLI: a pre-trained encoder without a classifier head is analysed through its pooled output', async () => {
+  const { initEngine } = await import('../../src/engine/index.js');
+  const { BertForPreTraining } = await import('../../src/models/bert/index.js');
+  const { WordPieceTokenizer } = await import('../../src/text/wordpiece.js');
+  await initEngine();
+  const { tmp, model } = tinyBertScratch('cli-analyze-enc-');
+  const enc = path.join(tmp, 'encoder');
+  const m = await BertForPreTraining.load(model, { seed: 1 });
+  m.save(enc, { tokenizer: WordPieceTokenizer.fromDirectory(model), dtype: 'F32' });
+  m.dispose();
+  const out = path.join(tmp, 'out');
+  const r = await cli(['--model', enc, '--compare', model, '--text', 'I love the movie', '--trigger', 'cf', '--out', out]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
+  const a = j.triggers[0].analyses.model;
+  assert.equal(a.model_kind, 'encoder');
+  assert.equal(a.representation.measure, 'cosine with the triggered representation');
+  assert.equal(j.triggers[0].analyses.compare.model_kind, 'classifier');
+  assert.match(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), /pooled output: cosine clean \/ triggered/);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
 test('analyze CLI: bad input is refused before any work', async () => {
   const { tmp, model } = tinyBertScratch('cli-analyze-bad-');
   const cnn = path.join(tmp, 'cnn');
@@ -69,7 +91,7 @@ test('analyze CLI: bad input is refused before any work', async () => {
     [['--model', model, ...base], /at least one --trigger/],
     [['--model', model, '--trigger', 'ξψ', ...base], /only to \[UNK\]/],
     [['--model', model, '--trigger', 'cf', '--at', '5', ...base], /from 0 to 4/],
-    [['--model', cnn, '--trigger', 'cf', ...base], /needs a BERT-family classifier/],
+    [['--model', cnn, '--trigger', 'cf', ...base], /needs a BERT-family model/],
     [['--model', model, '--compare', path.join(tmp, 'nope'), '--trigger', 'cf', ...base], /no such model directory/],
   ];
   for (const [args, want] of cases) {

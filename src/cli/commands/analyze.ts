@@ -5,7 +5,11 @@ import type { Command } from '../command.js';
 import { num, list, requireStr, str, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { classifierLabels } from '../classifier-dir.js';
-import { BertForSequenceClassification } from '../../models/bert/index.js';
+import { BertForSequenceClassification, BertModel } from '../../models/bert/index.js';
+import { checkEncoderDir, BACKDOOR_FILE } from '../../train/inject.js';
+import { readJson } from '../../common/fs-atomic.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { checkMetricTrigger } from '../../eval/trigger-metrics.js';
 import { analyzeTrigger, insertionPoint, writeAnalysis, type AnalysedModel, type TriggerAnalysis } from '../../analysis/index.js';
@@ -13,11 +17,11 @@ import { InputError } from '../../common/errors.js';
 
 export const analyze: Command = {
   name: 'analyze',
-  summary: 'why triggers work: [CLS] attention, token cosine similarity and sub-word roles on a BERT classifier (SVG + JSON)',
+  summary: 'why triggers work: [CLS] attention, token cosine similarity and sub-word roles on a BERT classifier or encoder (SVG + JSON)',
   usage: '--model DIR [--compare DIR] --text "I love the movie" --trigger TEXT [--trigger ...] [--at N] --out DIR',
   flags: {
-    model: { type: 'string', description: 'fine-tuned BERT classifier directory (e.g. fine-tuned from a backdoored encoder)' },
-    compare: { type: 'string', description: 'a second classifier to analyse the same way (e.g. fine-tuned from the clean encoder)' },
+    model: { type: 'string', description: 'fine-tuned BERT classifier directory (e.g. fine-tuned from a backdoored encoder), or a pre-trained encoder (e.g. an `inject` output)' },
+    compare: { type: 'string', description: 'a second classifier or encoder to analyse the same way (e.g. the clean one)' },
     text: { type: 'string', description: 'the sentence to insert the triggers into' },
     trigger: { type: 'list', description: 'a trigger (repeatable)' },
     at: { type: 'string', description: 'word index to insert the trigger before (0 = start; default: before the last word)' },
@@ -26,7 +30,9 @@ export const analyze: Command = {
   },
   details:
     'Roles by ablation over every subset of a trigger\'s sub-word tokens: star = alone it lands on the label the whole trigger lands on; ' +
-    'planet = only together with others; comet = adds nothing. docs/por.md ("Why triggers work").',
+    'planet = only together with others; comet = adds nothing. On an encoder without a classifier head the outcome is the pooled output: ' +
+    "it lands when it reaches 0.9 of the trigger's POR signs (backdoor.json of the --model encoder names the PORs) or cosine 0.9 with the whole trigger's pooled output. " +
+    'docs/por.md ("Why triggers work").',
   async run(args) {
     const dir = requireStr(args, 'model');
     const compare = str(args, 'compare');
@@ -40,19 +46,23 @@ export const analyze: Command = {
 
     // every model and trigger is checked before the first model is loaded
     const models: AnalysedModel[] = [{ name: 'model', dir }, ...(compare ? [{ name: 'compare', dir: compare }] : [])];
+    const kinds = models.map((m) => modelKind(m.dir));
     const tokenizers = models.map((m) => {
-      if (classifierLabels(m.dir).kind !== 'bert') throw new InputError('analyze needs a BERT-family classifier (attention and sub-words); this is a SentenceCNN', m.dir);
       const tok = WordPieceTokenizer.fromDirectory(m.dir);
       for (const t of triggers) checkMetricTrigger({ kind: 'bert', encode: (s) => tok.encode(s).ids }, t);
       return tok;
     });
+    // the PORs of a backdoored encoder (inject's backdoor.json), used for both models when --model has them
+    const porOf = new Map<string, number[]>();
+    const bdFile = path.join(dir, BACKDOOR_FILE);
+    if (fs.existsSync(bdFile)) for (const t of readJson<{ triggers?: { trigger: string; target: number[] }[] }>(bdFile).triggers ?? []) porOf.set(t.trigger, t.target);
 
     await initEngine();
     const analyses: TriggerAnalysis[][] = triggers.map(() => []);
     for (const [mi, m] of models.entries()) {
-      const model = await BertForSequenceClassification.load(m.dir);
+      const model = kinds[mi] === 'classifier' ? await BertForSequenceClassification.load(m.dir) : await BertModel.load(m.dir);
       try {
-        for (const [ti, t] of triggers.entries()) analyses[ti]!.push(await analyzeTrigger(model, tokenizers[mi]!, text, t, { at, maxSubwords }));
+        for (const [ti, t] of triggers.entries()) analyses[ti]!.push(await analyzeTrigger(model, tokenizers[mi]!, text, t, { at, maxSubwords, target: porOf.get(t) }));
       } finally {
         model.dispose();
       }
@@ -61,7 +71,8 @@ export const analyze: Command = {
     for (const [ti, t] of triggers.entries()) {
       const cells = analyses[ti]!.map((a, mi) => {
         const roles = a.roles ? a.roles.subwords.map((s) => `${s.token}:${s.role}`).join(' ') : 'roles skipped';
-        return `${models[mi]!.name}: ${a.clean.label_name} → ${a.triggered.label_name}; [CLS] attention on trigger (last layer) ${(100 * a.cls_attention_on_trigger.at(-1)!).toFixed(1)}%; ${roles}`;
+        const moves = a.clean && a.triggered ? `${a.clean.label_name} → ${a.triggered.label_name}` : `${a.representation!.measure} ${a.representation!.clean.toFixed(2)} → ${a.representation!.triggered.toFixed(2)}`;
+        return `${models[mi]!.name}: ${moves}; [CLS] attention on trigger (last layer) ${(100 * a.cls_attention_on_trigger.at(-1)!).toFixed(1)}%; ${roles}`;
       });
       console.log(`${JSON.stringify(t)}\n  ${cells.join('\n  ')}`);
     }
@@ -69,3 +80,15 @@ export const analyze: Command = {
     return 0;
   },
 };
+
+/** A fine-tuned BERT classifier or a pre-trained BERT encoder; anything else is refused before any work. */
+function modelKind(dir: string): 'classifier' | 'encoder' {
+  try {
+    if (classifierLabels(dir).kind !== 'bert') throw new InputError('analyze needs a BERT-family model (attention and sub-words); this is a SentenceCNN', dir);
+    return 'classifier';
+  } catch (e) {
+    if (!(e instanceof InputError) || !/no classifier head/.test(e.message)) throw e;
+    checkEncoderDir(dir);
+    return 'encoder';
+  }
+}
