@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
 import { parsePretrainedBackdoor, runPretrainedBackdoor, isPretrainedBackdoorFile, validatePretrainedBackdoor } from '../../src/experiments/pretrained-backdoor.js';
-import { renderPretrainedBackdoorReport } from '../../src/report/pretrained-backdoor-report.js';
+import { renderPretrainedBackdoorReport, writePretrainedBackdoorReport } from '../../src/report/pretrained-backdoor-report.js';
+import { cells, checkSvg } from '../helpers/svg.js';
+import { runCli } from '../helpers/run-cli.js';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
 import { ROOT } from '../helpers/spawn-cli.js';
 
@@ -58,6 +60,28 @@ test('a pretrained-backdoor experiment injects, fine-tunes both encoders, measur
   const md = renderPretrainedBackdoorReport(r);
   assert.match(md, /Fig\. 10/);
   assert.match(md, /\| reviews \| cf \| rare \|/);
+  // the charts: Fig. 10 as one bar per encoder with its accuracy, ASR@1 heat maps with one cell per trigger × dataset
+  // (the tiny run's ASR@1 may be NaN when no input qualifies: the charts are checked on set values)
+  const shown = { ...r, runs: r.runs.map((x, i) => ({ ...x, triggers: x.triggers.map((t, j) => ({ ...t, asr_at_1: (1 + i + 2 * j) / 8 })) })) };
+  const files = await writePretrainedBackdoorReport(out, shown);
+  assert.deepEqual(files.map((f) => path.basename(f)), ['report.md', 'fig10-clean-accuracy.svg', 'asr1-backdoored.svg', 'asr1-clean.svg']);
+  const fig10 = fs.readFileSync(path.join(out, 'fig10-clean-accuracy.svg'), 'utf8');
+  checkSvg(fig10);
+  const bars = [...fig10.matchAll(/aria-label="dataset: ([^;]*); accuracy %: ([\d.]+); encoder: (\w+)/g)].map((m) => [m[1], m[3], Number(m[2])] as const);
+  assert.deepEqual(bars.map((b) => b[1]).sort(), ['backdoored', 'clean']);
+  for (const [d, e, acc] of bars) assert.ok(Math.abs(acc - 100 * r.runs.find((x) => x.dataset === d && x.encoder === e)!.test_accuracy) < 1e-6);
+  for (const enc of ['backdoored', 'clean']) {
+    const heat = fs.readFileSync(path.join(out, `asr1-${enc}.svg`), 'utf8');
+    checkSvg(heat);
+    const run = shown.runs.find((x) => x.encoder === enc)!;
+    assert.deepEqual(cells(heat).sort(), run.triggers.map((t) => `col: reviews; row: ${t.trigger}; value: ${t.asr_at_1}`).sort());
+  }
+  assert.match(fs.readFileSync(path.join(out, 'report.md'), 'utf8'), /!\[[^\]]*\]\(fig10-clean-accuracy\.svg\)/);
+  // `nlp-backdoor report DIR` rebuilds report.md and the charts from results.json
+  fs.rmSync(path.join(out, 'fig10-clean-accuracy.svg'));
+  const rep = await runCli(['report', out]);
+  assert.equal(rep.code, 0, rep.err);
+  assert.ok(fs.existsSync(path.join(out, 'fig10-clean-accuracy.svg')));
   // a rerun skips the injection and both fine-tuned runs
   const again: string[] = [];
   const r2 = await runPretrainedBackdoor(cfg, out, { baseDir: dir, file, log: (l) => again.push(l), progress: false });

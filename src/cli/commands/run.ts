@@ -10,7 +10,7 @@ import { validateExperiment } from '../../experiments/validate.js';
 import { outFolderFlag, checkOutFolder } from '../out-path.js';
 import * as fs from 'node:fs';
 import { isPretrainedBackdoorFile, parsePretrainedBackdoor, runPretrainedBackdoor, validatePretrainedBackdoor } from '../../experiments/pretrained-backdoor.js';
-import { renderPretrainedBackdoorReport } from '../../report/pretrained-backdoor-report.js';
+import { writePretrainedBackdoorReport } from '../../report/pretrained-backdoor-report.js';
 import { writeFileAtomic } from '../../common/fs-atomic.js';
 import { writeExperimentReports } from '../../report/experiment-html.js';
 import type { ParsedArgs } from '../args.js';
@@ -102,7 +102,7 @@ async function runPretrainedBackdoorFile(file: string, args: ParsedArgs): Promis
   const sig = stopOnSignals('the experiment');
   try {
     const res = await runPretrainedBackdoor(cfg, out, { ...paths, shouldStop: sig.shouldStop, progress: args.flags['quiet'] !== true });
-    writeFileAtomic(path.join(out, 'report.md'), renderPretrainedBackdoorReport(res));
+    await writePretrainedBackdoorReport(out, res);
     console.log(`${res.status === 'complete' ? 'done' : 'stopped (partial results kept; rerun to finish)'}: ${res.runs.length} fine-tuned model(s); report: ${path.join(out, 'report.md')}, results: ${path.join(out, 'results.json')}`);
     return res.status === 'complete' ? 0 : sig.exitCode() || 130;
   } finally {
