@@ -88,6 +88,12 @@ if (want('trigger-metrics')) {
   console.log(JSON.stringify(await benchTriggerMetrics(1000)));
 }
 
+if (want('eval-engine')) {
+  // a fig1 run's evaluation through tfjs and through onnxruntime (bench/eval-engine.ts)
+  const { benchEvalEngine } = await import('./eval-engine.js');
+  console.log(JSON.stringify(await benchEvalEngine()));
+}
+
 if (want('sweep')) {
   // one small sweep with 1 and 2 workers (bench/sweep.ts): the speed-up of worker processes
   const { benchSweep } = await import('./sweep.js');

@@ -19,6 +19,10 @@ export interface RunMetrics {
   train_seconds: number;
   train_size: number;
   poisoned: number;
+  /** the engine the test sets were evaluated through (eval-engine.ts); absent in stores from before it */
+  eval_engine?: 'onnx' | 'tfjs';
+  /** wall seconds of the evaluation (clean, triggered and split-table test sets) */
+  eval_seconds?: number;
 }
 
 export interface RunResult {

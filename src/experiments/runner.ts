@@ -19,7 +19,8 @@ import { initEngine } from '../engine/index.js';
 import { versions } from '../common/versions.js';
 import { renderExperimentReport } from '../report/experiment-report.js';
 import { InputError } from '../common/errors.js';
-import { RunContext, splitTriggers, trainConfigOf, type RunOutcome, type RunTask } from './execute-run.js';
+import { RunContext, splitTriggers, trainConfigOf, type RunContextInit, type RunOutcome, type RunTask } from './execute-run.js';
+import { EVAL_ENGINES, resolveEvalEngine, type EvalEngineName } from './eval-engine.js';
 import { InProcessExecutor, ProcessExecutor, type Executor } from './workers.js';
 import { ResultStore, STORE_FILE } from './store.js';
 import { summarizeRuns, type ExperimentResults, type RunResult } from './results.js';
@@ -58,6 +59,11 @@ export interface RunExperimentOptions {
    * `nlp-backdoor worker` processes on any machine (queue.ts); `workers` is then ignored
    */
   queue?: string;
+  /**
+   * the engine the test sets are evaluated through: auto (the default: onnxruntime-node when it loads, else
+   * tfjs with a one-line notice), onnx (an error before anything trains when the package is missing) or tfjs
+   */
+  evalEngine?: EvalEngineName;
   /** called when a run starts in a worker process (its pid): for logs and tests */
   onWorkerStart?: (pid: number, runId: string) => void;
 }
@@ -80,6 +86,9 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
   checkOwner(outDir, cfg);
   // an unreachable queue is an error within seconds, before the store is opened
   if (opts.queue) await (await import('./queue.js')).checkQueue(opts.queue);
+  if (opts.evalEngine !== undefined && !EVAL_ENGINES.includes(opts.evalEngine)) throw new InputError(`evalEngine must be one of ${EVAL_ENGINES.join(', ')} (got "${String(opts.evalEngine)}")`);
+  // --engine onnx without the package fails here, not after the first run has trained
+  if (opts.evalEngine === 'onnx') await resolveEvalEngine('onnx');
   const store = ResultStore.open(outDir, { name: cfg.name, file: opts.file });
   try {
     return await coordinate(cfg, outDir, opts, log, validated.runs, validated.datasets, store);
@@ -100,7 +109,7 @@ async function coordinate(
   const engine = await initEngine();
   const started = new Date().toISOString();
   fs.mkdirSync(path.join(outDir, 'runs'), { recursive: true });
-  const ctxInit = { cfg, outDir, dataDir: opts.dataDir, baseDir: opts.baseDir };
+  const ctxInit: RunContextInit = { cfg, outDir, dataDir: opts.dataDir, baseDir: opts.baseDir, evalEngine: opts.evalEngine };
   const ctx = new RunContext(ctxInit, loaded);
   const dataSeed = dataSeedOf(cfg);
   const logged = new Set<string>();
@@ -246,11 +255,13 @@ async function coordinate(
     const d = cr.run.dataset ?? cfg.dataset;
     return [[datasetKey(resolveDataset(d, dataSeed, opts)), ctx.dataset(d)]];
   };
+  // each worker process evaluates with its share of the cores: N sessions of `cores` threads would oversubscribe
+  const workerThreads = Math.max(1, Math.floor(os.availableParallelism() / nWorkers));
   const executors: Executor[] = queue
     ? await Promise.all(Array.from({ length: Math.max(1, total) }, async () => new (await import('./queue.js')).QueueExecutor(queue)))
     : nWorkers === 1
       ? [new InProcessExecutor(ctx, { log, progress: opts.progress, shouldStop: opts.shouldStop })]
-      : Array.from({ length: nWorkers }, () => new ProcessExecutor(ctxInit, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
+      : Array.from({ length: nWorkers }, () => new ProcessExecutor({ ...ctxInit, evalThreads: workerThreads }, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
   if (queue) log(`${total} run(s) on the queue ${opts.queue}: start \`nlp-backdoor worker --queue ${opts.queue}\` on any machine`);
   else if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
   const inProcessOnly = nWorkers === 1 && !queue;

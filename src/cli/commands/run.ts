@@ -5,6 +5,7 @@ import { str, list, num, UsageError } from '../args.js';
 import * as os from 'node:os';
 import { loadExperiment } from '../../experiments/load.js';
 import { runExperiment } from '../../experiments/runner.js';
+import { EVAL_ENGINES, type EvalEngineName } from '../../experiments/eval-engine.js';
 import { stopOnSignals } from '../signals.js';
 import { validateExperiment } from '../../experiments/validate.js';
 import { outFolderFlag, checkOutFolder } from '../out-path.js';
@@ -28,6 +29,7 @@ export const run: Command = {
     'validate-only': { type: 'boolean', description: 'check the file, its datasets, labels, trigger keys and transfer sources, and list the runs, without training' },
     workers: { type: 'string', description: 'runs trained at once, each in its own worker process with its own tensor engine (default: the number of cores; 1: in this process)' },
     queue: { type: 'string', description: 'distributed: put the runs on this BullMQ queue (redis://HOST:PORT) for `nlp-backdoor worker` processes on any machine; wait for every outcome and write DIR as a local run' },
+    engine: { type: 'string', description: 'engine the test sets are evaluated through: auto (onnxruntime-node when installed, else tfjs), onnx or tfjs', default: 'auto' },
     set: { type: 'list', description: 'override a value of the file, e.g. --set train.epochs=1 or --set runs.NAME.attack.proportion=0.2 (repeatable; recorded in results.json)' },
   },
   details:
@@ -56,9 +58,12 @@ export const run: Command = {
     }
     if (out === undefined) throw new UsageError('--out is required');
     const workers = num(args, 'workers', { int: true, min: 1 }) ?? os.availableParallelism();
+    const evalEngine = str(args, 'engine') ?? 'auto';
+    if (!(EVAL_ENGINES as readonly string[]).includes(evalEngine)) throw new UsageError(`--engine must be ${EVAL_ENGINES.join(', ')} (got "${evalEngine}")`);
     const sig = stopOnSignals('the experiment');
     const res = await runExperiment(config, out, {
       workers,
+      evalEngine: evalEngine as EvalEngineName,
       queue: str(args, 'queue'),
       dataDir: str(args, 'data-dir'),
       baseDir,
