@@ -20,6 +20,7 @@ import { versions } from '../common/versions.js';
 import { renderExperimentReport } from '../report/experiment-report.js';
 import { InputError } from '../common/errors.js';
 import { RunContext, splitTriggers, trainConfigOf, type RunContextInit, type RunOutcome, type RunTask } from './execute-run.js';
+import type { SweepEvent } from './sweep-progress.js';
 import { EVAL_ENGINES, resolveEvalEngine, type EvalEngineName } from './eval-engine.js';
 import { InProcessExecutor, ProcessExecutor, type Executor } from './workers.js';
 import { ResultStore, STORE_FILE } from './store.js';
@@ -64,6 +65,8 @@ export interface RunExperimentOptions {
    * tfjs with a one-line notice), onnx (an error before anything trains when the package is missing) or tfjs
    */
   evalEngine?: EvalEngineName;
+  /** where the sweep stands (start, each run's start and outcome): the CLI's live view draws it (sweep-progress.ts) */
+  onProgress?: (ev: SweepEvent) => void;
   /** called when a run starts in a worker process (its pid): for logs and tests */
   onWorkerStart?: (pid: number, runId: string) => void;
 }
@@ -168,10 +171,12 @@ async function coordinate(
     failedNow.delete(cr.id);
     finished++;
   };
+  const progress = (ev: SweepEvent) => opts.onProgress?.(ev);
   const recordFailed = (cr: ConcreteRun, fingerprint: string, error: string, by: string) => {
     store.record({ type: 'failed', key: cr.key, id: cr.id, fingerprint, error, by, at: new Date().toISOString() });
     failedNow.set(cr.id, error);
     finished++;
+    progress({ type: 'run-end', id: cr.id, status: 'failed' });
     log(`${tag()} ${cr.id}: FAILED: ${error.split('\n')[0]}`);
     write('partial');
   };
@@ -194,6 +199,7 @@ async function coordinate(
     const stored = store.done(cr.key, fingerprint);
     if (stored && hasModel) {
       finished++;
+      progress({ type: 'skipped', id: cr.id });
       log(`${tag()} ${cr.id}: done before (cacc ${stored.result.metrics.cacc.toFixed(4)}${stored.result.metrics.asr !== null ? `, asr ${stored.result.metrics.asr.toFixed(4)}` : ''})`);
       return null;
     }
@@ -202,6 +208,7 @@ async function coordinate(
       const prev = readJson<RunResult>(resultFile);
       if (prev.fingerprint === fingerprint) {
         recordDone(cr, { ...prev, key: cr.key, resolved: cr.resolved }, 'local');
+        progress({ type: 'skipped', id: cr.id });
         log(`${tag()} ${cr.id}: done before (cacc ${prev.metrics.cacc.toFixed(4)}${prev.metrics.asr !== null ? `, asr ${prev.metrics.asr.toFixed(4)}` : ''})`);
         return null;
       }
@@ -215,6 +222,7 @@ async function coordinate(
       fs.cpSync(path.join(cached, 'model'), modelDirOf(cr.id), { recursive: true });
       writeJsonAtomic(resultFile, reused);
       recordDone(cr, reused, 'cache');
+      progress({ type: 'skipped', id: cr.id });
       log(`${tag()} ${cr.id}: same run found in the cache ${cached} (cacc ${prev.metrics.cacc.toFixed(4)})`);
       write('partial');
       return null;
@@ -225,6 +233,7 @@ async function coordinate(
   const handle = (task: RunTask, outcome: RunOutcome, by: string) => {
     const cr = task.cr;
     if (outcome.status === 'interrupted') {
+      progress({ type: 'run-end', id: cr.id, status: 'interrupted' });
       log(`interrupted during ${cr.id}: its last finished epoch is saved; rerun the same command to resume`);
       return;
     }
@@ -232,6 +241,7 @@ async function coordinate(
     const result = outcome.result;
     // the store line is what makes the run count; result.json and the cache are copies for other readers
     recordDone(cr, result, by);
+    progress({ type: 'run-end', id: cr.id, status: 'done' });
     writeJsonAtomic(path.join(outDir, 'runs', cr.id, 'result.json'), result);
     fs.rmSync(path.join(outDir, 'runs', cr.id, 'checkpoint'), { recursive: true, force: true });
     const cached = opts.cacheDir ? path.join(opts.cacheDir, task.fingerprint) : null;
@@ -265,6 +275,7 @@ async function coordinate(
   if (queue) log(`${total} run(s) on the queue ${opts.queue}: start \`nlp-backdoor worker --queue ${opts.queue}\` on any machine`);
   else if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
   const inProcessOnly = nWorkers === 1 && !queue;
+  progress({ type: 'start', total, workers: queue ? total : nWorkers });
   const idle = [...executors];
   const pending = [...concrete];
   const inflight = new Map<string, Promise<void>>();
@@ -293,6 +304,7 @@ async function coordinate(
         const task = prepare(cr);
         if (!task) continue;
         const ex = idle.pop()!;
+        progress({ type: 'run-start', id: cr.id });
         if (nWorkers === 1 && !queue) log(`${tag()} ${cr.id}: ${cr.run.attack ? `attack ${(cr.run.attack as { type: string }).type}` : 'clean'}${cr.run.transfer ? `, transfer ${cr.run.transfer.mode} from ${cr.run.transfer.from}` : ''}, seed ${cr.seed}`);
         inflight.set(
           cr.id,

@@ -5,6 +5,7 @@ import { str, list, num, UsageError } from '../args.js';
 import * as os from 'node:os';
 import { loadExperiment } from '../../experiments/load.js';
 import { runExperiment } from '../../experiments/runner.js';
+import { SweepView } from '../sweep-view.js';
 import { EVAL_ENGINES, type EvalEngineName } from '../../experiments/eval-engine.js';
 import { stopOnSignals } from '../signals.js';
 import { validateExperiment } from '../../experiments/validate.js';
@@ -61,7 +62,10 @@ export const run: Command = {
     const evalEngine = str(args, 'engine') ?? 'auto';
     if (!(EVAL_ENGINES as readonly string[]).includes(evalEngine)) throw new UsageError(`--engine must be ${EVAL_ENGINES.join(', ')} (got "${evalEngine}")`);
     const sig = stopOnSignals('the experiment');
+    // the live view on a terminal (not with --quiet, in CI or into a pipe): plain log lines otherwise
+    const view = args.flags['quiet'] !== true ? SweepView.open() : null;
     const res = await runExperiment(config, out, {
+      ...(view ? { log: view.log, onProgress: view.onEvent } : {}),
       workers,
       evalEngine: evalEngine as EvalEngineName,
       queue: str(args, 'queue'),
@@ -74,7 +78,7 @@ export const run: Command = {
       cacheDir: str(args, 'cache'),
       lineOf,
       overrides,
-    });
+    }).finally(() => view?.close());
     sig.dispose();
     // the HTML report with its charts and the CSV tables, from the same results (`nlp-backdoor report DIR` redoes it)
     await writeExperimentReports(out, res);
