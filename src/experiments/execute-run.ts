@@ -204,6 +204,7 @@ export async function executeRun(ctx: RunContext, task: RunTask, hooks: RunHooks
 }
 
 async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise<RunOutcome> {
+  const t0 = performance.now();
   const { cfg, outDir } = ctx.init;
   const { cr, fingerprint, fromDir } = task;
   const run = cr.run;
@@ -279,6 +280,7 @@ async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise
       train_seconds: r.result.seconds,
       train_size: train.length,
       poisoned: nPoisoned,
+      run_seconds: +((performance.now() - t0) / 1000).toFixed(3),
     },
     ...(run.paper ? { paper: run.paper } : {}),
     config: r.config,

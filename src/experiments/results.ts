@@ -23,6 +23,11 @@ export interface RunMetrics {
   eval_engine?: 'onnx' | 'tfjs';
   /** wall seconds of the evaluation (clean, triggered and split-table test sets) */
   eval_seconds?: number;
+  /**
+   * wall seconds of the whole run where it executed (data preparation, vocabulary and embeddings, training,
+   * evaluation, saving the model): what is not training or evaluation is the run's fixed cost (bench/sweep.ts)
+   */
+  run_seconds?: number;
 }
 
 export interface RunResult {

@@ -16,6 +16,7 @@ import { runFingerprint } from './run-identity.js';
 import { sha256File } from '../common/content-hash.js';
 import { writeJsonAtomic, readJson, writeFileAtomic } from '../common/fs-atomic.js';
 import { initEngine } from '../engine/index.js';
+import { expectedCost, longestFirst } from './schedule.js';
 import { versions } from '../common/versions.js';
 import { renderExperimentReport } from '../report/experiment-report.js';
 import { InputError } from '../common/errors.js';
@@ -277,7 +278,10 @@ async function coordinate(
   const inProcessOnly = nWorkers === 1 && !queue;
   progress({ type: 'start', total, workers: queue ? total : nWorkers });
   const idle = [...executors];
-  const pending = [...concrete];
+  // with several runs at once, the longest first (the LPT rule): the runs that end a sweep are then the short
+  // ones, and no worker is left alone with a long run while the others idle. With one at a time the file's
+  // order is kept (the total is the same either way).
+  const pending = nWorkers > 1 ? longestFirst(concrete, (cr) => expectedCost(cr, getDataset(cr).train.length)) : [...concrete];
   const inflight = new Map<string, Promise<void>>();
   let interrupted = false;
   try {
