@@ -2,7 +2,9 @@
 // 2,000 synthetic reviews, 4 epochs) trained with --workers 1 (in this process) and --workers 2 (two worker
 // processes), each into a fresh folder. The issue's target: at least 1.7× faster with 2 workers on 2 cores.
 // BENCH_SWEEP_WORKERS=2 (or 1) measures one setting only, in a fresh process.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment, parseExperiment } from '../src/experiments/load.js';
@@ -67,6 +69,9 @@ export async function benchSweepWorkers(opts: { runs?: number; epochs?: number; 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-bench-sweep-workers-'));
   const out: Record<string, number | string | null> = { bench: 'sweep-workers', workers: 2, ratio: null, runs: nRuns, epochs: cfg.train?.epochs ?? null, cores: os.availableParallelism(), load_before: +os.loadavg()[0]!.toFixed(1) };
   try {
+    // what a worker process pays once, in a fresh process (bench/worker-startup.ts)
+    const startup = spawnSync(process.execPath, [fileURLToPath(new URL('./worker-startup.js', import.meta.url))], { encoding: 'utf8' });
+    if (startup.status === 0) for (const [k, v] of Object.entries(JSON.parse(startup.stdout.trim().split('\n').pop()!) as Record<string, number>)) out[`startup_${k}`] = v;
     for (const n of opts.workerCounts ?? [1, 2]) {
       const t0 = performance.now();
       const res = await runExperiment(cfg, path.join(dir, `w${n}`), { baseDir, workers: n, log: () => {} });
