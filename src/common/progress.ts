@@ -33,14 +33,20 @@ let display: cliProgress.MultiBar | null = null;
 /** Open the process's live display (null when progress is off here); close it with closeDisplay. */
 export function openDisplay(stream: NodeJS.WriteStream = process.stderr): cliProgress.MultiBar | null {
   if (!progressEnabled({ stream })) return null;
-  display ??= new cliProgress.MultiBar(barOptions(stream), cliProgress.Presets.shades_classic);
+  if (!display) {
+    display = new cliProgress.MultiBar(barOptions(stream), cliProgress.Presets.shades_classic);
+    // a second Ctrl-C exits at once (cli/signals.ts): give the terminal its cursor and line wrapping back
+    process.once('exit', closeDisplay);
+  }
   return display;
 }
 
 export function closeDisplay(): void {
+  if (!display) return;
+  process.off('exit', closeDisplay);
   // lines logged since the last redraw are written by a redraw: flush them before the final frame
-  display?.update();
-  display?.stop();
+  display.update();
+  display.stop();
   display = null;
 }
 
