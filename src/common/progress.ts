@@ -74,7 +74,11 @@ export class Progress {
   ) {
     this.inDisplay = stream ? display : null;
     const payload: Payload = { label, info: '' };
-    if (this.inDisplay) this.bar = this.inDisplay.create(total, 0, payload);
+    if (this.inDisplay) {
+      this.bar = this.inDisplay.create(total, 0, payload);
+      // drawn at once, not at the display's next tick: a short epoch would otherwise never show
+      this.inDisplay.update();
+    }
     else if (stream && progressEnabled({ stream })) {
       this.bar = new cliProgress.SingleBar(barOptions(stream), cliProgress.Presets.shades_classic);
       this.bar.start(total, 0, payload);
