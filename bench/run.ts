@@ -88,6 +88,28 @@ if (want('trigger-metrics')) {
   console.log(JSON.stringify(await benchTriggerMetrics(1000)));
 }
 
+if (want('eval-engine')) {
+  // a fig1 run's evaluation through tfjs and through onnxruntime (bench/eval-engine.ts)
+  const { benchEvalEngine } = await import('./eval-engine.js');
+  console.log(JSON.stringify(await benchEvalEngine()));
+}
+
+if (only.includes('sweep-workers')) {
+  // fig1-length runs with 1 and 2 workers (bench/sweep.ts benchSweepWorkers): minutes of training, so only
+  // when named; prints {"bench":"sweep-workers","workers":2,"ratio":…}
+  const { benchSweepWorkers } = await import('./sweep.js');
+  const env = process.env;
+  console.log(
+    JSON.stringify(
+      await benchSweepWorkers({
+        runs: env['BENCH_SWEEP_RUNS'] ? Number(env['BENCH_SWEEP_RUNS']) : undefined,
+        epochs: env['BENCH_SWEEP_EPOCHS'] ? Number(env['BENCH_SWEEP_EPOCHS']) : undefined,
+        workerCounts: env['BENCH_SWEEP_WORKERS'] ? env['BENCH_SWEEP_WORKERS'].split(',').map(Number) : undefined,
+      }),
+    ),
+  );
+}
+
 if (want('sweep')) {
   // one small sweep with 1 and 2 workers (bench/sweep.ts): the speed-up of worker processes
   const { benchSweep } = await import('./sweep.js');

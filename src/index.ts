@@ -26,6 +26,8 @@ export { expandRuns, type ConcreteRun, type ResolvedRunConfig } from './experime
 export { runExperiment, type ExperimentResults, type RunResult } from './experiments/runner.js';
 export { renderExperimentReport } from './report/experiment-report.js';
 export { ResultStore, STORE_FILE, type Outcome, type DoneOutcome, type FailedOutcome } from './experiments/store.js';
+export { labelPredictor, resolveEvalEngine, type EvalEngineName, type LabelPredictor } from './experiments/eval-engine.js';
+export { SweepProgressState, type SweepEvent } from './experiments/sweep-progress.js';
 export { renderExperimentHtml, writeExperimentReports, resultsFromStore, experimentTables, curvePoints, toCsv } from './report/experiment-html.js';
 export { Rng } from './common/random.js';
 export { InputError } from './common/errors.js';

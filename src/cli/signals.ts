@@ -7,6 +7,8 @@
 // The handler only runs when the event loop gets a turn, so the training loop yields between steps
 // (src/common/yield.ts); without that a synchronous epoch loop never sees the signal (issue 12, item 1).
 
+import { progressLog } from '../common/progress.js';
+
 /** Conventional shell exit codes: 128 + signal number. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
@@ -26,7 +28,8 @@ export function stopOnSignals(what: string): StopRequest {
     const handler = () => {
       if (received) process.exit(SIGNAL_EXIT_CODES[sig]);
       received = sig;
-      process.stderr.write(`\n${sig}: stopping ${what} at the next safe point (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)\n`);
+      // above the live progress bars when they are drawn (common/progress.ts)
+      progressLog(`\n${sig}: stopping ${what} at the next safe point (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)`);
     };
     process.on(sig, handler);
     return [sig, handler] as const;

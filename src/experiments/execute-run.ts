@@ -16,7 +16,8 @@ import { atEnd, atStart, atWord, type InsertionStrategy } from '../triggers/inse
 import { fixed, isPerLabel, toTrigger } from '../triggers/trigger.js';
 import { CONTROL_TRIGGER } from '../attacks/recipes/control.js';
 import { trainClassifier, type CnnTrainConfig } from '../train/train-classifier.js';
-import { CnnClassifier, loadClassifier, predictLabels } from '../models/classifier.js';
+import { CnnClassifier, loadClassifier } from '../models/classifier.js';
+import { labelPredictor, type EvalEngineName, type EvalEngineOptions } from './eval-engine.js';
 import { asr as asrOf, accuracy, splitTable } from '../eval/index.js';
 import { capStratified } from '../train/sample.js';
 import { writeJsonAtomic, readJson } from '../common/fs-atomic.js';
@@ -29,6 +30,10 @@ export interface RunContextInit {
   dataDir?: string;
   /** folder of the experiment file: relative paths resolve against it */
   baseDir?: string;
+  /** the engine the test sets are evaluated through (eval-engine.ts; default auto: onnx when it loads) */
+  evalEngine?: EvalEngineName;
+  /** onnx intra-op threads in this process (default: the number of cores) */
+  evalThreads?: number;
 }
 
 /** One run to do: the concrete run, its fingerprint, where its transfer source's model is. */
@@ -87,7 +92,7 @@ export function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<Cn
   return c;
 }
 
-interface EvalTrigger {
+export interface EvalTrigger {
   name: string;
   text: string;
   insert: InsertionStrategy;
@@ -146,25 +151,46 @@ export function splitTriggers(cfg: ExperimentConfig): EvalTrigger[] {
   return out;
 }
 
-function evaluate(clf: CnnClassifier, ds: Dataset, recipe: PoisonRecipe | null, triggers: EvalTrigger[], seed: number): Pick<RunMetrics, 'cacc' | 'asr' | 'asr_n' | 'split'> {
-  const test = ds.test;
-  const cleanPred = predictLabels(clf, test.map((e) => e.text));
-  const cacc = accuracy(cleanPred, test);
-  let asr: number | null = null;
-  let asrN = 0;
-  if (recipe && recipe.label.kind !== 'keep') {
-    const trig = triggeredTestSet(ds, recipe, { seed, labelNames: ds.labelNames });
-    asrN = trig.length;
-    asr = trig.length ? asrOf(predictLabels(clf, trig.map((e) => e.text)), trig, asrGoalOf(recipe, ds.labelNames)) : null;
+export type RunEvaluation = Pick<RunMetrics, 'cacc' | 'asr' | 'asr_n' | 'split' | 'eval_engine' | 'eval_seconds'>;
+
+/**
+ * CACC, ASR and the split table of a trained classifier: its predictions on the clean test set, the attack's
+ * triggered test set and every split-table trigger, through `engine` (eval-engine.ts: onnxruntime when it
+ * loads, else tfjs; both give the same predictions).
+ */
+export async function evaluateRun(
+  clf: CnnClassifier,
+  ds: Dataset,
+  recipe: PoisonRecipe | null,
+  triggers: EvalTrigger[],
+  seed: number,
+  engine: EvalEngineName = 'auto',
+  opts: EvalEngineOptions = {},
+): Promise<RunEvaluation> {
+  const t0 = performance.now();
+  const predictor = await labelPredictor(clf, engine, opts);
+  try {
+    const test = ds.test;
+    const cleanPred = await predictor.predict(test.map((e) => e.text));
+    const cacc = accuracy(cleanPred, test);
+    let asr: number | null = null;
+    let asrN = 0;
+    if (recipe && recipe.label.kind !== 'keep') {
+      const trig = triggeredTestSet(ds, recipe, { seed, labelNames: ds.labelNames });
+      asrN = trig.length;
+      asr = trig.length ? asrOf(await predictor.predict(trig.map((e) => e.text)), trig, asrGoalOf(recipe, ds.labelNames)) : null;
+    }
+    const triggered: Record<string, { predictions: number[]; examples: Example[] }> = {};
+    for (const t of triggers) {
+      const texts = t.text.split(' | ');
+      const ex = applyTrigger(test, texts.length > 1 ? { texts, kind: t.name } : fixed(t.text, t.name), t.insert, { seed, labelNames: ds.labelNames, kind: t.name });
+      triggered[t.name] = { predictions: await predictor.predict(ex.map((e) => e.text)), examples: ex };
+    }
+    const split = splitTable({ predictions: cleanPred, examples: test }, triggered, { labelNames: ds.labelNames });
+    return { cacc, asr, asr_n: asrN, split, eval_engine: predictor.engine, eval_seconds: +((performance.now() - t0) / 1000).toFixed(3) };
+  } finally {
+    await predictor.dispose();
   }
-  const triggered: Record<string, { predictions: number[]; examples: Example[] }> = {};
-  for (const t of triggers) {
-    const texts = t.text.split(' | ');
-    const ex = applyTrigger(test, texts.length > 1 ? { texts, kind: t.name } : fixed(t.text, t.name), t.insert, { seed, labelNames: ds.labelNames, kind: t.name });
-    triggered[t.name] = { predictions: predictLabels(clf, ex.map((e) => e.text)), examples: ex };
-  }
-  const split = splitTable({ predictions: cleanPred, examples: test }, triggered, { labelNames: ds.labelNames });
-  return { cacc, asr, asr_n: asrN, split };
 }
 
 /** Train and evaluate one run. Errors become a `failed` outcome: one run's crash does not stop the others. */
@@ -178,6 +204,7 @@ export async function executeRun(ctx: RunContext, task: RunTask, hooks: RunHooks
 }
 
 async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise<RunOutcome> {
+  const t0 = performance.now();
   const { cfg, outDir } = ctx.init;
   const { cr, fingerprint, fromDir } = task;
   const run = cr.run;
@@ -228,9 +255,9 @@ async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise
     r.classifier.dispose();
     return { status: 'interrupted' };
   }
-  let m: Pick<RunMetrics, 'cacc' | 'asr' | 'asr_n' | 'split'>;
+  let m: RunEvaluation;
   try {
-    m = evaluate(r.classifier, ds0, attack?.recipe ?? null, splitTriggers(cfg), cr.seed);
+    m = await evaluateRun(r.classifier, ds0, attack?.recipe ?? null, splitTriggers(cfg), cr.seed, ctx.init.evalEngine ?? 'auto', { threads: ctx.init.evalThreads, log });
     r.classifier.save(ctx.modelDirOf(cr.id), { experiment: cfg.name, run: cr.id, seed: cr.seed, attack: run.attack ?? null });
   } finally {
     r.classifier.dispose();
@@ -253,6 +280,7 @@ async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise
       train_seconds: r.result.seconds,
       train_size: train.length,
       poisoned: nPoisoned,
+      run_seconds: +((performance.now() - t0) / 1000).toFixed(3),
     },
     ...(run.paper ? { paper: run.paper } : {}),
     config: r.config,

@@ -19,6 +19,15 @@ export interface RunMetrics {
   train_seconds: number;
   train_size: number;
   poisoned: number;
+  /** the engine the test sets were evaluated through (eval-engine.ts); absent in stores from before it */
+  eval_engine?: 'onnx' | 'tfjs';
+  /** wall seconds of the evaluation (clean, triggered and split-table test sets) */
+  eval_seconds?: number;
+  /**
+   * wall seconds of the whole run where it executed (data preparation, vocabulary and embeddings, training,
+   * evaluation, saving the model): what is not training or evaluation is the run's fixed cost (bench/sweep.ts)
+   */
+  run_seconds?: number;
 }
 
 export interface RunResult {

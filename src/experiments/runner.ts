@@ -16,10 +16,13 @@ import { runFingerprint } from './run-identity.js';
 import { sha256File } from '../common/content-hash.js';
 import { writeJsonAtomic, readJson, writeFileAtomic } from '../common/fs-atomic.js';
 import { initEngine } from '../engine/index.js';
+import { expectedCost, longestFirst } from './schedule.js';
 import { versions } from '../common/versions.js';
 import { renderExperimentReport } from '../report/experiment-report.js';
 import { InputError } from '../common/errors.js';
-import { RunContext, splitTriggers, trainConfigOf, type RunOutcome, type RunTask } from './execute-run.js';
+import { RunContext, splitTriggers, trainConfigOf, type RunContextInit, type RunOutcome, type RunTask } from './execute-run.js';
+import type { SweepEvent } from './sweep-progress.js';
+import { EVAL_ENGINES, resolveEvalEngine, type EvalEngineName } from './eval-engine.js';
 import { InProcessExecutor, ProcessExecutor, type Executor } from './workers.js';
 import { ResultStore, STORE_FILE } from './store.js';
 import { summarizeRuns, type ExperimentResults, type RunResult } from './results.js';
@@ -58,6 +61,13 @@ export interface RunExperimentOptions {
    * `nlp-backdoor worker` processes on any machine (queue.ts); `workers` is then ignored
    */
   queue?: string;
+  /**
+   * the engine the test sets are evaluated through: auto (the default: onnxruntime-node when it loads, else
+   * tfjs with a one-line notice), onnx (an error before anything trains when the package is missing) or tfjs
+   */
+  evalEngine?: EvalEngineName;
+  /** where the sweep stands (start, each run's start and outcome): the CLI's live view draws it (sweep-progress.ts) */
+  onProgress?: (ev: SweepEvent) => void;
   /** called when a run starts in a worker process (its pid): for logs and tests */
   onWorkerStart?: (pid: number, runId: string) => void;
 }
@@ -80,6 +90,9 @@ export async function runExperiment(cfg: ExperimentConfig, outDir: string, opts:
   checkOwner(outDir, cfg);
   // an unreachable queue is an error within seconds, before the store is opened
   if (opts.queue) await (await import('./queue.js')).checkQueue(opts.queue);
+  if (opts.evalEngine !== undefined && !EVAL_ENGINES.includes(opts.evalEngine)) throw new InputError(`evalEngine must be one of ${EVAL_ENGINES.join(', ')} (got "${String(opts.evalEngine)}")`);
+  // --engine onnx without the package fails here, not after the first run has trained
+  if (opts.evalEngine === 'onnx') await resolveEvalEngine('onnx');
   const store = ResultStore.open(outDir, { name: cfg.name, file: opts.file });
   try {
     return await coordinate(cfg, outDir, opts, log, validated.runs, validated.datasets, store);
@@ -100,7 +113,7 @@ async function coordinate(
   const engine = await initEngine();
   const started = new Date().toISOString();
   fs.mkdirSync(path.join(outDir, 'runs'), { recursive: true });
-  const ctxInit = { cfg, outDir, dataDir: opts.dataDir, baseDir: opts.baseDir };
+  const ctxInit: RunContextInit = { cfg, outDir, dataDir: opts.dataDir, baseDir: opts.baseDir, evalEngine: opts.evalEngine };
   const ctx = new RunContext(ctxInit, loaded);
   const dataSeed = dataSeedOf(cfg);
   const logged = new Set<string>();
@@ -159,10 +172,12 @@ async function coordinate(
     failedNow.delete(cr.id);
     finished++;
   };
+  const progress = (ev: SweepEvent) => opts.onProgress?.(ev);
   const recordFailed = (cr: ConcreteRun, fingerprint: string, error: string, by: string) => {
     store.record({ type: 'failed', key: cr.key, id: cr.id, fingerprint, error, by, at: new Date().toISOString() });
     failedNow.set(cr.id, error);
     finished++;
+    progress({ type: 'run-end', id: cr.id, status: 'failed' });
     log(`${tag()} ${cr.id}: FAILED: ${error.split('\n')[0]}`);
     write('partial');
   };
@@ -185,6 +200,7 @@ async function coordinate(
     const stored = store.done(cr.key, fingerprint);
     if (stored && hasModel) {
       finished++;
+      progress({ type: 'skipped', id: cr.id });
       log(`${tag()} ${cr.id}: done before (cacc ${stored.result.metrics.cacc.toFixed(4)}${stored.result.metrics.asr !== null ? `, asr ${stored.result.metrics.asr.toFixed(4)}` : ''})`);
       return null;
     }
@@ -193,6 +209,7 @@ async function coordinate(
       const prev = readJson<RunResult>(resultFile);
       if (prev.fingerprint === fingerprint) {
         recordDone(cr, { ...prev, key: cr.key, resolved: cr.resolved }, 'local');
+        progress({ type: 'skipped', id: cr.id });
         log(`${tag()} ${cr.id}: done before (cacc ${prev.metrics.cacc.toFixed(4)}${prev.metrics.asr !== null ? `, asr ${prev.metrics.asr.toFixed(4)}` : ''})`);
         return null;
       }
@@ -206,6 +223,7 @@ async function coordinate(
       fs.cpSync(path.join(cached, 'model'), modelDirOf(cr.id), { recursive: true });
       writeJsonAtomic(resultFile, reused);
       recordDone(cr, reused, 'cache');
+      progress({ type: 'skipped', id: cr.id });
       log(`${tag()} ${cr.id}: same run found in the cache ${cached} (cacc ${prev.metrics.cacc.toFixed(4)})`);
       write('partial');
       return null;
@@ -216,6 +234,7 @@ async function coordinate(
   const handle = (task: RunTask, outcome: RunOutcome, by: string) => {
     const cr = task.cr;
     if (outcome.status === 'interrupted') {
+      progress({ type: 'run-end', id: cr.id, status: 'interrupted' });
       log(`interrupted during ${cr.id}: its last finished epoch is saved; rerun the same command to resume`);
       return;
     }
@@ -223,6 +242,7 @@ async function coordinate(
     const result = outcome.result;
     // the store line is what makes the run count; result.json and the cache are copies for other readers
     recordDone(cr, result, by);
+    progress({ type: 'run-end', id: cr.id, status: 'done' });
     writeJsonAtomic(path.join(outDir, 'runs', cr.id, 'result.json'), result);
     fs.rmSync(path.join(outDir, 'runs', cr.id, 'checkpoint'), { recursive: true, force: true });
     const cached = opts.cacheDir ? path.join(opts.cacheDir, task.fingerprint) : null;
@@ -246,16 +266,22 @@ async function coordinate(
     const d = cr.run.dataset ?? cfg.dataset;
     return [[datasetKey(resolveDataset(d, dataSeed, opts)), ctx.dataset(d)]];
   };
+  // each worker process evaluates with its share of the cores: N sessions of `cores` threads would oversubscribe
+  const workerThreads = Math.max(1, Math.floor(os.availableParallelism() / nWorkers));
   const executors: Executor[] = queue
     ? await Promise.all(Array.from({ length: Math.max(1, total) }, async () => new (await import('./queue.js')).QueueExecutor(queue)))
     : nWorkers === 1
       ? [new InProcessExecutor(ctx, { log, progress: opts.progress, shouldStop: opts.shouldStop })]
-      : Array.from({ length: nWorkers }, () => new ProcessExecutor(ctxInit, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
+      : Array.from({ length: nWorkers }, () => new ProcessExecutor({ ...ctxInit, evalThreads: workerThreads }, { log, progress: !!opts.progress, onStart: (pid, t) => (log(`${t.cr.id}: started in worker process ${pid}`), opts.onWorkerStart?.(pid, t.cr.id)) }));
   if (queue) log(`${total} run(s) on the queue ${opts.queue}: start \`nlp-backdoor worker --queue ${opts.queue}\` on any machine`);
   else if (nWorkers > 1) log(`${total} run(s), ${nWorkers} worker processes (${os.availableParallelism()} cores)`);
   const inProcessOnly = nWorkers === 1 && !queue;
+  progress({ type: 'start', total, workers: queue ? total : nWorkers });
   const idle = [...executors];
-  const pending = [...concrete];
+  // with several runs at once, the longest first (the LPT rule): the runs that end a sweep are then the short
+  // ones, and no worker is left alone with a long run while the others idle. With one at a time the file's
+  // order is kept (the total is the same either way).
+  const pending = nWorkers > 1 ? longestFirst(concrete, (cr) => expectedCost(cr, getDataset(cr).train.length)) : [...concrete];
   const inflight = new Map<string, Promise<void>>();
   let interrupted = false;
   try {
@@ -282,6 +308,7 @@ async function coordinate(
         const task = prepare(cr);
         if (!task) continue;
         const ex = idle.pop()!;
+        progress({ type: 'run-start', id: cr.id });
         if (nWorkers === 1 && !queue) log(`${tag()} ${cr.id}: ${cr.run.attack ? `attack ${(cr.run.attack as { type: string }).type}` : 'clean'}${cr.run.transfer ? `, transfer ${cr.run.transfer.mode} from ${cr.run.transfer.from}` : ''}, seed ${cr.seed}`);
         inflight.set(
           cr.id,

@@ -57,7 +57,8 @@ export class ProcessExecutor implements Executor {
     // stderr is piped so the trainer's lines come out prefixed with the run they belong to
     const child = fork(WORKER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     this.name = `worker ${child.pid}`;
-    createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${this.current?.task.cr.id ?? this.name}] ${line}\n`));
+    // through the coordinator's log, so a live view draws them above its bars
+    createInterface({ input: child.stderr! }).on('line', (line) => this.hooks.log(`[${this.current?.task.cr.id ?? this.name}] ${line}`));
     child.on('message', (m: FromWorker) => {
       if (m.type === 'log') this.hooks.log(m.line);
       else if (m.type === 'started' && this.current) this.hooks.onStart?.(child.pid!, this.current.task);

@@ -70,7 +70,10 @@ export function curvePoints(res: ExperimentResults): CurvePoint[] {
 /** ASR or CACC against the poisoning proportion: a line per variant, error bars for the seed interval. */
 export function curveSpec(points: CurvePoint[], metric: 'ASR' | 'CACC'): TopLevelSpec {
   const values = points.filter((p) => p.metric === metric).map((p) => ({ ...p, mean: 100 * p.mean, lo: 100 * p.lo, hi: 100 * p.hi }));
-  const x = { field: 'p', type: 'quantitative' as const, title: 'poisoning proportion p' };
+  // the proportions as evenly spaced categories (a point scale), as the study's Figure 1 sets them out: on a
+  // linear axis 0, 0.01, 0.02 and 0.05 crowd into the left 10% where the ASR rises, and a log axis has no 0 (the
+  // clean model measured with the trigger)
+  const x = { field: 'p', type: 'ordinal' as const, sort: 'ascending' as const, title: 'poisoning proportion p', axis: { labelAngle: 0 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${metric} (%) by poisoning proportion`,
@@ -81,7 +84,8 @@ export function curveSpec(points: CurvePoint[], metric: 'ASR' | 'CACC'): TopLeve
     encoding: { x, color: { field: 'variant', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 400 } } },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative', title: `${metric} %`, scale: { domain: [0, 100] } } } },
-      { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'lo', type: 'quantitative', title: `${metric} %` }, y2: { field: 'hi' } } },
+      // short ticks: on a point scale they would otherwise span the whole step between two proportions
+      { mark: { type: 'errorbar', ticks: { size: 8 } }, encoding: { y: { field: 'lo', type: 'quantitative', title: `${metric} %` }, y2: { field: 'hi' } } },
     ],
   };
 }

@@ -4,7 +4,7 @@ import { tf, initEngine } from '../engine/index.js';
 import { Adam, type AdamOptions, type AdamState } from './adam.js';
 import { trainStep, type StepModel } from './step.js';
 import { Rng } from '../common/random.js';
-import { Progress } from '../common/progress.js';
+import { Progress, progressLog } from '../common/progress.js';
 import type { NamedWeights } from '../models/cnn.js';
 import { yieldToEventLoop } from '../common/yield.js';
 
@@ -124,13 +124,14 @@ export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[
       seen += idx.length;
       bar?.update(bi + 1, { loss: lossSum / seen, acc: correct / seen });
     }
+    bar?.stop();
     if (interrupted) break;
     const devAccuracy = devSet.length ? accuracyOf(model, devSet) : null;
     const rec: EpochRecord = { epoch, loss: lossSum / seen, trainAccuracy: correct / seen, devAccuracy, seconds: (performance.now() - te) / 1000 };
     state.history.push(rec);
     state.epoch = epoch;
     state.optimizer = opt.getState();
-    if (opts.progress) process.stderr.write(`  epoch ${epoch}: loss ${rec.loss.toFixed(4)} train acc ${rec.trainAccuracy.toFixed(4)}${devAccuracy != null ? ` dev acc ${devAccuracy.toFixed(4)}` : ''} (${rec.seconds.toFixed(1)}s)\n`);
+    if (opts.progress) progressLog(`  epoch ${epoch}: loss ${rec.loss.toFixed(4)} train acc ${rec.trainAccuracy.toFixed(4)}${devAccuracy != null ? ` dev acc ${devAccuracy.toFixed(4)}` : ''} (${rec.seconds.toFixed(1)}s)`);
     const score = devAccuracy ?? -rec.loss;
     if (score > state.bestDevAccuracy) {
       state.bestDevAccuracy = score;

@@ -92,7 +92,8 @@ test('run: SIGINT keeps the finished runs, exits 130, and the rerun skips them',
   const out = path.join(dir, 'res');
   // one run at a time, in this process: "first" is finished when "second" trains (sweeps/store.test.ts
   // covers Ctrl-C with worker processes)
-  const r = await cli(['run', exp, '--out', out, '--workers', '1'], { when: /second epoch[\s\S]*epoch 1: loss/, signals: ['SIGINT'] });
+  // the epoch lines (progress bars are drawn only on a terminal: common/progress.ts)
+  const r = await cli(['run', exp, '--out', out, '--workers', '1'], { when: /\] second: clean[\s\S]*epoch 1: loss/, signals: ['SIGINT'] });
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /run the same command again to resume/);
   const res = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { loadExperiment } from '../../src/experiments/load.js';
 import { runExperiment, type ExperimentResults } from '../../src/experiments/runner.js';
 import { spawnSync } from 'node:child_process';
-import { curvePoints, experimentTables, resultsFromStore, toCsv, writeExperimentReports } from '../../src/report/experiment-html.js';
+import { curvePoints, curveSpec, experimentTables, resultsFromStore, toCsv, writeExperimentReports } from '../../src/report/experiment-html.js';
+import { renderSvg } from '../../src/analysis/charts.js';
 import { cli } from '../helpers/cli.js';
 import { checkSvg } from '../helpers/svg.js';
 import { syntheticReviews, toTsv } from '../helpers/synthetic.js';
@@ -137,4 +138,24 @@ test('report.html in headless Chromium: every chart rendered, no console errors,
   } finally {
     await browser.close();
   }
+});
+
+test('the proportion axis is a point scale: proportions evenly spaced in order, 0 included, as in the study\'s Figure 1', async () => {
+  const ps = [0, 0.01, 0.02, 0.05, 0.1, 0.5];
+  const points = ps.flatMap((p, i) => [
+    { variant: 'mr · size1', p, metric: 'ASR' as const, mean: 0.1 + 0.15 * i, lo: 0.05 + 0.15 * i, hi: 0.15 + 0.15 * i, n: 3 },
+    { variant: 'mr · size2', p, metric: 'ASR' as const, mean: 0.12 * i, lo: 0.12 * i, hi: 0.12 * i, n: 1 },
+  ]);
+  const svg = await renderSvg(curveSpec(points, 'ASR'));
+  checkSvg(svg);
+  // the x positions of the lines' points: both variants at the same 6 positions
+  const xs = [...svg.matchAll(/aria-roledescription="point"[^>]*transform="translate\(([\d.]+),/g)].map((m) => Number(m[1]));
+  assert.equal(xs.length, 2 * ps.length);
+  const first = [...new Set(xs)].sort((a, b) => a - b);
+  assert.equal(first.length, ps.length);
+  const steps = first.slice(1).map((x, i) => x - first[i]!);
+  for (const d of steps) assert.ok(Math.abs(d - steps[0]!) < 0.01 && d > 20, `evenly spaced: ${steps.join(', ')}`);
+  // the axis labels are the proportions, in order
+  const labels = [...svg.matchAll(/<text[^>]*>([\d.]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(labels.slice(0, ps.length), ps.map(String));
 });

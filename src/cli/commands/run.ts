@@ -5,6 +5,8 @@ import { str, list, num, UsageError } from '../args.js';
 import * as os from 'node:os';
 import { loadExperiment } from '../../experiments/load.js';
 import { runExperiment } from '../../experiments/runner.js';
+import { SweepView } from '../sweep-view.js';
+import { EVAL_ENGINES, type EvalEngineName } from '../../experiments/eval-engine.js';
 import { stopOnSignals } from '../signals.js';
 import { validateExperiment } from '../../experiments/validate.js';
 import { outFolderFlag, checkOutFolder } from '../out-path.js';
@@ -28,6 +30,7 @@ export const run: Command = {
     'validate-only': { type: 'boolean', description: 'check the file, its datasets, labels, trigger keys and transfer sources, and list the runs, without training' },
     workers: { type: 'string', description: 'runs trained at once, each in its own worker process with its own tensor engine (default: the number of cores; 1: in this process)' },
     queue: { type: 'string', description: 'distributed: put the runs on this BullMQ queue (redis://HOST:PORT) for `nlp-backdoor worker` processes on any machine; wait for every outcome and write DIR as a local run' },
+    engine: { type: 'string', description: 'engine the test sets are evaluated through: auto (onnxruntime-node when installed, else tfjs), onnx or tfjs', default: 'auto' },
     set: { type: 'list', description: 'override a value of the file, e.g. --set train.epochs=1 or --set runs.NAME.attack.proportion=0.2 (repeatable; recorded in results.json)' },
   },
   details:
@@ -56,9 +59,15 @@ export const run: Command = {
     }
     if (out === undefined) throw new UsageError('--out is required');
     const workers = num(args, 'workers', { int: true, min: 1 }) ?? os.availableParallelism();
+    const evalEngine = str(args, 'engine') ?? 'auto';
+    if (!(EVAL_ENGINES as readonly string[]).includes(evalEngine)) throw new UsageError(`--engine must be ${EVAL_ENGINES.join(', ')} (got "${evalEngine}")`);
     const sig = stopOnSignals('the experiment');
+    // the live view on a terminal (not with --quiet, in CI or into a pipe): plain log lines otherwise
+    const view = args.flags['quiet'] !== true ? SweepView.open() : null;
     const res = await runExperiment(config, out, {
+      ...(view ? { log: view.log, onProgress: view.onEvent } : {}),
       workers,
+      evalEngine: evalEngine as EvalEngineName,
       queue: str(args, 'queue'),
       dataDir: str(args, 'data-dir'),
       baseDir,
@@ -69,7 +78,7 @@ export const run: Command = {
       cacheDir: str(args, 'cache'),
       lineOf,
       overrides,
-    });
+    }).finally(() => view?.close());
     sig.dispose();
     // the HTML report with its charts and the CSV tables, from the same results (`nlp-backdoor report DIR` redoes it)
     await writeExperimentReports(out, res);
