@@ -103,7 +103,10 @@ function trainVector(clf: CnnClassifier, texts: string[], label: number, wid: nu
         p0.dispose();
         const g = grads[v.name]!;
         tf.tidy(() => {
-          const nv = tf.sub(v, tf.mul(o.lr, g));
+          // a step of lr·‖v‖ along the normalised gradient: the raw gradient's scale differs by orders of
+          // magnitude between a SentenceCNN's GloVe rows and BERT's, where RAP's fixed lr 1e-2 was tuned
+          const gn = Math.max(1e-12, tf.norm(g).dataSync()[0]!);
+          const nv = tf.sub(v, tf.mul((o.lr * norm) / gn, g));
           v.assign(tf.mul(nv, norm / Math.max(1e-12, tf.norm(nv).dataSync()[0]!)) as tf.Tensor1D);
         });
         g.dispose();
@@ -137,7 +140,7 @@ export async function fitRap(clf: CnnClassifier, cleanDev: string[], opts: RapOp
   const devWords = new Set(cleanDev.flatMap((t) => clf.tokens(t)));
   const words = opts.words ?? rareWords(clf, protect.length, devWords);
   if (words.length < protect.length) throw new InputError(`RAP: needs ${protect.length} rare word(s), one per protected class, got ${words.length}`);
-  const o = { probRange: opts.probRange ?? ([0.1, 0.3] as [number, number]), epochs: opts.epochs ?? 5, batchSize: opts.batchSize ?? 32, lr: opts.lr ?? 0.05, scale: opts.scale ?? 1 };
+  const o = { probRange: opts.probRange ?? ([0.1, 0.3] as [number, number]), epochs: opts.epochs ?? 5, batchSize: opts.batchSize ?? 32, lr: opts.lr ?? 0.1, scale: opts.scale ?? 1 };
   if (!(o.probRange[0] >= 0 && o.probRange[0] < o.probRange[1] && o.probRange[1] <= 1)) throw new InputError(`RAP: probRange must be [lower, upper] with 0 ≤ lower < upper ≤ 1, got [${o.probRange}]`);
   const frr = opts.frr ?? 0.05;
   const rng = new Rng(opts.seed ?? 1).fork('rap');

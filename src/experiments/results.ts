@@ -6,6 +6,7 @@ import type { ResolvedRunConfig } from './expand.js';
 import { summarize, type SplitTable, type Summary } from '../eval/index.js';
 import type { CnnTrainConfig } from '../train/train-classifier.js';
 import type { EngineInfo } from '../engine/index.js';
+import type { DefenseMetrics } from '../defenses/evaluate.js';
 
 export interface RunMetrics {
   cacc: number;
@@ -19,6 +20,8 @@ export interface RunMetrics {
   train_seconds: number;
   train_size: number;
   poisoned: number;
+  /** the run's defense, measured against its (backdoored) model */
+  defense?: DefenseMetrics;
 }
 
 export interface RunResult {
