@@ -18,6 +18,7 @@ import { InputError } from '../common/errors.js';
 import { Rng } from '../common/random.js';
 import { thresholdAtFrr } from './detection.js';
 import { logitsWithWordVector } from './cnn-forward.js';
+import { tapOffsets } from '../models/conv-pool.js';
 import type { InputFilter } from './scoring.js';
 
 export interface RapOptions {
@@ -61,6 +62,34 @@ function rareWords(clf: CnnClassifier, n: number, avoid: Set<string>): string[] 
 
 const withWord = (w: string, t: string) => `${w} ${t}`;
 
+/** Σ over filters of (mean other-class − this-class dense weight) × the filter's taps: an embedding direction that pushes away from `label`. */
+function awayDirection(clf: CnnClassifier, label: number): Float32Array {
+  const m = clf.model;
+  const { filter_widths: W, num_filters: F, embedding_dim: D, num_labels: C } = m.config;
+  const off = tapOffsets(W, F);
+  const cols = W.reduce((a, k) => a + k, 0) * F;
+  const convW = m.vars['conv_w']!.dataSync() as Float32Array;
+  const fcW = m.vars['fc_w']!.dataSync() as Float32Array;
+  const dir = new Float32Array(D);
+  W.forEach((k, j) => {
+    for (let f = 0; f < F; f++) {
+      const h = j * F + f;
+      let other = 0;
+      for (let c = 0; c < C; c++) if (c !== label) other += fcW[h * C + c]! / (C - 1);
+      const a = other - fcW[h * C + label]!;
+      for (let i = 0; i < k; i++) for (let d = 0; d < D; d++) dir[d]! += a * convW[d * cols + off[j]! + i * F + f]!;
+    }
+  });
+  return dir;
+}
+
+/** Median L2 norm of the embedding rows (padding and unknown excluded). */
+function medianRowNorm(clf: CnnClassifier): number {
+  const norms = tf.tidy(() => tf.norm(tf.slice(clf.model.vars['embedding']!, [2, 0], [-1, -1]), 'euclidean', 1).dataSync() as Float32Array);
+  const s = Array.from(norms).sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 1;
+}
+
 /** Predicted-class probability of each text, with word `wid` embedded as `v`. */
 function probsWith(clf: CnnClassifier, texts: string[], wid: number, v: Float32Array, bs = 200): number[][] {
   const out: number[][] = [];
@@ -81,7 +110,16 @@ function trainVector(clf: CnnClassifier, texts: string[], label: number, wid: nu
   const emb = clf.model.vars['embedding']!;
   const D = clf.model.config.embedding_dim;
   const row = tf.tidy(() => tf.slice(emb, [wid, 0], [1, D]).reshape([D]).dataSync() as Float32Array);
-  const norm = Math.hypot(...row);
+  // RAP keeps the row's norm. A rare word missing from the pretrained vectors has a small random row (text/
+  // vectors.ts: U(±0.25)) that wins no max-pooling window of the SentenceCNN, so it gets no gradient at all;
+  // such a row is scaled up to the vocabulary's median norm first
+  const norm = Math.max(Math.hypot(...row), medianRowNorm(clf));
+  // …and a row that wins no window stays stuck whatever its norm: the search starts from the direction
+  // whose windows raise the other classes' logits against this one's (the conv taps weighted by the dense
+  // layer's margin), at that norm, so the hinge terms have a gradient from the first step
+  const dir = awayDirection(clf, label);
+  const dn = Math.max(1e-12, Math.hypot(...dir));
+  for (let d = 0; d < D; d++) row[d] = (dir[d]! * norm) / dn;
   const v = tf.variable(tf.tensor1d(row), true);
   const [lo, hi] = o.probRange;
   const base = probsWith(clf, texts, wid, row).map((p) => p[label]!);
