@@ -148,6 +148,8 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
         const at = ['defense', ...(iss.code === 'unrecognized_keys' ? [...iss.path.map(String), iss.keys[0]!] : iss.path.map(String))];
         fail(keyOf(at), `run ${cr.id}: ${at.join('.')}: ${iss.message}`);
       }
+      const corpus = d.data?.lmCorpus;
+      if (corpus && !fs.existsSync(path.resolve(opts.baseDir ?? '.', corpus))) fail(keyOf(['defense', 'lmCorpus']), `run ${cr.id}: defense.lmCorpus: no such file ${quote(corpus)} (relative to the experiment file)`);
     }
     // the dataset: name, data folder, files, format, columns, labels
     const dsKeyPath = run.dataset ? [...base, 'dataset'] : ['dataset'];

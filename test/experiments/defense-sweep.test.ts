@@ -73,4 +73,5 @@ test('a bad defense key or value is an error with the file, line and key', () =>
   check(EXPERIMENT.replace('defense: { type: onion }', 'defense: { type: onion, repeet: 3 }'), /e\.yaml, line 10, key "runs\.0\.defense\.repeet".*repeet/);
   check(EXPERIMENT.replace('[onion, bki]', '[onion, kmeans]'), /e\.yaml, line 11, key "runs\.0\.sweep\.defense\.type".*defense\.type must be one of onion, strip, rap, bki, cube, fine-pruning/);
   check(EXPERIMENT.replace('defense: { type: onion }', 'defense: { type: onion, frr: 5 }'), /line 10.*frr must be < 1/);
+  check(EXPERIMENT.replace('defense: { type: onion }', 'defense: { type: onion, lmCorpus: missing.txt }'), /line 10, key "runs\.0\.defense\.lmCorpus".*no such file "missing\.txt"/);
 });

@@ -17,6 +17,8 @@ import { readText, splitLines } from '../../data/index.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../common/fs-atomic.js';
 import { versions } from '../../common/versions.js';
 import { outFolderFlag } from '../out-path.js';
+import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
+import type { Victim } from '../../defenses/index.js';
 import { cnnConfigFromArgs, trainFlags } from './train.js';
 
 /** --defense and the --param key=value pairs, checked against the defense schema (before any work). */
@@ -74,9 +76,10 @@ export const defend: Command = {
     seed: { type: 'string', description: 'seed of the split, poisoning, perturbations and retraining', default: '1' },
     'max-train': { type: 'string', description: 'bki/cube: the training split capped at N examples (seeded, stratified), as the victim was trained' },
     ...trainFlags,
+    ...engineFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
-  details: 'Thresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube retrain a SentenceCNN (the training flags) on the kept examples. docs/defenses.md describes each defense and its measured numbers.',
+  details: 'onion and strip run the model through onnxruntime when it loads (--engine auto), else tfjs; the other defenses use tfjs.\nThresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube retrain a SentenceCNN (the training flags) on the kept examples. docs/defenses.md describes each defense and its measured numbers.',
   async run(args) {
     // every flag and the model directory are checked before any data is read or anything is trained
     const cfg = defenseConfigFromArgs(str(args, 'defense'), list(args, 'param'));
@@ -87,8 +90,10 @@ export const defend: Command = {
     const trainCfg = cnnConfigFromArgs(args);
     const recipe = attackFromArgs(str(args, 'attack'));
     const input = str(args, 'input');
+    engineOf(args); // checked before any work
     if (input && !INPUT_FILTERS.includes(cfg.type)) throw new UsageError(`--input: ${cfg.type} is not an input filter (onion, strip, rap filter inputs)`);
     if (input && !fs.existsSync(input)) throw new UsageError(`--input ${input}: no such file`);
+    if (cfg.lmCorpus && !fs.existsSync(cfg.lmCorpus)) throw new UsageError(`--param lmCorpus: no such file ${cfg.lmCorpus}`);
     if (DATA_FILTERS.includes(cfg.type) && !recipe) throw new UsageError(`${cfg.type} filters the poisoned training set: give --attack (the attack the model was trained with, same --seed)`);
     const { kind, labelNames } = classifierLabels(dir);
     if (cfg.type !== 'onion' && cfg.type !== 'strip' && kind !== 'sentence-cnn') throw new UsageError(`--defense ${cfg.type} is implemented for SentenceCNN models; ${dir} is a ${kind} classifier`);
@@ -97,7 +102,8 @@ export const defend: Command = {
       throw new UsageError(`the model's labels (${labelNames.join(', ')}) differ from the dataset's (${data.labelNames.join(', ')}): give the data the model was trained on`);
     }
     const engine = await initEngine();
-    const victim = await loadClassifier(dir);
+    // onion and strip only need probabilities: onnxruntime when it loads (--engine), the others work through tfjs
+    const victim: Victim = cfg.type === 'onion' || cfg.type === 'strip' ? (await loadEngineClassifier(args, dir)).clf : await loadClassifier(dir);
     const progress = !args.flags['quiet'];
     if (progress) process.stderr.write(`defense ${cfg.type} on ${dir} (${kind}); dataset ${data.name}: dev ${data.dev.length}, test ${data.test.length}; backend ${engine.backend}\n`);
     const base = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
@@ -137,7 +143,7 @@ export const defend: Command = {
       command: ['defend', ...process.argv.slice(3)],
       created: new Date().toISOString(),
     });
-    victim.dispose();
+    await victim.dispose();
     const f = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
     const det = metrics.detection ? `; FRR ${f(metrics.detection.frr)}%, FAR ${f(metrics.detection.far)}%` : '';
     const rem = metrics.removal ? `; removed ${metrics.removal.removed} (precision ${f(metrics.removal.precision)}%, recall ${f(metrics.removal.recall)}%)` : '';
