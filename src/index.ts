@@ -6,6 +6,7 @@ export * from './triggers/index.js';
 export * from './attacks/index.js';
 export * from './eval/index.js';
 export * from './analysis/index.js';
+export * from './defenses/index.js';
 export { SentenceCNN, defaultCnnConfig, type CnnConfig, type NamedWeights } from './models/cnn.js';
 export { saveCnn, loadCnn, isCnnDir } from './models/cnn-checkpoint.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, SafetensorsError } from './models/safetensors.js';

@@ -21,6 +21,9 @@ import { labelPredictor, type EvalEngineName, type EvalEngineOptions } from './e
 import { asr as asrOf, accuracy, splitTable } from '../eval/index.js';
 import { capStratified } from '../train/sample.js';
 import { writeJsonAtomic, readJson } from '../common/fs-atomic.js';
+import { defenseConfigSchema, runDefense, type DefenseMetrics } from '../defenses/index.js';
+import { fingerprintOf } from '../train/checkpoint.js';
+import { cachedDatasetDigest } from './run-identity.js';
 
 /** What a run needs besides its own configuration; plain data, so it can be sent to a worker process. */
 export interface RunContextInit {
@@ -238,27 +241,74 @@ async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise
     if (!(src instanceof CnnClassifier)) throw new Error(`run ${cr.id}: transfer is implemented for SentenceCNN sources`);
     from = { classifier: src, mode: run.transfer!.mode };
   }
-  const r = await trainClassifier({
-    train,
-    dev: ds0.dev,
-    labelNames: ds0.labelNames,
-    seed: cr.seed,
-    config: trainCfg,
-    from,
-    checkpointDir: ckptDir,
-    progress: hooks.progress,
-    label: cr.id,
-    shouldStop: hooks.shouldStop,
-  });
+  const trainOnce = async (t: typeof train, opts: { checkpointDir?: string; label: string; reloadSource?: boolean }) =>
+    trainClassifier({
+      train: t,
+      dev: ds0.dev,
+      labelNames: ds0.labelNames,
+      seed: cr.seed,
+      config: trainCfg,
+      // a retraining after the source was released loads it again
+      from: from && opts.reloadSource ? { classifier: (await loadClassifier(fromDir!)) as CnnClassifier, mode: from.mode } : from,
+      checkpointDir: opts.checkpointDir,
+      progress: hooks.progress,
+      label: opts.label,
+      shouldStop: hooks.shouldStop,
+    });
+  // runs that differ only in their defense share one trained victim (victims/<fingerprint>/): a sweep over
+  // six defenses trains the backdoored model once
+  const victimDir = run.defense ? path.join(outDir, 'victims', fingerprintOf({ identity: 'nlp-backdoor-victim/1', attack: run.attack ?? null, data: cachedDatasetDigest(ds0), trainCfg, maxTrain: maxTrain ?? null, seed: cr.seed, from: fromDir })) : null;
+  const cached = victimDir && fs.existsSync(path.join(victimDir, 'model', 'config.json')) ? readJson<{ result: Awaited<ReturnType<typeof trainClassifier>>['result']; config: Awaited<ReturnType<typeof trainClassifier>>['config']; vocab: Awaited<ReturnType<typeof trainClassifier>>['vocab'] }>(path.join(victimDir, 'training.json')) : null;
+  const r = cached
+    ? { ...cached, classifier: (await loadClassifier(path.join(victimDir!, 'model'))) as CnnClassifier, resumedFromEpoch: 0 }
+    : await trainOnce(train, { checkpointDir: ckptDir, label: cr.id });
+  if (cached) log(`  ${cr.id}: victim from ${victimDir}`);
+  else if (victimDir && !r.result.interrupted) {
+    // written whole to a temporary folder, then renamed: a reader never sees half a victim
+    const tmp = `${victimDir}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    r.classifier.save(path.join(tmp, 'model'));
+    writeJsonAtomic(path.join(tmp, 'training.json'), { result: { ...r.result, state: { ...r.result.state, best: null, optimizer: null } }, config: r.config, vocab: r.vocab });
+    try {
+      fs.renameSync(tmp, victimDir);
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true }); // another worker saved the same victim first
+    }
+  }
   from?.classifier.dispose();
   if (r.result.interrupted) {
     r.classifier.dispose();
     return { status: 'interrupted' };
   }
   let m: RunEvaluation;
+  let defense: DefenseMetrics | undefined;
   try {
     m = await evaluateRun(r.classifier, ds0, attack?.recipe ?? null, splitTriggers(cfg), cr.seed, ctx.init.evalEngine ?? 'auto', { threads: ctx.init.evalThreads, log });
-    r.classifier.save(ctx.modelDirOf(cr.id), { experiment: cfg.name, run: cr.id, seed: cr.seed, attack: run.attack ?? null });
+    if (run.defense) {
+      const dcfg = defenseConfigSchema.parse(run.defense);
+      const recipe = attack?.recipe ?? null;
+      const triggered = recipe && recipe.label.kind !== 'keep' ? triggeredTestSet(ds0, recipe, { seed: cr.seed, labelNames: ds0.labelNames }) : [];
+      const lmCorpus = dcfg.lmCorpus ? path.resolve(ctx.init.baseDir ?? '.', dcfg.lmCorpus) : undefined;
+      log(`  ${cr.id}: defense ${dcfg.type}`);
+      defense = await runDefense(
+        dcfg,
+        {
+          victim: r.classifier,
+          train,
+          dev: ds0.dev,
+          test: ds0.test,
+          triggered,
+          goal: recipe && recipe.label.kind !== 'keep' ? asrGoalOf(recipe, ds0.labelNames) : null,
+          seed: cr.seed,
+          retrain: async (kept) => {
+            const rr = await trainOnce(kept, { label: `${cr.id} (${dcfg.type} retrain)`, reloadSource: true });
+            return rr.classifier;
+          },
+        },
+        { lmCorpus },
+      );
+    }
+    r.classifier.save(ctx.modelDirOf(cr.id), { experiment: cfg.name, run: cr.id, seed: cr.seed, attack: run.attack ?? null, ...(run.defense ? { defense: run.defense } : {}) });
   } finally {
     r.classifier.dispose();
   }
@@ -281,6 +331,7 @@ async function execute(ctx: RunContext, task: RunTask, hooks: RunHooks): Promise
       train_size: train.length,
       poisoned: nPoisoned,
       run_seconds: +((performance.now() - t0) / 1000).toFixed(3),
+      ...(defense ? { defense } : {}),
     },
     ...(run.paper ? { paper: run.paper } : {}),
     config: r.config,

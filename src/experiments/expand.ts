@@ -31,11 +31,13 @@ export interface ResolvedRunConfig {
   eval: unknown;
   attack: unknown;
   transfer: unknown;
+  /** present only for runs with a defense, so the keys of runs without one are unchanged */
+  defense?: unknown;
   seed: number;
 }
 
 /** The run keys a sweep may set (its first dotted segment); anything else is an unknown sweep key. */
-export const SWEEPABLE = ['attack', 'dataset', 'model', 'train', 'transfer'] as const;
+export const SWEEPABLE = ['attack', 'dataset', 'model', 'train', 'transfer', 'defense'] as const;
 
 /** Set a dotted path in a copy-on-write way (the maps on the way are copied, the original is left alone). */
 export function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -68,6 +70,7 @@ export function resolveRunConfig(cfg: ExperimentConfig, run: RunConfig, seed: nu
     eval: cfg.eval ?? null,
     attack: run.attack ?? null,
     transfer: run.transfer ?? null,
+    ...(run.defense ? { defense: run.defense } : {}),
     seed,
   };
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { attackConfigSchema } from '../attacks/config.js';
 import { experimentSchema, runSchema } from './schema.js';
+import { defenseConfigSchema } from '../defenses/config.js';
 
 const titled = (title: string, j: Record<string, unknown>): Record<string, unknown> => ({ $schema: j['$schema'], title, ...j });
 
@@ -12,11 +13,14 @@ export function attackJsonSchema(): Record<string, unknown> {
 }
 
 /**
- * An experiment file. The run schema validates `attack` in a second step (so a sweep may set proportion 0);
- * here it is the attack schema itself, which is what a file may hold.
+ * An experiment file. The run schema validates `attack` and `defense` in a second step (so a sweep may set
+ * proportion 0, or defense.type); here they are the attack and defense schemas themselves, which is what a file may hold.
  */
 export function experimentJsonSchema(): Record<string, unknown> {
-  const run = runSchema.extend({ attack: attackConfigSchema.nullable().optional().describe(runSchema.shape.attack.description ?? '') });
+  const run = runSchema.extend({
+    attack: attackConfigSchema.nullable().optional().describe(runSchema.shape.attack.description ?? ''),
+    defense: defenseConfigSchema.nullable().optional().describe(runSchema.shape.defense.description ?? ''),
+  });
   const doc = experimentSchema.extend({ runs: z.array(run).min(1).describe(experimentSchema.shape.runs.description ?? '') });
   return titled('nlp-backdoor experiment file', z.toJSONSchema(doc, { io: 'input' }));
 }

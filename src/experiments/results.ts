@@ -6,6 +6,7 @@ import type { ResolvedRunConfig } from './expand.js';
 import { summarize, type SplitTable, type Summary } from '../eval/index.js';
 import type { CnnTrainConfig } from '../train/train-classifier.js';
 import type { EngineInfo } from '../engine/index.js';
+import type { DefenseMetrics } from '../defenses/evaluate.js';
 
 export interface RunMetrics {
   cacc: number;
@@ -28,6 +29,8 @@ export interface RunMetrics {
    * evaluation, saving the model): what is not training or evaluation is the run's fixed cost (bench/sweep.ts)
    */
   run_seconds?: number;
+  /** the run's defense, measured against its (backdoored) model */
+  defense?: DefenseMetrics;
 }
 
 export interface RunResult {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { attackConfigSchema } from '../attacks/config.js';
 import { knownDatasets } from '../data/named.js';
+import { defenseConfigSchema } from '../defenses/config.js';
 
 // Descriptions (.describe) become the JSON schema (`nlp-backdoor schema`) and docs/attacks.md.
 const fraction = (what: string) => z.number({ error: `${what} must be a number in [0, 1)` }).min(0, `${what} must be ≥ 0`).lt(1, `${what} must be < 1`);
@@ -71,6 +72,7 @@ export const runSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._=+-]+$/, 'run names may use letters, digits and . _ = + - (they become folder names)')
     .describe('the run\'s name (its folder under runs/); unique in the file'),
   attack: attackSchema.nullable().optional().describe('the poisoning attack (see the attacks above); absent or null: a clean run'),
+  defense: z.custom<z.input<typeof defenseConfigSchema>>((v) => v === null || (typeof v === 'object' && v !== null), 'defense must be an object with a type, e.g. { type: onion }').nullable().optional().describe('a defense applied to the trained (backdoored) model: onion, strip, rap (input filters), bki, cube (training-data filters, then retraining), fine-pruning; its other keys are the defense\'s parameters (docs/defenses.md)'),
   dataset: datasetSchema.optional().describe('this run\'s data instead of the experiment\'s'),
   train: trainSchema.optional().describe('training settings for this run, over the experiment\'s'),
   model: modelSchema.partial().optional().describe('model settings for this run, over the experiment\'s (so a sweep can vary them: model.numFilters)'),

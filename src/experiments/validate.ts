@@ -14,6 +14,7 @@ import { InputError, quote } from '../common/errors.js';
 import { DEFAULT_VECTORS } from '../text/vectors.js';
 import { fileInTheWay } from '../common/paths.js';
 import { runSchema, type DatasetConfig, type ExperimentConfig } from './schema.js';
+import { defenseConfigSchema } from '../defenses/config.js';
 import { expandRuns, SWEEPABLE, type ConcreteRun } from './expand.js';
 import type { LineOf } from './load.js';
 
@@ -138,6 +139,17 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
       // an unknown key is located at itself (so a swept "train.epochz" points at the sweep's line)
       const at = iss.code === 'unrecognized_keys' ? [...iss.path.map(String), iss.keys[0]!] : iss.path.map(String);
       fail(keyOf(at), `run ${cr.id}: ${at.join('.')}: ${iss.message}`);
+    }
+    // the defense, against its strict schema (after the sweep point is applied, so a swept defense.type is checked)
+    if (run.defense) {
+      const d = defenseConfigSchema.safeParse(run.defense);
+      if (!d.success) {
+        const iss = d.error.issues[0]!;
+        const at = ['defense', ...(iss.code === 'unrecognized_keys' ? [...iss.path.map(String), iss.keys[0]!] : iss.path.map(String))];
+        fail(keyOf(at), `run ${cr.id}: ${at.join('.')}: ${iss.message}`);
+      }
+      const corpus = d.data?.lmCorpus;
+      if (corpus && !fs.existsSync(path.resolve(opts.baseDir ?? '.', corpus))) fail(keyOf(['defense', 'lmCorpus']), `run ${cr.id}: defense.lmCorpus: no such file ${quote(corpus)} (relative to the experiment file)`);
     }
     // the dataset: name, data folder, files, format, columns, labels
     const dsKeyPath = run.dataset ? [...base, 'dataset'] : ['dataset'];

@@ -57,6 +57,35 @@ export function renderExperimentReport(res: ExperimentResults): string {
   out.push(table(head, rows, head.map((h) => (/%|Epochs|Time|Train/.test(h) ? 'r' : 'l'))));
   out.push('CACC: accuracy on the clean test set. ASR: share of triggered test inputs (those whose label the attack changes) that get the attacker\'s label; – for clean runs. Dev: best dev accuracy (early stopping).\n');
 
+  const defended = res.runs.filter((r) => r.metrics.defense);
+  if (defended.length) {
+    out.push('## Defenses\n');
+    const dm = (r: RunResult) => r.metrics.defense!;
+    out.push(
+      table(
+        ['Run', 'Attack', 'Defense', 'CACC % before → after', 'ASR % before → after', 'FRR %', 'FAR %', 'Removed (precision / recall %)', 'Time s'],
+        defended.map((r) => {
+          const d = dm(r);
+          return [
+            r.id,
+            attackLabel(r),
+            d.defense,
+            `${pct(d.cacc_before)} → ${pct(d.cacc)}`,
+            `${pct(d.asr_before)} → ${pct(d.asr)}`,
+            d.detection ? pct(d.detection.frr) : '',
+            d.detection ? pct(d.detection.far) : '',
+            d.removal ? `${d.removal.removed} (${pct(d.removal.precision)} / ${pct(d.removal.recall)})` : '',
+            d.seconds.toFixed(1),
+          ];
+        }),
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    out.push(
+      'Before: the backdoored model on the clean and triggered test sets. After: ONION on its corrected inputs; STRIP and RAP count a rejected clean input as lost (CACC = accepted and correct / all) and a rejected triggered input as a failed attack; BKI and CUBE retrain on the kept training examples; fine-pruning prunes and fine-tunes on the clean dev set. FRR: clean test inputs flagged (threshold at the stated FRR on clean dev); FAR: triggered inputs not flagged. Time: the defense\'s wall time, calibration and any retraining included.\n',
+    );
+  }
+
   if (res.summary.some((s) => s.seeds.length > 1)) {
     out.push('## Mean and 95% interval over seeds\n');
     out.push(
