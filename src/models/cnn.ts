@@ -187,6 +187,23 @@ export class SentenceCNN {
     assign('fc_b', get('fc.bias', [C]), [C]);
   }
 
+  /**
+   * Kim (2014, §2.1) "l2-norms of the weight vectors": rescale each class's weight vector of the dense layer
+   * (a column of fc_w [H, C]) to l2 norm ≤ maxNorm after a gradient step, as conv_net_sentence.py does for
+   * its 2-d parameters other than the embeddings (sqrt(norm_lim) = 3). The biases and the filters are left
+   * alone, as there.
+   */
+  constrainDenseNorm(maxNorm: number): void {
+    const w = this.vars['fc_w']!;
+    const scaled = tf.tidy(() => {
+      const norms = tf.sqrt(tf.sum(tf.square(w), 0, true)); // [1, C]
+      const scale = tf.div(tf.minimum(norms, maxNorm), tf.add(norms, 1e-7));
+      return tf.mul(w, scale);
+    });
+    w.assign(scaled);
+    scaled.dispose();
+  }
+
   dispose(): void {
     for (const v of Object.values(this.vars)) v.dispose();
   }

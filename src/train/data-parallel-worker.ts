@@ -3,7 +3,9 @@
 // gradients into this worker's region and reply with the loss and predictions.
 import { parentPort, workerData } from 'node:worker_threads';
 import { tf, initEngine, readView, type BackendName } from '../engine/index.js';
-import { BertForMaskedLM, BertForSequenceClassification, maskedLmLoss } from '../models/bert/index.js';
+import { BertForMaskedLM, BertForSequenceClassification, maskedLmLoss, type BertBatch } from '../models/bert/index.js';
+import { SentenceCNN, type CnnConfig, type IdBatch } from '../models/cnn.js';
+import type { BertConfig } from '../models/bert/config.js';
 import { crossEntropy } from './step.js';
 import { reduceSlice, type PoolWorkerData, type StepMessage, type WorkerReply } from './data-parallel.js';
 
@@ -19,9 +21,16 @@ const arrived = new Int32Array(d.control, 0, 1);
 const partial = new Float64Array(d.control, 8);
 // zeros in the HF layout: the values come from the weight buffer right after
 const zeros = new Map(d.params.map((p) => [p.name, new Float32Array(p.size)]));
-const model = d.kind === 'mlm' ? new BertForMaskedLM(d.config, { weights: zeros }) : new BertForSequenceClassification(d.config, { weights: zeros });
+const model =
+  d.kind === 'cnn'
+    ? new SentenceCNN(d.config as CnnConfig, { embeddings: zeros.get('embedding') })
+    : d.kind === 'mlm'
+      ? new BertForMaskedLM(d.config as BertConfig, { weights: zeros })
+      : new BertForSequenceClassification(d.config as BertConfig, { weights: zeros });
 zeros.clear();
-const vars = d.params.map((p) => model.params.get(p.name));
+const vars = d.params.map((p) => (model instanceof SentenceCNN ? model.vars[p.name]! : model.params.get(p.name)));
+// the replica computes gradients for what the master trains (SentenceCNN's conv-pool skips dE when frozen)
+if (model instanceof SentenceCNN) d.params.forEach((p, j) => (vars[j]!.trainable = p.gradOffset >= 0));
 const trainable = d.params.map((p, j) => (p.gradOffset >= 0 ? j : -1)).filter((j) => j >= 0);
 const varList = trainable.map((j) => vars[j]!);
 const wasm = tf.getBackend() === 'wasm';
@@ -72,12 +81,13 @@ function step(m: StepMessage): WorkerReply {
     tf.variableGrads(() => {
       let loss: tf.Scalar;
       if (t.kind === 'classifier') {
-        if (!(model instanceof BertForSequenceClassification)) throw new Error('a classifier batch for a masked-LM pool');
-        const logits = model.logits(b, true, m.dropoutSeed);
+        if (model instanceof BertForMaskedLM) throw new Error('a classifier batch for a masked-LM pool');
+        const logits = model instanceof SentenceCNN ? model.logits(b as IdBatch, true, m.dropoutSeed) : model.logits(b as BertBatch, true, m.dropoutSeed);
         predictions = tf.tidy(() => tf.argMax(logits, 1)).dataSync() as Int32Array;
         loss = crossEntropy(logits, t.labels);
       } else {
         if (!(model instanceof BertForMaskedLM)) throw new Error('a masked-LM batch for a classifier pool');
+        if (!('seqLen' in b)) throw new Error('a SentenceCNN batch for a masked-LM pool');
         const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
         const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
         const logits = model.forward(ids, mask, undefined, { training: true, dropoutSeed: m.dropoutSeed, positions: t.positions }) as tf.Tensor2D;

@@ -1,4 +1,5 @@
-// Data-parallel gradients for BERT over worker_threads (opt-in: fineTuneBert / pretrainMlm `workers`).
+// Data-parallel gradients over worker_threads, for BERT (fineTuneBert / pretrainMlm `workers`) and the
+// SentenceCNN (trainClassifier `workers`, `train --workers N`).
 //
 // tfjs's wasm backend computes on one thread under Node, with the project's SIMD kernels attached to that
 // single-thread build only; a second core sits idle during training. A GradientPool starts N workers, each
@@ -36,8 +37,12 @@ import { workerExecArgv } from '../engine/wasm-threads.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, BertForSequenceClassification, type BertBatch } from '../models/bert/index.js';
 import type { BertConfig } from '../models/bert/config.js';
+import { SentenceCNN, type CnnConfig, type IdBatch } from '../models/cnn.js';
 
-export type PoolModelKind = 'classifier' | 'mlm';
+/** 'classifier' and 'mlm': BERT; 'cnn': the SentenceCNN (classifier targets). */
+export type PoolModelKind = 'classifier' | 'mlm' | 'cnn';
+/** A batch as the pooled model takes it. */
+export type PoolBatch = BertBatch | IdBatch;
 
 /** What the loss of a batch compares against: class labels per example, or MLM labels at flat positions. */
 export type GradientTarget = { kind: 'classifier'; labels: Int32Array } | { kind: 'mlm'; positions: Int32Array; labels: Int32Array };
@@ -54,7 +59,7 @@ export interface SharedParam {
 
 export interface PoolWorkerData {
   kind: PoolModelKind;
-  config: BertConfig;
+  config: BertConfig | CnnConfig;
   backend: string;
   params: SharedParam[];
   weights: SharedArrayBuffer;
@@ -72,7 +77,7 @@ export interface StepMessage {
   id: number;
   /** indices into params of the values to reload from the weight buffer first */
   changed: number[];
-  batch: BertBatch;
+  batch: PoolBatch;
   target: GradientTarget;
   /** the shard's share of the batch loss */
   weight: number;
@@ -128,7 +133,12 @@ export function reduceSlice(size: number, rank: number, n: number): [number, num
   return [Math.min(size, rank * per), Math.min(size, (rank + 1) * per)];
 }
 
-function sliceBatch(b: BertBatch, r0: number, r1: number): BertBatch {
+const isIdBatch = (b: PoolBatch): b is IdBatch => 'lens' in b;
+const rowsOf = (b: PoolBatch): number => (isIdBatch(b) ? b.B : b.batchSize);
+
+function sliceBatch(b: PoolBatch, r0: number, r1: number): PoolBatch {
+  // a CNN shard keeps the batch's padded length: no window slides past an example's own length (conv-pool.ts)
+  if (isIdBatch(b)) return { ids: b.ids.slice(r0 * b.L, r1 * b.L), lens: b.lens.slice(r0, r1), B: r1 - r0, L: b.L };
   const T = b.seqLen;
   return { inputIds: b.inputIds.slice(r0 * T, r1 * T), attentionMask: b.attentionMask.slice(r0 * T, r1 * T), tokenTypeIds: b.tokenTypeIds.slice(r0 * T, r1 * T), batchSize: r1 - r0, seqLen: T };
 }
@@ -148,7 +158,12 @@ function sliceTarget(t: GradientTarget, T: number, r0: number, r1: number, total
   return { target: { kind: 'mlm', positions: Int32Array.from(pos), labels: Int32Array.from(lab) }, weight: pos.length / total };
 }
 
-type Model = BertForSequenceClassification | BertForMaskedLM;
+type Model = BertForSequenceClassification | BertForMaskedLM | SentenceCNN;
+
+/** A model's variables by parameter name, in a fixed order (the shared layout's). */
+function namedVariables(model: Model): [string, tf.Variable][] {
+  return model instanceof SentenceCNN ? Object.entries(model.vars) : [...model.params.vars];
+}
 
 export class GradientPool {
   private readonly workers: Worker[] = [];
@@ -178,7 +193,8 @@ export class GradientPool {
     this.arrived = new Int32Array(controlSab, 0, 1);
     this.partial = new Float64Array(controlSab, 8, size);
     this.regions = Array.from({ length: size }, (_, i) => new Float32Array(gradsSab, i * gradSize * 4, gradSize));
-    this.vars = params.map((p) => model.params.get(p.name));
+    const byName = new Map(namedVariables(model));
+    this.vars = params.map((p) => byName.get(p.name)!);
     this.copied = params.map(() => null);
   }
 
@@ -190,12 +206,12 @@ export class GradientPool {
     const info = engineInfo() ?? (await initEngine());
     const n = opts.workers ?? os.availableParallelism();
     if (!Number.isInteger(n) || n < 1) throw new Error(`workers must be a positive integer, got ${n}`);
-    const kind: PoolModelKind = model instanceof BertForMaskedLM ? 'mlm' : 'classifier';
+    const kind: PoolModelKind = model instanceof BertForMaskedLM ? 'mlm' : model instanceof SentenceCNN ? 'cnn' : 'classifier';
     const trainable = new Set(Object.keys(model.trainableVariables()));
     const params: SharedParam[] = [];
     let offset = 0;
     let gradOffset = 0;
-    for (const [name, v] of model.params.vars) {
+    for (const [name, v] of namedVariables(model)) {
       const p: SharedParam = { name, shape: v.shape.slice(), size: v.size, offset, gradOffset: trainable.has(name) ? gradOffset : -1 };
       params.push(p);
       offset += v.size;
@@ -273,18 +289,20 @@ export class GradientPool {
    * by the workers on the master model's current weights. `dropoutSeed` seeds the shards' dropout masks
    * (see the file comment); the model's own dropout rates apply (training mode).
    */
-  async grads(batch: BertBatch, target: GradientTarget, dropoutSeed: number): Promise<PoolGrads> {
+  async grads(batch: PoolBatch, target: GradientTarget, dropoutSeed: number): Promise<PoolGrads> {
     if (this.disposed) throw new Error('the gradient pool has been disposed');
     if (this.broken) throw this.broken;
     if (this.busy) throw new Error('GradientPool.grads: a batch is already in progress');
-    if (target.kind === 'classifier' && target.labels.length !== batch.batchSize) throw new Error(`${target.labels.length} labels for a batch of ${batch.batchSize}`);
+    const rows = rowsOf(batch);
+    if (target.kind === 'classifier' && target.labels.length !== rows) throw new Error(`${target.labels.length} labels for a batch of ${rows}`);
     if (target.kind === 'mlm' && target.labels.length !== target.positions.length) throw new Error(`${target.labels.length} MLM labels for ${target.positions.length} positions`);
     this.busy = true;
     try {
       const changed = this.syncWeights();
-      const total = target.kind === 'classifier' ? batch.batchSize : target.positions.length;
-      const ranges = shardRanges(batch.batchSize, this.size);
-      const shards = ranges.map(([r0, r1]) => (total > 0 ? sliceTarget(target, batch.seqLen, r0, r1, total) : null));
+      const total = target.kind === 'classifier' ? rows : target.positions.length;
+      const ranges = shardRanges(rows, this.size);
+      const seqLen = isIdBatch(batch) ? batch.L : batch.seqLen;
+      const shards = ranges.map(([r0, r1]) => (total > 0 ? sliceTarget(target, seqLen, r0, r1, total) : null));
       const used = shards.flatMap((t, i) => (t ? [i] : []));
       Atomics.store(this.arrived, 0, 0);
       this.partial.fill(0);
