@@ -84,6 +84,8 @@ export function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<Cn
   if (t.weightDecay !== undefined) c.weightDecay = t.weightDecay;
   if (t.decay) c.decay = t.decay;
   if (t.patience !== undefined) c.patience = t.patience;
+  if (t.maxNorm !== undefined) c.maxNorm = t.maxNorm;
+  if (t.workers !== undefined) c.workers = t.workers;
   return c;
 }
 

@@ -51,6 +51,8 @@ export const trainSchema = z.strictObject({
   weightDecay: z.number().min(0).optional().describe('weight decay strength'),
   decay: z.enum(['decoupled', 'l2']).optional().describe('decoupled (AdamW) or l2 (an L2 term in the loss)'),
   patience: z.number().int().min(0).optional().describe('early stopping: epochs without dev improvement (0: never stop early)'),
+  maxNorm: z.number().min(0).optional().describe("Kim's l2 max-norm on each class's dense weight vector (0: off)"),
+  workers: z.number().int().min(1).optional().describe('worker threads computing each batch data-parallel (1: the run\'s own thread); with dropout the masks depend on it'),
   /** cap the (clean) training set at this many examples, seeded and stratified (e.g. 200) */
   maxTrain: z.number().int().min(1).optional().describe('use at most this many clean training examples (seeded, stratified), e.g. 200'),
 });

@@ -46,6 +46,11 @@ export interface CnnTrainConfig {
   dropout: number;
   /** Kim's l2 max-norm on each class's dense weight vector after every step (0: off) */
   maxNorm: number;
+  /**
+   * worker threads computing each batch's gradients data-parallel (src/train/data-parallel.ts; 1: this thread).
+   * With dropout the masks depend on the count, so it is part of the configuration (and a run's identity).
+   */
+  workers: number;
 }
 
 export const defaultTrainConfig: CnnTrainConfig = {
@@ -64,6 +69,7 @@ export const defaultTrainConfig: CnnTrainConfig = {
   numFilters: 100,
   dropout: 0.5,
   maxNorm: 0,
+  workers: 1,
 };
 
 export type TransferMode = 'head' | 'full';
@@ -83,11 +89,6 @@ export interface TrainClassifierOptions {
   shouldStop?: () => boolean;
   /** reuse loaded vectors across runs (they take a second to load) */
   vectors?: WordVectors;
-  /**
-   * worker threads computing each batch's gradients data-parallel (src/train/data-parallel.ts; default 1:
-   * this thread). With dropout the masks depend on the count, so it is part of the run's identity.
-   */
-  workers?: number;
 }
 
 export interface TrainClassifierResult {
@@ -153,8 +154,6 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     cfg,
     vectors: vectorsIdentity(cfg.vectors),
     seed: opts.seed,
-    // the dropout masks of a data-parallel run depend on the worker count (1 and absent: the same run)
-    ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}),
     labels: opts.labelNames,
     train: examplesDigest(opts.train),
     dev: examplesDigest(opts.dev),
@@ -171,7 +170,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       if (opts.progress) process.stderr.write(`resuming ${opts.label ?? 'training'} from ${opts.checkpointDir} after epoch ${resume.epoch}\n`);
     }
   }
-  const workers = opts.workers ?? 1;
+  const workers = cfg.workers;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const pool = workers > 1 ? await GradientPool.create(model, { workers }) : null;
   const result = await train(model, trainSet, devSet, {

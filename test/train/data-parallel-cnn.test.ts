@@ -94,7 +94,7 @@ test('trainClassifier with workers: 2 without dropout trains the model 1 worker 
   const ex = rows.map((r, i) => ({ text: r.sentence, label: r.label, source: `row ${i}` }));
   const base = { train: ex.slice(0, 120), dev: ex.slice(120), labelNames: ['neg', 'pos'], seed: 2 };
   const run = async (workers: number, dropout: number) => {
-    const r = await trainClassifier({ ...base, workers, config: { epochs: 2, dropout, patience: 0, filterWidths: [2, 3], numFilters: 8 } });
+    const r = await trainClassifier({ ...base, config: { workers, epochs: 2, dropout, patience: 0, filterWidths: [2, 3], numFilters: 8 } });
     const w = r.classifier.model.toNamedWeights();
     const hist = r.result.state.history.map((h) => h.devAccuracy);
     r.classifier.dispose();

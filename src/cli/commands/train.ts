@@ -27,6 +27,7 @@ export function cnnConfigFromArgs(args: ParsedArgs): Partial<CnnTrainConfig> {
   set('patience', num(args, 'patience', { int: true, min: 0 }));
   set('maxLength', num(args, 'max-length', { int: true, min: 1 }));
   set('maxNorm', num(args, 'max-norm', { min: 0 }));
+  set('workers', num(args, 'workers', { int: true, min: 1 }));
   const decay = str(args, 'decay');
   if (decay !== undefined) {
     if (decay !== 'decoupled' && decay !== 'l2') throw new UsageError(`--decay must be decoupled or l2, got "${decay}"`);
@@ -75,7 +76,6 @@ export const train: Command = {
     const modelKind = str(args, 'model') ?? 'cnn';
     if (modelKind.startsWith('bert:')) return trainBert(args, modelKind.slice('bert:'.length), out, seed);
     if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn, bert:DIR`);
-    const workers = num(args, 'workers', { int: true, min: 1 }) ?? 1;
     // every flag is checked before the dataset is read and before the output folder exists
     const config = cnnConfigFromArgs(args);
     const maxTrain = num(args, 'max-train', { int: true, min: 1 });
@@ -107,7 +107,6 @@ export const train: Command = {
       progress,
       label: data.name,
       shouldStop: sig.shouldStop,
-      workers,
     });
     sig.dispose();
     if (r.result.interrupted) {
@@ -136,7 +135,6 @@ export const train: Command = {
       vocab: r.vocab,
       transfer: from ? { from: fromDir, mode: from.mode } : null,
       max_train: maxTrain ?? null,
-      workers,
       config: r.config,
       engine,
       versions: versions(),
