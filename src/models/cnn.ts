@@ -19,6 +19,8 @@ export interface CnnConfig {
   min_length: number;
   /** inputs longer than this are truncated at the end */
   max_length: number;
+  /** padding ids before and after every input (Kim's filter_h − 1 on both sides); absent in older models: 0 */
+  edge_padding?: number;
   id2label: Record<string, string>;
 }
 
@@ -95,7 +97,7 @@ export class SentenceCNN {
   }
 
   makeBatch(seqs: ArrayLike<number>[]): IdBatch {
-    return padBatch(seqs, this.config.min_length, this.config.max_length);
+    return padBatch(seqs, this.config.min_length, this.config.max_length, this.config.edge_padding ?? 0);
   }
 
   /** Pooled sentence features [B, nW·F] (before dropout): the "encoder" output used by transfer learning. */

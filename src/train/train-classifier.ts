@@ -44,6 +44,8 @@ export interface CnnTrainConfig {
   filterWidths: number[];
   numFilters: number;
   dropout: number;
+  /** padding ids before and after every input (Kim: widest filter − 1 = 4); a model setting, kept on transfer */
+  edgePadding: number;
   /** Kim's l2 max-norm on each class's dense weight vector after every step (0: off) */
   maxNorm: number;
   /**
@@ -68,6 +70,7 @@ export const defaultTrainConfig: CnnTrainConfig = {
   filterWidths: [3, 4, 5],
   numFilters: 100,
   dropout: 0.5,
+  edgePadding: 0,
   maxNorm: 0,
   workers: 1,
 };
@@ -131,6 +134,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       dropout: cfg.dropout,
       static_embeddings: cfg.staticEmbeddings,
       max_length: cfg.maxLength,
+      edge_padding: cfg.edgePadding,
       id2label,
     });
     model = new SentenceCNN(mc, { embeddings: emb.matrix, seed: rng.fork('init').seed });
