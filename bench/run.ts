@@ -121,5 +121,5 @@ if (want('sweep')) {
   // one small sweep with 1 and 2 workers (bench/sweep.ts): the speed-up of worker processes
   const { benchSweep } = await import('./sweep.js');
   const only = process.env['BENCH_SWEEP_WORKERS'];
-  console.log(JSON.stringify(await benchSweep(only ? only.split(',').map(Number) : undefined)));
+  console.log(JSON.stringify(await benchSweep(only ? only.split(',') : undefined)));
 }

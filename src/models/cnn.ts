@@ -107,24 +107,35 @@ export class SentenceCNN {
     const ids = tf.tensor1d(batch.ids, 'int32');
     const e = tf.reshape(tf.gather(this.vars['embedding']!, ids), [B, L, D]) as tf.Tensor3D;
     ids.dispose();
+    return this.featuresOfEmbedded(e, batch.lens, this.vars['embedding']!.trainable);
+  }
+
+  /** `features` from the embedded tokens [B, L, D]; `embeddingGrad`: whether the backward pass computes their gradient. */
+  featuresOfEmbedded(e: tf.Tensor3D, lens: Int32Array, embeddingGrad: boolean): tf.Tensor2D {
     return convPool(
       e,
-      batch.lens,
+      lens,
       this.vars['conv_w'] as tf.Variable<tf.Rank.R2>,
       this.vars['conv_b'] as tf.Variable<tf.Rank.R1>,
       { widths: this.config.filter_widths, filters: this.config.num_filters },
       this.config.min_length,
-      this.vars['embedding']!.trainable,
+      embeddingGrad,
     );
   }
 
   /** Logits [B, C]. In training mode, dropout with the given seed. */
   logits(batch: IdBatch, training = false, dropoutSeed?: number): tf.Tensor2D {
-    return tf.tidy(() => {
-      let h: tf.Tensor2D = this.features(batch);
-      if (training && this.config.dropout > 0) h = tf.dropout(h, this.config.dropout, undefined, dropoutSeed) as tf.Tensor2D;
-      return tf.add(tf.matMul(h, this.vars['fc_w'] as tf.Tensor2D), this.vars['fc_b']!) as tf.Tensor2D;
-    });
+    return tf.tidy(() => this.head(this.features(batch), training, dropoutSeed));
+  }
+
+  /** Logits of embedded tokens [B, L, D] (the data-parallel workers get their shard's rows looked up). */
+  logitsOfEmbedded(e: tf.Tensor3D, lens: Int32Array, embeddingGrad: boolean, training = false, dropoutSeed?: number): tf.Tensor2D {
+    return tf.tidy(() => this.head(this.featuresOfEmbedded(e, lens, embeddingGrad), training, dropoutSeed));
+  }
+
+  private head(h: tf.Tensor2D, training: boolean, dropoutSeed?: number): tf.Tensor2D {
+    if (training && this.config.dropout > 0) h = tf.dropout(h, this.config.dropout, undefined, dropoutSeed) as tf.Tensor2D;
+    return tf.add(tf.matMul(h, this.vars['fc_w'] as tf.Tensor2D), this.vars['fc_b']!) as tf.Tensor2D;
   }
 
   /**

@@ -20,10 +20,12 @@ const region = regionOf(d.index);
 const arrived = new Int32Array(d.control, 0, 1);
 const partial = new Float64Array(d.control, 8);
 // zeros in the HF layout: the values come from the weight buffer right after
-const zeros = new Map(d.params.map((p) => [p.name, new Float32Array(p.size)]));
+// the SentenceCNN's embedding table stays on the main thread (a one-row stand-in here): see data-parallel.ts
+const gathered = d.params.find((p) => p.gathered);
+const zeros = new Map(d.kind === 'cnn' ? [] : d.params.map((p) => [p.name, new Float32Array(p.size)]));
 const model =
   d.kind === 'cnn'
-    ? new SentenceCNN(d.config as CnnConfig, { embeddings: zeros.get('embedding') })
+    ? new SentenceCNN({ ...(d.config as CnnConfig), vocab_size: 1 }, { embeddings: new Float32Array((d.config as CnnConfig).embedding_dim) })
     : d.kind === 'mlm'
       ? new BertForMaskedLM(d.config as BertConfig, { weights: zeros })
       : new BertForSequenceClassification(d.config as BertConfig, { weights: zeros });
@@ -38,6 +40,7 @@ const wasm = tf.getBackend() === 'wasm';
 function load(changed: number[]): void {
   for (const j of changed) {
     const p = d.params[j]!;
+    if (p.gathered) continue;
     const view = weights.subarray(p.offset, p.offset + p.size);
     // a new tensor, never the variable's buffer written in place (see adam.ts); wasm copies at creation
     const t = tf.tensor(wasm ? view : view.slice(), p.shape, 'float32');
@@ -77,12 +80,20 @@ function step(m: StepMessage): WorkerReply {
   const b = m.batch;
   const t = m.target;
   let predictions: Int32Array | null = null;
+  // SentenceCNN: the embedded tokens as a variable, for their gradient when the table trains
+  const eb = b as IdBatch;
+  const embedded = m.embedded && gathered ? tf.variable(tf.tensor3d(m.embedded, [eb.B, eb.L, gathered.shape[1]!]), gathered.gathered!.trainable) : null;
   const { value, grads } = tf.tidy(() =>
     tf.variableGrads(() => {
       let loss: tf.Scalar;
       if (t.kind === 'classifier') {
         if (model instanceof BertForMaskedLM) throw new Error('a classifier batch for a masked-LM pool');
-        const logits = model instanceof SentenceCNN ? model.logits(b as IdBatch, true, m.dropoutSeed) : model.logits(b as BertBatch, true, m.dropoutSeed);
+        const logits =
+          model instanceof SentenceCNN
+            ? embedded
+              ? model.logitsOfEmbedded(embedded, eb.lens, embedded.trainable, true, m.dropoutSeed)
+              : model.logits(eb, true, m.dropoutSeed)
+            : model.logits(b as BertBatch, true, m.dropoutSeed);
         predictions = tf.tidy(() => tf.argMax(logits, 1)).dataSync() as Int32Array;
         loss = crossEntropy(logits, t.labels);
       } else {
@@ -94,8 +105,16 @@ function step(m: StepMessage): WorkerReply {
         loss = maskedLmLoss(logits, t.labels);
       }
       return m.weight === 1 ? loss : tf.mul(loss, m.weight);
-    }, varList),
+    }, embedded?.trainable ? [...varList, embedded] : varList),
   );
+  let embeddedGrad: Float32Array | undefined;
+  if (embedded) {
+    const g = grads[embedded.name];
+    if (g) embeddedGrad = (g.dataSync() as Float32Array).slice();
+    delete grads[embedded.name];
+    g?.dispose();
+    embedded.dispose();
+  }
   const loss = value.dataSync()[0]!;
   value.dispose();
   const missing: number[] = [];
@@ -112,12 +131,15 @@ function step(m: StepMessage): WorkerReply {
   atBarrier = true;
   barrier(m.used.length);
   reduce(m.used);
-  return { type: 'done', id: m.id, loss, missing, predictions };
+  return { type: 'done', id: m.id, loss, missing, predictions, embeddedGrad };
 }
 
 port.on('message', (m: StepMessage) => {
   try {
-    send(step(m));
+    const r = step(m);
+    // the embedded tokens' gradient is the largest part of a reply: moved, not copied
+    if (r.type === 'done' && r.embeddedGrad) port.postMessage(r, [r.embeddedGrad.buffer as ArrayBuffer]);
+    else send(r);
   } catch (e) {
     // the others wait for this worker at the barrier: arrive (what they sum is discarded with the batch)
     if (m.weight > 0 && !atBarrier) barrier(m.used.length);
