@@ -77,12 +77,22 @@ function step(m: StepMessage): WorkerReply {
   atBarrier = false;
   load(m.changed);
   if (m.weight === 0) return { type: 'done', id: m.id, loss: 0, missing: [], predictions: null };
+  // SentenceCNN: the embedded tokens as a variable, for their gradient when the table trains
+  const eb = m.batch as IdBatch;
+  const embedded = m.embedded && gathered ? tf.tidy(() => tf.variable(tf.tensor3d(m.embedded!, [eb.B, eb.L, gathered.shape[1]!]), gathered.gathered!.trainable) as tf.Variable<tf.Rank.R3>) : null;
+  try {
+    return stepOn(m, embedded);
+  } finally {
+    embedded?.dispose();
+  }
+}
+
+/** The shard's loss and gradients (into this worker's region), after the barrier the reduction of its slice. */
+function stepOn(m: StepMessage, embedded: tf.Variable<tf.Rank.R3> | null): WorkerReply {
   const b = m.batch;
   const t = m.target;
-  let predictions: Int32Array | null = null;
-  // SentenceCNN: the embedded tokens as a variable, for their gradient when the table trains
   const eb = b as IdBatch;
-  const embedded = m.embedded && gathered ? tf.variable(tf.tensor3d(m.embedded, [eb.B, eb.L, gathered.shape[1]!]), gathered.gathered!.trainable) : null;
+  let predictions: Int32Array | null = null;
   const { value, grads } = tf.tidy(() =>
     tf.variableGrads(() => {
       let loss: tf.Scalar;
@@ -113,7 +123,6 @@ function step(m: StepMessage): WorkerReply {
     if (g) embeddedGrad = (g.dataSync() as Float32Array).slice();
     delete grads[embedded.name];
     g?.dispose();
-    embedded.dispose();
   }
   const loss = value.dataSync()[0]!;
   value.dispose();

@@ -1,5 +1,5 @@
 // Data-parallel gradients over worker_threads, for BERT (fineTuneBert / pretrainMlm `workers`) and the
-// SentenceCNN (trainClassifier `workers`, `train --workers N`).
+// SentenceCNN (trainClassifier config `workers`, `train --workers N`, experiment `train: { workers }`).
 //
 // tfjs's wasm backend computes on one thread under Node, with the project's SIMD kernels attached to that
 // single-thread build only; a second core sits idle during training. A GradientPool starts N workers, each
