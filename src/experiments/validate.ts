@@ -11,7 +11,7 @@ import { createAttack, poison, triggeredTestSet, type AttackConfigInput, type Po
 import { resolveLabelKey } from '../triggers/trigger.js';
 import { capStratified } from '../train/sample.js';
 import { InputError, quote } from '../common/errors.js';
-import { DEFAULT_VECTORS } from '../text/vectors.js';
+import { DEFAULT_VECTORS, NAMED_VECTORS } from '../text/vectors.js';
 import { fileInTheWay } from '../common/paths.js';
 import { runSchema, type DatasetConfig, type ExperimentConfig } from './schema.js';
 import { defenseConfigSchema } from '../defenses/config.js';
@@ -98,7 +98,7 @@ export function validateExperiment(cfg: ExperimentConfig, opts: ValidateOptions 
   }
   // the word vectors are read when the first run trains (as given: the runner passes the spec through)
   const vectors = cfg.model?.vectors;
-  if (vectors && vectors !== DEFAULT_VECTORS && !fs.existsSync(vectors)) {
+  if (vectors && !NAMED_VECTORS.includes(vectors) && !fs.existsSync(vectors)) {
     fail(['model', 'vectors'], `word vectors ${quote(vectors)} not found (give ${DEFAULT_VECTORS}, the shipped set, or a GloVe/word2vec text file, .f16.bin/.json or .safetensors set)`);
   }
   // a sweep sets keys of its run: the first segment must be one of them (deeper typos are caught below,

@@ -30,7 +30,7 @@ export interface InspectorModelMeta {
     /** longest token sequence, as `predict` (128 unless --max-length) */
     maxLength: number;
   };
-  cnn?: { vocab: string[]; text: CnnTextConfig; min_length: number; max_length: number };
+  cnn?: { vocab: string[]; text: CnnTextConfig; min_length: number; max_length: number; edge_padding?: number };
   versions: Record<string, string | null>;
 }
 
@@ -87,7 +87,7 @@ export function inspectorModelOf(clf: TextClassifier, name: string, triggers: Pa
   if (clf instanceof CnnClassifier) {
     const c = clf.model.config;
     return {
-      meta: { ...base, kind: 'sentence-cnn', cnn: { vocab: [...clf.vocab.words], text: clf.text, min_length: c.min_length, max_length: c.max_length } },
+      meta: { ...base, kind: 'sentence-cnn', cnn: { vocab: [...clf.vocab.words], text: clf.text, min_length: c.min_length, max_length: c.max_length, edge_padding: c.edge_padding ?? 0 } },
       onnx: exportCnnOnnx(clf.model),
     };
   }

@@ -19,6 +19,8 @@ export interface CnnConfig {
   min_length: number;
   /** inputs longer than this are truncated at the end */
   max_length: number;
+  /** padding ids before and after every input (Kim's filter_h − 1 on both sides); absent in older models: 0 */
+  edge_padding?: number;
   id2label: Record<string, string>;
 }
 
@@ -95,7 +97,7 @@ export class SentenceCNN {
   }
 
   makeBatch(seqs: ArrayLike<number>[]): IdBatch {
-    return padBatch(seqs, this.config.min_length, this.config.max_length);
+    return padBatch(seqs, this.config.min_length, this.config.max_length, this.config.edge_padding ?? 0);
   }
 
   /** Pooled sentence features [B, nW·F] (before dropout): the "encoder" output used by transfer learning. */
@@ -105,24 +107,35 @@ export class SentenceCNN {
     const ids = tf.tensor1d(batch.ids, 'int32');
     const e = tf.reshape(tf.gather(this.vars['embedding']!, ids), [B, L, D]) as tf.Tensor3D;
     ids.dispose();
+    return this.featuresOfEmbedded(e, batch.lens, this.vars['embedding']!.trainable);
+  }
+
+  /** `features` from the embedded tokens [B, L, D]; `embeddingGrad`: whether the backward pass computes their gradient. */
+  featuresOfEmbedded(e: tf.Tensor3D, lens: Int32Array, embeddingGrad: boolean): tf.Tensor2D {
     return convPool(
       e,
-      batch.lens,
+      lens,
       this.vars['conv_w'] as tf.Variable<tf.Rank.R2>,
       this.vars['conv_b'] as tf.Variable<tf.Rank.R1>,
       { widths: this.config.filter_widths, filters: this.config.num_filters },
       this.config.min_length,
-      this.vars['embedding']!.trainable,
+      embeddingGrad,
     );
   }
 
   /** Logits [B, C]. In training mode, dropout with the given seed. */
   logits(batch: IdBatch, training = false, dropoutSeed?: number): tf.Tensor2D {
-    return tf.tidy(() => {
-      let h: tf.Tensor2D = this.features(batch);
-      if (training && this.config.dropout > 0) h = tf.dropout(h, this.config.dropout, undefined, dropoutSeed) as tf.Tensor2D;
-      return tf.add(tf.matMul(h, this.vars['fc_w'] as tf.Tensor2D), this.vars['fc_b']!) as tf.Tensor2D;
-    });
+    return tf.tidy(() => this.head(this.features(batch), training, dropoutSeed));
+  }
+
+  /** Logits of embedded tokens [B, L, D] (the data-parallel workers get their shard's rows looked up). */
+  logitsOfEmbedded(e: tf.Tensor3D, lens: Int32Array, embeddingGrad: boolean, training = false, dropoutSeed?: number): tf.Tensor2D {
+    return tf.tidy(() => this.head(this.featuresOfEmbedded(e, lens, embeddingGrad), training, dropoutSeed));
+  }
+
+  private head(h: tf.Tensor2D, training: boolean, dropoutSeed?: number): tf.Tensor2D {
+    if (training && this.config.dropout > 0) h = tf.dropout(h, this.config.dropout, undefined, dropoutSeed) as tf.Tensor2D;
+    return tf.add(tf.matMul(h, this.vars['fc_w'] as tf.Tensor2D), this.vars['fc_b']!) as tf.Tensor2D;
   }
 
   /**
@@ -185,6 +198,23 @@ export class SentenceCNN {
     assign('conv_b', convB, [H]);
     assign('fc_w', fcw, [H, C]);
     assign('fc_b', get('fc.bias', [C]), [C]);
+  }
+
+  /**
+   * Kim (2014, §2.1) "l2-norms of the weight vectors": rescale each class's weight vector of the dense layer
+   * (a column of fc_w [H, C]) to l2 norm ≤ maxNorm after a gradient step, as conv_net_sentence.py does for
+   * its 2-d parameters other than the embeddings (sqrt(norm_lim) = 3). The biases and the filters are left
+   * alone, as there.
+   */
+  constrainDenseNorm(maxNorm: number): void {
+    const w = this.vars['fc_w']!;
+    const scaled = tf.tidy(() => {
+      const norms = tf.sqrt(tf.sum(tf.square(w), 0, true)); // [1, C]
+      const scale = tf.div(tf.minimum(norms, maxNorm), tf.add(norms, 1e-7));
+      return tf.mul(w, scale);
+    });
+    w.assign(scaled);
+    scaled.dispose();
   }
 
   dispose(): void {

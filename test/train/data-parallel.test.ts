@@ -15,6 +15,7 @@ import { GradientPool, shardRanges } from '../../src/train/data-parallel.js';
 import { Rng } from '../../src/common/random.js';
 import { WordPieceTokenizer } from '../../src/text/wordpiece.js';
 import { fineTuneBert } from '../../src/train/finetune.js';
+import { compareNamed } from '../helpers/compare-weights.js';
 import { pretrainMlm } from '../../src/train/pretrain.js';
 
 const TINY: BertConfigInput = { vocab_size: 100, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 };
@@ -30,32 +31,7 @@ function seqs(seed: number): Int32Array[] {
 
 const newAdam = () => new Adam({ lr: LR, decay: 'decoupled', weightDecay: 0.01, noDecay: (n) => n.endsWith('.bias') || n.includes('LayerNorm') });
 
-/**
- * Per parameter tensor, max|a - b| / max(max|a|, floor); the largest over tensors, with the largest |a - b|.
- * The floor covers tensors that are (near) zero: the attention key biases have a true gradient of exactly 0
- * (softmax is shift-invariant), so what is computed for them is rounding noise (~1e-14) and one AdamW step
- * moves them by up to lr·|g|/(|g| + eps) in either run.
- */
-function compare(a: Record<string, { data: Float32Array }>, b: Record<string, { data: Float32Array }>, floor: number): { rel: number; abs: number; worst: string } {
-  let rel = 0;
-  let abs = 0;
-  let worst = '';
-  for (const [k, x] of Object.entries(a)) {
-    const y = b[k]!.data;
-    let scale = floor;
-    let d = 0;
-    x.data.forEach((v, i) => {
-      scale = Math.max(scale, Math.abs(v));
-      d = Math.max(d, Math.abs(v - y[i]!));
-    });
-    abs = Math.max(abs, d);
-    if (d / scale > rel) {
-      rel = d / scale;
-      worst = k;
-    }
-  }
-  return { rel, abs, worst };
-}
+const compare = compareNamed;
 
 const gradFloor = (g: Record<string, { data: Float32Array }>) => 1e-6 * Math.max(...Object.values(g).map((x) => x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
 const LR = 1e-3;

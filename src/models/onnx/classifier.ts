@@ -104,7 +104,7 @@ function cnnPipeline(vocab: Vocab, config: CnnConfig, text: CnnTextConfig): Inpu
     labelNames: labelNamesOf(config.num_labels, config.id2label),
     encode: (s) => cnnEncode(vocab, text, s),
     inputs: (seqs) => {
-      const b = padBatch(seqs, config.min_length, config.max_length);
+      const b = padBatch(seqs, config.min_length, config.max_length, config.edge_padding ?? 0);
       return { input_ids: [b.ids, [b.B, b.L]], lengths: [b.lens, [b.B]] };
     },
   };
