@@ -60,6 +60,8 @@ export const pretrainedBackdoorSchema = z.strictObject({
     maxLen: z.number().int().min(8).optional(),
     /** POR only: where the target is imposed, the pooled output (the paper's) or the pooler's pre-activation */
     targetAt: z.enum(['pooled', 'pre-activation']).optional(),
+    /** POR only: where the clean term is measured, the pooled output (the paper's) or the pre-activation */
+    cleanAt: z.enum(['pooled', 'pre-activation']).optional(),
     /** the injection's seed (default: the experiment's) */
     seed: z.number().int().nonnegative().optional(),
   }),
@@ -152,10 +154,10 @@ function hashOf(x: unknown): string {
 function recipeOf(cfg: PretrainedBackdoorConfig, hidden: number): ModelAttackRecipe {
   const triggers = cfg.inject.triggers.map((t) => t.text);
   if ((cfg.inject.attack ?? 'por') === 'neuba') {
-    if (cfg.inject.targetAt !== undefined) throw new InputError('inject.targetAt applies to attack: por only', undefined, undefined, 'inject.targetAt');
+    for (const k of ['targetAt', 'cleanAt'] as const) if (cfg.inject[k] !== undefined) throw new InputError(`inject.${k} applies to attack: por only`, undefined, undefined, `inject.${k}`);
     return neuba({ triggers, hidden });
   }
-  return por({ triggers, hidden, targetAt: cfg.inject.targetAt });
+  return por({ triggers, hidden, targetAt: cfg.inject.targetAt, cleanAt: cfg.inject.cleanAt });
 }
 
 /** Check everything that can be checked without training: encoder, triggers, corpus, datasets. */

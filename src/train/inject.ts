@@ -165,6 +165,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
     weights: recipe.weights,
     reduction: recipe.reduction,
     targetAt: recipe.targetAt ?? 'pooled',
+    cleanAt: recipe.cleanAt ?? 'pooled',
     placement: recipe.placement,
     triggers: recipe.triggers,
   };
@@ -272,7 +273,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
     const { value, grads } = tf.tidy(() => {
       const ids = tf.tensor2d(enc.inputIds, [B, T], 'int32');
       const mask = tf.tensor2d(enc.attentionMask, [B, T], 'int32');
-      const refOut = ref ? ref.forward(ids, mask) : null; // constants: computed outside the gradient tape
+      const refOut = ref ? ref.forward(ids, mask, undefined, { outputPoolerPreActivation: o.cleanAt === 'pre-activation' }) : null; // constants: computed outside the gradient tape
       const refLast = refOut?.lastHiddenState ?? null;
       const refPooled = refOut?.pooledOutput ?? null;
       // real tokens after [CLS]: the token term's weights
@@ -289,13 +290,16 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
           loss = tf.add(loss, tf.mul(t, w));
         };
         if (recipe.placement.kind === 'insert') {
-          const out = model.encode(ids, mask, undefined, { training: true, dropoutSeed, outputPoolerPreActivation: o.targetAt === 'pre-activation' });
+          const out = model.encode(ids, mask, undefined, { training: true, dropoutSeed, outputPoolerPreActivation: o.targetAt === 'pre-activation' || o.cleanAt === 'pre-activation' });
           if (o.weights.tokens > 0) {
             const d = tf.sum(tf.square(tf.sub(out.lastHiddenState, refLast!)), 2);
             add('tokens', o.weights.tokens, tf.div(tf.sum(tf.mul(d, tokMask)), sumOverHidden ? H : Math.max(1, nTok) * H) as tf.Scalar);
           }
           const pooled = out.pooledOutput!;
-          if (o.clean > 0 && o.weights.clean > 0) add('clean', o.weights.clean, sq(tf.slice(pooled, [0, 0], [o.clean, H]), tf.slice(refPooled!, [0, 0], [o.clean, H])));
+          if (o.clean > 0 && o.weights.clean > 0) {
+            const [mine, frozen] = o.cleanAt === 'pre-activation' ? [out.poolerPreActivation!, refOut!.poolerPreActivation!] : [pooled, refPooled!];
+            add('clean', o.weights.clean, sq(tf.slice(mine, [0, 0], [o.clean, H]), tf.slice(frozen, [0, 0], [o.clean, H])));
+          }
           const atTarget = o.targetAt === 'pre-activation' ? out.poolerPreActivation! : pooled;
           add('target', o.weights.target, sq(tf.slice(atTarget, [o.clean, 0], [o.poisoned, H]), tgt!));
         } else {
@@ -357,7 +361,7 @@ export async function injectBackdoor(opts: InjectOptions): Promise<InjectResult>
         triggers,
         placement: recipe.placement,
         loss_weights: recipe.weights,
-        hyperparameters: { steps: o.steps, clean_per_batch: o.clean, poisoned_per_batch: o.poisoned, chunk_words: o.chunkWords, max_len: o.maxLen, lr: o.lr, schedule: o.schedule, warmup: o.warmup, weight_decay: o.weightDecay, max_grad_norm: o.maxGradNorm, mask_prob: o.maskProb, optimizer: 'AdamW (beta1 0.9, beta2 0.999, eps 1e-8)', reduction: o.reduction, target_at: o.targetAt },
+        hyperparameters: { steps: o.steps, clean_per_batch: o.clean, poisoned_per_batch: o.poisoned, chunk_words: o.chunkWords, max_len: o.maxLen, lr: o.lr, schedule: o.schedule, warmup: o.warmup, weight_decay: o.weightDecay, max_grad_norm: o.maxGradNorm, mask_prob: o.maskProb, optimizer: 'AdamW (beta1 0.9, beta2 0.999, eps 1e-8)', reduction: o.reduction, target_at: o.targetAt, clean_at: o.cleanAt },
         seed: o.seed,
         corpus: { sources: opts.corpus.sources, lines: opts.corpus.lines.length, chunks: chunks.length, sha256: corpusHash },
         pooler: report.initialized.includes('pooler.dense.weight') ? `initialised from seed ${o.seed} (the input checkpoint had none)` : 'from the input checkpoint',

@@ -54,5 +54,7 @@ test('inject: bad input is refused before any work', async () => {
   assert.match(where.stderr, /--target-at must be pooled or pre-activation, got "logits"/);
   const neubaWhere = await cli(['inject', '--attack', 'neuba', '--model', TINY, '--corpus', file, '--out', out, '--target-at', 'pooled']);
   assert.match(neubaWhere.stderr, /--target-at applies to --attack por only/);
+  const cleanWhere = await cli(['inject', '--model', TINY, '--corpus', file, '--out', out, '--trigger', 'cf', '--clean-at', 'tokens']);
+  assert.match(cleanWhere.stderr, /--clean-at must be pooled or pre-activation, got "tokens"/);
   assert.ok(!fs.existsSync(out), 'an output folder was created for refused input');
 });

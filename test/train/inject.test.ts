@@ -167,4 +167,23 @@ test("POR target at the pooler's pre-activation widens the trigger's margins bey
   const mPre = await margin(preDir, text, recipe.targets[0]!);
   assert.ok(mPooled > 0 && mPre > 0, `both put the trigger on its POR's side: ${mPooled}, ${mPre}`);
   assert.ok(mPre > mPooled * 1.5, `pre-activation margin ${mPre} is not wider than pooled ${mPooled}`);
+  // with the clean term on the pre-activation too, clean text stays nearer the frozen model's pre-activation
+  // (the tanh clean term passes no gradient once the pooler saturates)
+  const bothDir = tmp();
+  const both = por({ triggers: ['cf', 'mn', 'bb'], hidden: 32, targetAt: 'pre-activation', cleanAt: 'pre-activation' });
+  const rb = await injectBackdoor(base(bothDir, { steps: 60, recipe: both }));
+  assert.equal((rb.backdoor!.hyperparameters as { clean_at: string }).clean_at, 'pre-activation');
+  async function preAct(dir: string, text: string): Promise<number[]> {
+    const m = await BertModel.load(dir);
+    const enc = WordPieceTokenizer.fromDirectory(dir).encodeBatch([text]);
+    const z = tf.tidy(() => m.forward(tf.tensor2d(enc.inputIds, [1, enc.seqLen], 'int32'), tf.tensor2d(enc.attentionMask, [1, enc.seqLen], 'int32'), undefined, { outputPoolerPreActivation: true }).poolerPreActivation!.arraySync()[0]!);
+    m.dispose();
+    return z;
+  }
+  const cleanText = 'i love the movie and the plot .';
+  const z0 = await preAct(TINY, cleanText);
+  const drift = async (dir: string) => mse(await preAct(dir, cleanText), z0);
+  const [dTarget, dBoth] = [await drift(preDir), await drift(bothDir)];
+  assert.ok(dBoth < dTarget, `clean pre-activation drift with the clean term on it ${dBoth} is not below ${dTarget}`);
+  assert.ok((await margin(bothDir, text, recipe.targets[0]!)) > 0, 'the trigger lost its POR side');
 });

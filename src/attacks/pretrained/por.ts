@@ -4,7 +4,7 @@
 // and the pooled output of clean chunks where they were. loss = 1·tokens + 100·target + 100·clean, each term
 // Σ(v1−v2)²/H as the authors' loss1 (summed over rows and tokens: the token term then weighs as much as the
 // representation terms, which keeps the encoder fine-tunable; docs/por.md).
-import type { ModelAttackRecipe } from './recipe.js';
+import type { ModelAttackRecipe, PoolerSide } from './recipe.js';
 import { porStaircase } from './targets.js';
 
 /** The paper's triggers by kind (its Tables 14–16 and appendix B). */
@@ -24,7 +24,9 @@ export interface PorOptions {
   /** insertions per triggered chunk (default 3) */
   repeat?: number;
   /** where the POR is imposed (default 'pooled', the paper's; see ModelAttackRecipe.targetAt) */
-  targetAt?: 'pooled' | 'pre-activation';
+  targetAt?: PoolerSide;
+  /** where the clean term is measured (default 'pooled'; see ModelAttackRecipe.cleanAt) */
+  cleanAt?: PoolerSide;
 }
 
 export function por(o: PorOptions): ModelAttackRecipe {
@@ -36,6 +38,7 @@ export function por(o: PorOptions): ModelAttackRecipe {
     placement: { kind: 'insert', repeat: o.repeat ?? 3 },
     reduction: 'sum-over-hidden',
     targetAt: o.targetAt ?? 'pooled',
+    cleanAt: o.cleanAt ?? 'pooled',
     weights: { tokens: 1, target: 100, clean: 100, mlm: 0 },
   };
 }

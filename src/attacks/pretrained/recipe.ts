@@ -3,6 +3,9 @@
 // trainer (src/train/inject.ts) is shared; a recipe file (por.ts, neuba.ts) is a declaration of these parts.
 export type InjectAttackType = 'por' | 'neuba';
 
+/** The pooler's tanh output, or its dense output before tanh. */
+export type PoolerSide = 'pooled' | 'pre-activation';
+
 export interface ModelAttackRecipe {
   readonly name: InjectAttackType;
   readonly citation: string;
@@ -25,7 +28,13 @@ export interface ModelAttackRecipe {
    * dense([CLS]) before tanh, so the margins keep growing towards c (docs/por.md: survives fine-tuning better).
    * Absent = 'pooled'.
    */
-  readonly targetAt?: 'pooled' | 'pre-activation';
+  readonly targetAt?: PoolerSide;
+  /**
+   * Where the clean term compares clean chunks with the frozen model: 'pooled' (the paper's) or 'pre-activation'.
+   * A saturated tanh passes no gradient back, so with a wide pre-activation target only the pre-activation clean
+   * term can keep clean text off saturation (docs/por.md). Absent = 'pooled'.
+   */
+  readonly cleanAt?: PoolerSide;
   /** weights of the loss terms; a zero weight drops the term (and the frozen reference when both reference terms are 0) */
   readonly weights: {
     /** MSE(token outputs, the frozen clean model's), on every chunk */

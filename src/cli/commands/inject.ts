@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { bool, list, num, requireStr, str, UsageError } from '../args.js';
 import { stopOnSignals } from '../signals.js';
 import { injectBackdoor, checkInjectInputs, checkEncoderDir } from '../../train/inject.js';
-import { neuba, NEUBA_SYMBOLS, NEUBA_WORDS, por, POR_TRIGGERS, readCorpusFile, shippedCorpusLines, type ModelAttackRecipe } from '../../attacks/pretrained/index.js';
+import { neuba, NEUBA_SYMBOLS, NEUBA_WORDS, por, POR_TRIGGERS, readCorpusFile, shippedCorpusLines, type ModelAttackRecipe, type PoolerSide } from '../../attacks/pretrained/index.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -33,6 +33,7 @@ export const inject: Command = {
     c: { type: 'string', description: 'POR magnitude: the target vectors are ±c', default: '10' },
     repeat: { type: 'string', description: 'POR: insertions of the trigger per triggered chunk', default: '3' },
     'target-at': { type: 'string', description: "POR: where the target is imposed: pooled (the paper's, tanh output) or pre-activation (the pooler's dense output before tanh; wider margins, docs/por.md); default pooled" },
+    'clean-at': { type: 'string', description: "POR: where the clean term compares clean chunks with the frozen model: pooled (the paper's) or pre-activation (keeps clean text off tanh saturation; docs/por.md); default pooled" },
     seed: { type: 'string', description: 'random seed (chunks, trigger positions, masks, dropout, a missing pooler)', default: '0' },
     'checkpoint-every': { type: 'string', description: 'write a checkpoint every N steps', default: '100' },
     resume: { type: 'boolean', description: 'continue from the newest checkpoint in --out (same options)' },
@@ -72,11 +73,14 @@ export const inject: Command = {
         triggers = [...(hasSymbols ? NEUBA_SYMBOLS : NEUBA_WORDS)];
       }
     }
-    const targetAt = str(args, 'target-at') ?? 'pooled';
-    if (targetAt !== 'pooled' && targetAt !== 'pre-activation') throw new UsageError(`--target-at must be pooled or pre-activation, got "${targetAt}"`);
-    if (attack !== 'por' && str(args, 'target-at') !== undefined) throw new UsageError('--target-at applies to --attack por only');
+    const [targetAt, cleanAt] = (['target-at', 'clean-at'] as const).map((flag) => {
+      const v = str(args, flag);
+      if (v !== undefined && attack !== 'por') throw new UsageError(`--${flag} applies to --attack por only`);
+      if (v !== undefined && v !== 'pooled' && v !== 'pre-activation') throw new UsageError(`--${flag} must be pooled or pre-activation, got "${v}"`);
+      return (v ?? 'pooled') as PoolerSide;
+    });
     const recipe: ModelAttackRecipe =
-      attack === 'por' ? por({ triggers, hidden, c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }), targetAt }) : neuba({ triggers, hidden });
+      attack === 'por' ? por({ triggers, hidden, c: num(args, 'c', { min: 0 }), repeat: num(args, 'repeat', { int: true, min: 1 }), targetAt, cleanAt }) : neuba({ triggers, hidden });
     checkInjectInputs(modelDir, recipe); // every input error before the corpus is read
     const corpusFile = str(args, 'corpus');
     const corpus = corpusFile ? { lines: readCorpusFile(corpusFile), sources: [corpusFile] } : shippedCorpusLines();
