@@ -14,5 +14,6 @@ import { analyze } from './analyze.js';
 import { inspect } from './inspect.js';
 import { worker } from './worker.js';
 import { report } from './report.js';
+import { scan } from './scan.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema, worker, report];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema, worker, report, scan];
