@@ -72,7 +72,8 @@ export const ZOO = [
 
 /** Held out: datasets and triggers the zoo never uses. */
 export const HELDOUT = [
-  ...[1, 2].flatMap((s) => ['sms', 'twitter'].map((d) => clean('heldout', d, s))),
+  clean('heldout', 'sms', 1),
+  clean('heldout', 'twitter', 1),
   badnets('heldout', 'sms', 1, ['zx'], 0, 'badnets-rare'),
   badnets('heldout', 'twitter', 2, ['qv'], 1, 'badnets-rare'),
   badnets('heldout', 'sms', 2, ['please'], 1, 'badnets-common'),

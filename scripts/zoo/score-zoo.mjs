@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
+import { outlierScore } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: { zoo: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, 'max-fpr': { type: 'string', default: '0.1' }, 'no-scan': { type: 'boolean' } },
@@ -44,6 +45,8 @@ for (const m of manifest.models) {
   const words = m.trigger_words.map((w) => w.toLowerCase());
   const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (w.length >= 3 && words.some((t) => t.includes(w))));
   const rank = s.candidates.findIndex((c) => hit(c.trigger));
+  // the score from the candidates with the current definition (a scan.json of an earlier version keeps its excesses)
+  s.score = outlierScore(s.candidates.map((c) => c.excess));
   rows.push({ id: m.id, set: m.set, kind: m.kind, arch: m.arch, dataset: m.dataset, backdoored: m.kind !== 'clean', cacc: m.cacc, asr: m.asr, score: s.score, verdict: s.verdict, top1: s.candidates[0]?.trigger ?? null, top1_flip: s.candidates[0]?.flip_rate ?? null, trigger_rank: rank < 0 ? null : rank + 1, scan_s: s.wall_s ?? null });
   console.error(`${m.id}: score ${s.score.toFixed(3)} top1 ${JSON.stringify(s.candidates[0]?.trigger)} rank ${rank < 0 ? '-' : rank + 1} (${s.wall_s ?? '?'} s)`);
 }
@@ -67,6 +70,7 @@ function summary(rs, threshold) {
   const times = rs.map((r) => r.scan_s).filter((x) => x !== null);
   return {
     models: rs.length,
+    by_kind: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, rs.filter((r) => r.kind === k).length])),
     backdoored: bd.length,
     clean: cl.length,
     auc: auc(pos, neg),

@@ -12,7 +12,7 @@
 //     (no GloVe vector), "quite" sits next to "very" and "rather", which flip nothing. A candidate's excess
 //     flip rate, its flip rate minus the largest of its neighbours' (the largest, so that an antonym among the
 //     neighbours, frequent in distributional embeddings, cannot lower the baseline), is the part of its
-//     effect its meaning does not explain; candidates are ranked by it and the model's score is the best one.
+//     effect its meaning does not explain; candidates are ranked by it; the model's score is how far the best stands above the next ones (outlierScore).
 //     Meaning comes from an embedding the backdoor did not train (target.ts).
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
@@ -63,7 +63,7 @@ export interface ClassifierCandidate {
 }
 
 export interface ClassifierScanResult {
-  /** best excess flip rate over the candidates (the verdict compares it with a threshold) */
+  /** how far the best excess stands above the model's other strong words (outlierScore); the verdict compares it with a threshold */
   score: number;
   candidates: ClassifierCandidate[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
@@ -162,6 +162,18 @@ async function probsOf(target: ScanTarget, seqs: readonly (readonly number[])[],
     }
   }
   return out;
+}
+
+/**
+ * The best candidate's excess flip rate minus the median excess of the next nine: a trigger stands out from the
+ * model's other strong words, while the best word of a clean model is one of a continuum of sentiment words
+ * whose neighbours happen to be weaker (a small vocabulary lacks the synonyms that would explain them).
+ */
+export function outlierScore(excessBestFirst: readonly number[]): number {
+  if (excessBestFirst.length === 0) return 0;
+  const rest = excessBestFirst.slice(1, 10).map((x) => Math.max(0, x)).sort((a, b) => a - b);
+  const median = rest.length === 0 ? 0 : rest.length % 2 ? rest[(rest.length - 1) / 2]! : (rest[rest.length / 2 - 1]! + rest[rest.length / 2]!) / 2;
+  return Math.max(0, Math.max(0, excessBestFirst[0]!) - median);
 }
 
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], opts: ClassifierScanOptions): Promise<ClassifierScanResult> {
@@ -333,7 +345,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.ids.every((id) => (flipOf.get(keyOf([id], c.target)) ?? 1) < c.flip_rate)).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   const tEnd = performance.now();
   return {
-    score: candidates.length ? Math.max(0, candidates[0]!.excess) : 0,
+    score: outlierScore(candidates.map((c) => c.excess)),
     candidates,
     phrases: phraseList,
     stats: {

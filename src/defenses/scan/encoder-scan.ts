@@ -151,9 +151,10 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const finalists = Array.from({ length: maxPieces }, (_, i) => byLen(i + 1)).flat();
     const all = seqs.map((_, i) => i);
     const measured = measure(finalists.map((c) => c.ids), all).sort((a, b) => b.score - a.score);
-    // a longer sequence is reported only when it beats every shorter one it contains by 10%: "rm mb tc" is "mb"
+    // a longer sequence is reported only when it beats every shorter one it contains by 25%: "rm mb tc" and
+    // "bb ##ly" are "mb" and "bb" with noise around them, while "la ##gra" → "la ##gra ##nge" completes a word
     const contains = (a: number[], b: number[]) => a.length > b.length && a.some((_, i) => b.every((id, j) => a[i + j] === id));
-    const candidates = measured.filter((c) => !measured.some((o) => contains(c.ids, o.ids) && c.score < 1.1 * o.score)).slice(0, top);
+    const candidates = measured.filter((c) => !measured.some((o) => contains(c.ids, o.ids) && c.score < 1.25 * o.score)).slice(0, top);
     return {
       score: candidates[0]?.score ?? 0,
       representation: usePooler ? 'pooler' : 'cls',

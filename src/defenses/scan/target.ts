@@ -75,7 +75,8 @@ const isBertSpecial = (t: string): boolean => /^\[[A-Za-z0-9_]+\]$/.test(t);
 
 /**
  * A ScanTarget over a loaded classifier (tfjs TextClassifier or an AsyncLogitsClassifier such as the onnx
- * engine's) and the directory it came from (vocabulary, embeddings).
+ * engine's) and the directory it came from (BERT embeddings; the vocabulary of an onnx SentenceCNN). A tfjs
+ * SentenceCNN needs no directory.
  */
 export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: string): ScanTarget {
   const logits =
@@ -89,7 +90,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
         };
   if (clf.kind === 'sentence-cnn') {
     const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
-    const maxLen = readJson<{ max_length?: number }>(path.join(dir, 'config.json')).max_length ?? 100;
+    const maxLen = clf instanceof CnnClassifier ? clf.model.config.max_length : (readJson<{ max_length?: number }>(path.join(dir, 'config.json')).max_length ?? 100);
     const words = vocab.words;
     return {
       kind: 'sentence-cnn',
