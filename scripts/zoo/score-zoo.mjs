@@ -84,6 +84,23 @@ function summary(rs, threshold) {
     roc: roc(pos, neg),
   };
 }
+/** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
+function markdown(r) {
+  const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
+  const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${x.scan_seconds ? `${x.scan_seconds.mean} / ${x.scan_seconds.max}` : '–'} |`;
+  const lines = [
+    '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan s (mean / max) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    sum('zoo', r.zoo),
+    sum('held out', r.heldout),
+    '',
+    '| model | kind | CACC | ASR | score | top-1 candidate | trigger rank |',
+    '|---|---|---|---|---|---|---|',
+    ...r.models.map((m) => `| ${m.id} | ${m.kind} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)} | ${m.top1 ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}) | ${m.backdoored ? (m.trigger_rank ?? 'not in top 20') : '–'} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
 // calibration: the lowest threshold that flags at most max-fpr of the zoo's clean models
 const zoo = rows.filter((r) => r.set === 'zoo');
 const maxFpr = Number(o['max-fpr']);
@@ -98,4 +115,5 @@ if (o.out) {
   const head = 'id,set,kind,arch,dataset,backdoored,cacc,asr,score,verdict,top1,top1_flip,trigger_rank,scan_s';
   writeFileAtomic(path.join(o.out, 'scores.csv'), [head, ...rows.map((r) => head.split(',').map((k) => JSON.stringify(r[k] ?? '')).join(','))].join('\n') + '\n');
   writeJsonAtomic(path.join(o.out, 'manifest.json'), { ...manifest, models: manifest.models.map(({ versions: _v, ...m }) => m) });
+  writeFileAtomic(path.join(o.out, 'scores.md'), markdown(result));
 }
