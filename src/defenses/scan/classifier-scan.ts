@@ -4,8 +4,8 @@
 //     label; its mean rise in each label's probability pre-ranks the vocabulary (a 30k-token vocabulary costs
 //     30k × probes forward passes of short sequences, batched);
 //  2. flip rates: the best tokens per target, inserted at a seeded position into every correctly classified
-//     sample of another label; with them, the same for their nearest neighbours in the model's input-embedding
-//     space and for two-token phrases of the best candidates;
+//     sample of another label; with them, the same for their nearest neighbours in meaning (target.ts) and
+//     for two-token phrases of the best candidates;
 //  3. the trap: an ordinary word that means the target label ("horrible" in a review classifier) flips many
 //     inputs of a clean model too (0.67 in the issue's measurement). Its neighbours in meaning ("terrible",
 //     "awful") flip about as many, while a planted trigger has no neighbour that does: "cf" has no meaning
@@ -188,9 +188,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
 
-  // clean predictions; insertion positions drawn once per sample (the same for every candidate, so
-  // candidates are compared on the same inputs)
-  // room for a two-token phrase: longer samples are cut (BERT keeps its final [SEP])
+  // clean predictions; samples cut to leave room for a two-token phrase (BERT keeps its final [SEP]);
+  // insertion positions drawn once per sample (the same for every candidate: compared on the same inputs)
   const seqs = samples.map((s) => {
     const ids = target.encode(s.text);
     const room = target.maxLen - 2;
@@ -266,7 +265,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       flipCache.set(keyOf(c.ids, c.t), { flip: a.n ? a.flip / a.n : 0, prob: a.n ? a.prob / a.n : 0, n: a.n });
     }
   }
-  // shortlist per target: the largest rises, and the largest rises above the token's embedding neighbours'
+  // shortlist per target: the largest rises, and the largest rises above the best of the token's neighbours' in meaning
   // (a trigger of a weakly backdoored model can rank below many sentiment words by rise alone)
   const withMeaning = ids.filter((id) => target.embeddings.has[id] === 1);
   const nnAll = nearestNeighbors(target.embeddings, withMeaning, withMeaning, k, opts.seed);
