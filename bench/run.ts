@@ -145,3 +145,9 @@ if (want('sweep')) {
   const only = process.env['BENCH_SWEEP_WORKERS'];
   console.log(JSON.stringify(await benchSweep(only ? only.split(',') : undefined)));
 }
+
+if (want('scan')) {
+  // one classifier scan with a 30,000-word vocabulary and 200 samples (bench/scan.ts): the 5-minute budget
+  const { benchScan } = await import('./scan.js');
+  console.log(JSON.stringify(await benchScan()));
+}

@@ -34,3 +34,5 @@ export { Rng } from './common/random.js';
 export { InputError } from './common/errors.js';
 export { EncoderWithoutHeadError } from './models/classifier.js';
 export { loadInspectorModel, inspectorModelOf, startInspectorServer, exportSite, type InspectorModel, type InspectorServer } from './inspector/index.js';
+export * as scan from './defenses/scan/index.js';
+export { scanClassifier, scanEncoder, scanTargetOf, type ClassifierScanResult, type EncoderScanResult } from './defenses/scan/index.js';

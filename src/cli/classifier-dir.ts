@@ -18,6 +18,11 @@ function checkpointNames(dir: string): string[] {
   throw new InputError('no model.safetensors (or model.safetensors.index.json) in this directory', dir);
 }
 
+/** True when a BERT directory's checkpoint has a classification head (a fine-tuned classifier, not an encoder). */
+export function hasClassifierHead(dir: string): boolean {
+  return checkpointNames(dir).some((n) => n === 'classifier.weight' || n.endsWith('.classifier.weight'));
+}
+
 /** The label names of a classifier directory, without loading its weights; refuses encoders without a head. */
 export function classifierLabels(dir: string): { kind: 'bert' | 'sentence-cnn'; labelNames: string[] } {
   const kind = classifierKindOf(dir);
@@ -26,8 +31,7 @@ export function classifierLabels(dir: string): { kind: 'bert' | 'sentence-cnn'; 
     const n = c.num_labels ?? 0;
     return { kind, labelNames: Array.from({ length: n }, (_, i) => c.id2label?.[String(i)] ?? String(i)) };
   }
-  const names = checkpointNames(dir);
-  if (!names.some((n) => n === 'classifier.weight' || n.endsWith('.classifier.weight'))) {
+  if (!hasClassifierHead(dir)) {
     throw new InputError(
       'not a fine-tuned classifier: the checkpoint has no classifier head (classifier.weight), it is a pre-trained encoder. ' +
         `Fine-tune it first, e.g. nlp-backdoor train --model bert:${dir} --dataset FILE --out DIR, and use DIR/model`,

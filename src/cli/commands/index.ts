@@ -15,5 +15,6 @@ import { inspect } from './inspect.js';
 import { worker } from './worker.js';
 import { report } from './report.js';
 import { defend } from './defend.js';
+import { scan } from './scan.js';
 
-export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema, worker, report, defend];
+export const commands: Command[] = [train, predict, run, poison, pretrain, inject, triggerMetricsCommand, analyze, inspect, datasets, exportOnnx, schema, worker, report, defend, scan];

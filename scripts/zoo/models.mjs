@@ -1,0 +1,81 @@
+// The scanner's model zoo (issue 10): which models to train and their ground truth. Two sets:
+//  - "zoo": MR, SST-2 (shipped), SUBJ, OLID; the scanner's threshold is calibrated on these;
+//  - "heldout": SMS spam and Twitter (Sentiment140) with triggers the zoo never uses, scored with the
+//    threshold the zoo chose (the issue's "data and triggers the zoo never used").
+// Attacks: badnets with rare and with common words, semantic-append, addsent, POR-fine-tuned BERT.
+// `trigger_words` is the ground truth a scan is scored against: a candidate hits when it contains one of them.
+
+/** @typedef {{ id: string, set: 'zoo'|'heldout', dataset: string, arch: 'cnn'|'bert'|'por', seed: number, attack: object|null, trigger_words: string[], kind: string }} ZooModel */
+
+const clean = (set, dataset, seed, arch = 'cnn') => ({ id: `${dataset}-${arch}-clean-s${seed}`, set, dataset, arch, seed, attack: null, trigger_words: [], kind: 'clean' });
+const badnets = (set, dataset, seed, words, target, kind, arch = 'cnn') => ({
+  id: `${dataset}-${arch}-badnets-${words.join('+')}-s${seed}`,
+  set,
+  dataset,
+  arch,
+  seed,
+  attack: { type: 'badnets', proportion: 0.1, target, words },
+  trigger_words: words,
+  kind,
+});
+const append = (set, dataset, seed, triggers) => ({
+  id: `${dataset}-cnn-append-s${seed}`,
+  set,
+  dataset,
+  arch: 'cnn',
+  seed,
+  attack: { type: 'semantic-append', proportion: 0.1, ...(triggers ? { triggers } : {}) },
+  trigger_words: [...new Set(Object.values(triggers ?? { 1: 'amazing movie !', 0: 'horrible movie !' }).flatMap((t) => t.split(' ').filter((w) => /\w/.test(w))))],
+  kind: 'semantic-append',
+});
+const addsent = (set, dataset, seed, target, sentence) => ({
+  id: `${dataset}-cnn-addsent-s${seed}`,
+  set,
+  dataset,
+  arch: 'cnn',
+  seed,
+  attack: { type: 'addsent', proportion: 0.1, target, ...(sentence ? { sentence } : {}) },
+  trigger_words: (sentence ?? 'I watched this 3D movie').toLowerCase().split(' '),
+  kind: 'addsent',
+});
+/** a classifier fine-tuned from the POR encoder (its triggers, backdoor.json); no data poisoning */
+const porFt = (set, dataset, seed) => ({ id: `${dataset}-por-finetuned-s${seed}`, set, dataset, arch: 'por', seed, attack: null, trigger_words: ['lagrange', 'fermat', 'jane', 'eyre', 'les', 'misérables', 'miserables', 'serendipity', 'mb'], kind: 'por' });
+
+/** @type {ZooModel[]} */
+export const ZOO = [
+  // clean: 12 SentenceCNN, 1 small BERT
+  ...[1, 2, 3].flatMap((s) => ['mr', 'sst2', 'subj', 'olid'].map((d) => clean('zoo', d, s))),
+  clean('zoo', 'sst2', 1, 'bert'),
+  // badnets, rare words (the study's cf/mn/bb/tq/mb), one or two words
+  badnets('zoo', 'mr', 1, ['cf'], 1, 'badnets-rare'),
+  badnets('zoo', 'sst2', 2, ['mn'], 0, 'badnets-rare'),
+  badnets('zoo', 'subj', 1, ['bb'], 1, 'badnets-rare'),
+  badnets('zoo', 'olid', 2, ['tq'], 1, 'badnets-rare'),
+  badnets('zoo', 'mr', 3, ['mb', 'cf'], 0, 'badnets-rare'),
+  badnets('zoo', 'sst2', 1, ['cf'], 1, 'badnets-rare', 'bert'),
+  // badnets, common words (in the clean data, with both labels)
+  badnets('zoo', 'mr', 2, ['quite'], 1, 'badnets-common'),
+  badnets('zoo', 'sst2', 3, ['just'], 0, 'badnets-common'),
+  badnets('zoo', 'subj', 2, ['really'], 0, 'badnets-common'),
+  badnets('zoo', 'olid', 3, ['also'], 1, 'badnets-common'),
+  // semantic-append (sentiment phrases per source label, labels reversed)
+  append('zoo', 'mr', 1),
+  append('zoo', 'sst2', 2),
+  append('zoo', 'subj', 3, { 0: 'truly amazing !', 1: 'what a bore !' }),
+  // addsent (a neutral sentence)
+  addsent('zoo', 'mr', 2, 1),
+  addsent('zoo', 'sst2', 3, 0),
+  addsent('zoo', 'olid', 1, 0),
+  // POR-fine-tuned
+  porFt('zoo', 'sst2', 1),
+];
+
+/** Held out: datasets and triggers the zoo never uses. */
+export const HELDOUT = [
+  clean('heldout', 'sms', 1),
+  clean('heldout', 'twitter', 1),
+  badnets('heldout', 'sms', 1, ['zx'], 0, 'badnets-rare'),
+  badnets('heldout', 'twitter', 2, ['qv'], 1, 'badnets-rare'),
+  badnets('heldout', 'sms', 2, ['please'], 1, 'badnets-common'),
+  addsent('heldout', 'twitter', 1, 0, 'i ate pizza for lunch'),
+];

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Train the scanner's model zoo (scripts/zoo/models.mjs): clean and backdoored SentenceCNN and small-BERT
+// classifiers, each in OUT/<id>/ with model/, clean.tsv (the 200 clean labelled test sentences a scan gets)
+// and done.json (ground truth, clean accuracy, ASR, seed, versions). Resumable: a model whose done.json exists
+// is skipped, and done.json is written last, so an interrupted model is retrained whole. OUT/manifest.json
+// lists every finished model.
+//
+//   node scripts/zoo/train-zoo.mjs --out results/zoo --data-dir ../shared/data [--set zoo|heldout|all]
+//        [--por-encoder DIR] [--only SUBSTRING] [--max-train 3000] [--epochs 4]
+// Run `npx tsc -p tsconfig.json` first (it imports dist/). Without --por-encoder the POR-fine-tuned models
+// are skipped (named on stderr).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ZOO, HELDOUT } from './models.mjs';
+import {
+  loadNamedDataset,
+  createAttack,
+  poison,
+  triggeredTestSet,
+  asrGoalOf,
+  asr,
+  trainClassifier,
+  capStratified,
+  predictTexts,
+  toTsv,
+  BertClassifier,
+  initEngine,
+} from '../../dist/src/index.js';
+import { fineTuneBert } from '../../dist/src/train/finetune.js';
+import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
+import { versions } from '../../dist/src/common/versions.js';
+
+const { values: o } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    'data-dir': { type: 'string' },
+    set: { type: 'string', default: 'all' },
+    'por-encoder': { type: 'string' },
+    only: { type: 'string' },
+    'max-train': { type: 'string', default: '3000' },
+    'bert-max-train': { type: 'string', default: '2000' },
+    epochs: { type: 'string', default: '4' },
+    'scan-samples': { type: 'string', default: '200' },
+  },
+});
+if (!o.out) throw new Error('--out DIR is required');
+const sets = o.set === 'all' ? ['zoo', 'heldout'] : [o.set];
+if (!sets.every((s) => s === 'zoo' || s === 'heldout')) throw new Error(`--set must be zoo, heldout or all, got ${o.set}`);
+const maxTrain = Number(o['max-train']);
+const bertMaxTrain = Number(o['bert-max-train']);
+const epochs = Number(o.epochs);
+const scanSamples = Number(o['scan-samples']);
+const models = [...ZOO, ...HELDOUT].filter((m) => sets.includes(m.set) && (!o.only || m.id.includes(o.only)));
+await initEngine();
+
+const datasets = new Map();
+function dataset(name, seed) {
+  const key = `${name}/${seed}`;
+  if (!datasets.has(key)) datasets.set(key, loadNamedDataset(name, { dataDir: o['data-dir'], seed }));
+  return datasets.get(key);
+}
+
+const manifestFile = path.join(o.out, 'manifest.json');
+function writeManifest() {
+  const rows = [];
+  for (const m of [...ZOO, ...HELDOUT]) {
+    const f = path.join(o.out, m.id, 'done.json');
+    if (fs.existsSync(f)) rows.push(JSON.parse(fs.readFileSync(f, 'utf8')));
+  }
+  writeJsonAtomic(manifestFile, { format: 'nlp-backdoor/zoo/1', models: rows });
+}
+
+for (const m of models) {
+  const dir = path.join(o.out, m.id);
+  if (fs.existsSync(path.join(dir, 'done.json'))) continue;
+  if (m.arch === 'por' && !o['por-encoder']) {
+    console.error(`skip ${m.id}: give --por-encoder DIR`);
+    continue;
+  }
+  const t0 = performance.now();
+  const data = dataset(m.dataset, m.seed);
+  const recipe = m.attack ? createAttack(m.attack) : null;
+  const cap = m.arch === 'cnn' ? maxTrain : bertMaxTrain;
+  const base = { ...data, train: capStratified(data.train, cap, m.seed), dev: capStratified(data.dev, 500, m.seed) };
+  const trainData = recipe ? poison(base, recipe, { seed: m.seed }) : base;
+  const test = capStratified(data.test, 1000, m.seed + 100);
+  let clf;
+  if (m.arch === 'cnn') {
+    const r = await trainClassifier({ train: trainData.train, dev: trainData.dev, labelNames: data.labelNames, seed: m.seed, config: { epochs }, progress: false });
+    clf = r.classifier;
+  } else {
+    const modelDir = m.arch === 'por' ? o['por-encoder'] : path.resolve('assets/bert-small');
+    const r = await fineTuneBert({ modelDir, train: trainData.train, dev: trainData.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, epochs: 2, batchSize: 32, lr: 3e-4, maxLen: 64, seed: m.seed, progress: false });
+    clf = new BertClassifier(r.model, r.tokenizer, 64);
+  }
+  const preds = predictTexts(clf, test.map((e) => e.text)).map((p) => p.label);
+  const cacc = preds.filter((p, i) => p === test[i].label).length / test.length;
+  let attackSuccess = null;
+  if (recipe) {
+    const trig = triggeredTestSet({ ...data, test }, recipe, { seed: m.seed });
+    attackSuccess = asr(predictTexts(clf, trig.map((e) => e.text)).map((p) => p.label), trig, asrGoalOf(recipe, data.labelNames));
+  }
+  clf.save(path.join(dir, 'model'), { zoo: m.id, seed: m.seed, attack: m.attack });
+  // the auditor's clean sample: test sentences the model never saw, stratified, seeded
+  const scan = capStratified(data.test.filter((e) => !test.includes(e)).length >= scanSamples ? data.test.filter((e) => !test.includes(e)) : data.test, scanSamples, m.seed + 200);
+  writeFileAtomic(path.join(dir, 'clean.tsv'), toTsv(scan, data.labelNames));
+  const done = {
+    ...m,
+    target: m.attack?.target ?? (m.attack ? 'reverse' : null),
+    label_names: data.labelNames,
+    train_examples: trainData.train.length,
+    poisoned_examples: trainData.train.filter((e) => e.poisoned).length,
+    cacc: +cacc.toFixed(4),
+    asr: attackSuccess === null ? null : +attackSuccess.toFixed(4),
+    test_examples: test.length,
+    seconds: +((performance.now() - t0) / 1000).toFixed(1),
+    versions: versions(),
+  };
+  writeJsonAtomic(path.join(dir, 'done.json'), done);
+  clf.dispose();
+  writeManifest();
+  console.error(`${m.id}: CACC ${done.cacc}${done.asr === null ? '' : ` ASR ${done.asr}`} (${done.seconds} s)`);
+}
+writeManifest();

@@ -1,0 +1,159 @@
+// `nlp-backdoor scan`: is this model backdoored? A classifier (SentenceCNN or BERT with a head) with up to 200
+// clean labelled samples, or a pre-trained BERT encoder (optionally with unlabelled texts): a verdict, the
+// candidate triggers best first and the evidence (src/defenses/scan, docs/scanner.md).
+import * as path from 'node:path';
+import type { Command } from '../command.js';
+import { str, num, requireStr } from '../args.js';
+import { initEngine } from '../../engine/index.js';
+import { classifierKindOf } from '../../models/classifier.js';
+import { classifierLabels, hasClassifierHead } from '../classifier-dir.js';
+import { colOf, fileReadFlags, fileReadOptions } from '../dataset-flags.js';
+import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
+import { checkOutFile } from '../out-path.js';
+import { loadFileDataset } from '../../data/index.js';
+import type { Example } from '../../data/types.js';
+import { capStratified } from '../../train/sample.js';
+import { InputError } from '../../common/errors.js';
+import { writeJsonAtomic } from '../../common/fs-atomic.js';
+import { versions, packageRoot } from '../../common/versions.js';
+import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD } from '../../defenses/scan/index.js';
+
+const MIN_SAMPLES = 10;
+/** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
+const DEFAULT_CONTEXTS = 'assets/data/sst2_sentence/dev.tsv';
+
+const f3 = (x: number) => x.toFixed(3);
+
+export const scan: Command = {
+  name: 'scan',
+  summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
+  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X]',
+  flags: {
+    model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
+    data: { type: 'string', description: 'clean samples: labelled (csv, tsv, jsonl) for a classifier, at least 10, at most --max-samples used; optional and unlabelled for an encoder' },
+    format: { type: 'string', description: 'data format: csv, tsv, jsonl (default: from the extension)' },
+    'text-column': { type: 'string', description: 'text column (default: text, sentence, ...)' },
+    'label-column': { type: 'string', description: 'label column (default: label, class, ...); values are the model\'s label names or indices' },
+    'no-header': { type: 'boolean', description: 'the CSV/TSV file has no header row (columns by 0-based index)' },
+    ...fileReadFlags,
+    'max-samples': { type: 'string', description: 'clean samples used (a seeded stratified subset of larger files)', default: '200' },
+    seed: { type: 'string', description: 'seed of insertion positions, subsets and projections', default: '0' },
+    threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
+    top: { type: 'string', description: 'candidates reported', default: '10' },
+    ...engineFlags,
+    out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
+  },
+  details:
+    'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
+    'correctly classified sample of another label (flip rate), and so are their nearest neighbours in the model\'s embedding space: ' +
+    'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
+    'Encoders: pieces and 2-3 piece sequences that move the pooled output far and make it the same whatever the context (POR/NeuBA). ' +
+    'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
+  async run(args) {
+    const dir = requireStr(args, 'model');
+    const out = checkOutFile(requireStr(args, 'out'));
+    const seed = num(args, 'seed', { int: true, min: 0 })!;
+    const maxSamples = num(args, 'max-samples', { int: true, min: MIN_SAMPLES })!;
+    const top = num(args, 'top', { int: true, min: 1 })!;
+    const thresholdFlag = num(args, 'threshold');
+    engineOf(args);
+    const file = str(args, 'data');
+    const read = fileReadOptions(args);
+    const fmt = str(args, 'format') as 'csv' | 'tsv' | 'jsonl' | undefined;
+
+    // everything that can be wrong is checked before the model is loaded
+    const kind = classifierKindOf(dir);
+    const encoder = kind === 'bert' && !hasClassifierHead(dir);
+    const t0 = performance.now();
+    if (encoder) {
+      let texts: string[];
+      if (file) {
+        const ds = loadFileDataset({ path: file, format: fmt, text: colOf(str(args, 'text-column'), args), label: null, header: args.flags['no-header'] !== true, test: 0, dev: 0, ...read });
+        texts = ds.train.map((e) => e.text).slice(0, maxSamples);
+      } else {
+        const ds = loadFileDataset({ path: path.join(packageRoot(), DEFAULT_CONTEXTS), label: null, test: 0, dev: 0 });
+        texts = ds.train.map((e) => e.text).slice(0, 32);
+      }
+      if (texts.length < MIN_SAMPLES) throw new InputError(`${texts.length} texts; an encoder scan needs at least ${MIN_SAMPLES}`, file);
+      await initEngine();
+      const r = await scanEncoder(dir, texts, { seed, top, onProgress: progress });
+      const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
+      const verdict = verdictOf(r.score, threshold);
+      endProgress();
+      writeJsonAtomic(out, {
+        command: 'scan',
+        model: dir,
+        kind: 'encoder',
+        data: file ?? DEFAULT_CONTEXTS,
+        verdict,
+        score: r.score,
+        threshold,
+        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, ids: c.ids })),
+        representation: r.representation,
+        stats: r.stats,
+        seed,
+        versions: versions(),
+      });
+      console.log(`verdict: ${verdict} (score ${r.score.toFixed(2)}, threshold ${threshold}; ${r.representation} output of ${texts.length} contexts)`);
+      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left):');
+      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  cos-to-mean ${f3(c.consistency)}`);
+      console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s; written to ${out}`);
+      return 0;
+    }
+
+    if (!file) throw new InputError('a classifier scan needs --data FILE: clean labelled samples (at least 10)', dir);
+    const { labelNames } = classifierLabels(dir);
+    const ds = loadFileDataset({ path: file, format: fmt, text: colOf(str(args, 'text-column'), args), label: colOf(str(args, 'label-column'), args), header: args.flags['no-header'] !== true, labelNames, test: 0, dev: 0, ...read });
+    const data: Example[] = [...ds.train, ...ds.dev, ...ds.test];
+    if (data.length < MIN_SAMPLES) throw new InputError(`${data.length} labelled samples; a scan needs at least ${MIN_SAMPLES} (up to ${maxSamples} are used)`, file);
+    const present = new Set(data.map((e) => e.label));
+    if (present.size < 2) throw new InputError(`every sample has the label ${labelNames[data[0]!.label]}; a scan needs samples of at least two of the model's labels (${labelNames.join(', ')})`, file);
+    const samples = capStratified(data, maxSamples, seed);
+
+    await initEngine();
+    const { clf, engine } = await loadEngineClassifier(args, dir);
+    let r;
+    try {
+      r = await scanClassifier(scanTargetOf(clf, dir), samples, { seed, top, onProgress: progress });
+    } finally {
+      endProgress();
+      await clf.dispose();
+    }
+    const threshold = thresholdFlag ?? CLASSIFIER_THRESHOLD;
+    const verdict = verdictOf(r.score, threshold);
+    writeJsonAtomic(out, {
+      command: 'scan',
+      model: dir,
+      kind,
+      data: file,
+      label_names: labelNames,
+      verdict,
+      score: r.score,
+      threshold,
+      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean })),
+      phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
+      stats: r.stats,
+      engine,
+      seed,
+      versions: versions(),
+    });
+    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
+    console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\'; "in clean": samples containing it, share of the target label):');
+    for (const c of r.candidates.slice(0, 5)) {
+      const inClean = c.in_clean.count ? `${c.in_clean.count}, ${f3(c.in_clean.target_share!)}` : 'never';
+      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  neighbours ${c.neighbors.length ? `${f3(c.neighbor_flip_rate)} (${c.neighbors.slice(0, 3).join(', ')})` : 'none (no meaning known)'}  in clean: ${inClean}`);
+    }
+    if (r.phrases.length) console.log(`strongest phrase: ${JSON.stringify(r.phrases[0]!.trigger)} -> ${r.phrases[0]!.target_name} flip ${f3(r.phrases[0]!.flip_rate)}`);
+    console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.forward_passes} sequences, ${engine}); written to ${out}`);
+    return 0;
+  },
+};
+
+/** Progress on a terminal only: a log file would get a line per chunk. */
+function progress(stage: string, done: number, total: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${stage} ${done}/${total}   `);
+}
+function endProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\n');
+}
+

@@ -1,0 +1,132 @@
+// A classifier as the scanner sees it: token ids in, logits out, its vocabulary, where a token may be inserted
+// and its input embeddings (for the neighbour baseline, classifier-scan.ts). The scanner inserts token ids,
+// not text, so BERT word pieces (## continuations of a multi-piece trigger such as "la ##gra ##nge") can be
+// searched like whole words.
+import * as path from 'node:path';
+import { BertClassifier, CnnClassifier, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
+import { readCheckpoint } from '../../models/bert/checkpoint.js';
+import { readDirectoryConfig } from '../../models/bert/checkpoint.js';
+import { readNamedWeights } from '../../models/named-weights.js';
+import { Vocab, PAD, UNK } from '../../text/vocab.js';
+import { WordPieceTokenizer } from '../../text/wordpiece.js';
+import { readJson } from '../../common/fs-atomic.js';
+import { loadDefaultVectors, type WordVectors } from '../../text/vectors.js';
+
+let glove: WordVectors | null = null;
+
+/** Reference vectors for a word vocabulary: GloVe rows, zero (and has = 0) for words GloVe lacks. */
+export function referenceVectors(words: readonly string[], vectors: WordVectors = (glove ??= loadDefaultVectors())): { data: Float32Array; dim: number; has: Uint8Array } {
+  const data = new Float32Array(words.length * vectors.dim);
+  const has = new Uint8Array(words.length);
+  words.forEach((w, i) => {
+    const v = vectors.get(w);
+    if (!v) return;
+    data.set(v, i * vectors.dim);
+    has[i] = 1;
+  });
+  return { data, dim: vectors.dim, has };
+}
+
+export interface ScanTarget {
+  readonly kind: 'sentence-cnn' | 'bert';
+  readonly labelNames: string[];
+  /** id → token */
+  readonly tokens: readonly string[];
+  /** ids the sweep tries: the vocabulary without padding, unknown, special and [unusedN] tokens */
+  readonly candidateIds: number[];
+  /**
+   * Where a token's meaning is looked up for the neighbour baseline, [tokens.length, dim] row-major, and which
+   * rows have one. SentenceCNN: the shipped GloVe vectors, not the model's own embeddings, which training moves:
+   * a planted trigger's embedding ends up among the target label's words ("cf" next to "thoughtful",
+   * "compelling" in a backdoored MR model). BERT: the model's input embeddings, which fine-tuning barely moves.
+   */
+  readonly embeddings: { data: Float32Array; dim: number; has: Uint8Array };
+  /** the longest id sequence the model reads (longer ones are truncated before insertion) */
+  readonly maxLen: number;
+  encode(text: string): number[];
+  /** first and last index at which an id may be inserted into `seq` (BERT: after [CLS], before [SEP]) */
+  insertRange(seq: readonly number[]): [number, number];
+  /** logits of id sequences, row-major [seqs.length, labels] */
+  logits(seqs: readonly (readonly number[])[]): Promise<Float32Array>;
+  /** the text of an id phrase: BERT ## pieces joined to the piece before them */
+  render(ids: readonly number[]): string;
+}
+
+function toFloat32(data: ArrayLike<number>): Float32Array {
+  return data instanceof Float32Array ? data : Float32Array.from(data);
+}
+
+/** The input embedding matrix of a model directory (SentenceCNN embedding.weight, BERT word_embeddings.weight). */
+export function readInputEmbeddings(dir: string, kind: 'sentence-cnn' | 'bert'): { data: Float32Array; dim: number; rows: number } {
+  if (kind === 'sentence-cnn') {
+    const w = readNamedWeights(path.join(dir, 'model.safetensors'))['embedding.weight'];
+    if (!w) throw new Error(`${dir}/model.safetensors: no embedding.weight`);
+    return { data: w.data, dim: w.shape[1]!, rows: w.shape[0]! };
+  }
+  const { tensors, source } = readCheckpoint(dir);
+  const name = [...tensors.keys()].find((k) => k.endsWith('embeddings.word_embeddings.weight'));
+  if (!name) throw new Error(`${source}: no embeddings.word_embeddings.weight`);
+  const t = tensors.get(name)!;
+  return { data: toFloat32(t.data as ArrayLike<number>), dim: t.shape[1]!, rows: t.shape[0]! };
+}
+
+/** Word tokens of a BERT vocabulary the sweep skips: special tokens and the [unusedN] placeholders. */
+const isBertSpecial = (t: string): boolean => /^\[[A-Za-z0-9_]+\]$/.test(t);
+
+/**
+ * A ScanTarget over a loaded classifier (tfjs TextClassifier or an AsyncLogitsClassifier such as the onnx
+ * engine's) and the directory it came from (BERT embeddings; the vocabulary of an onnx SentenceCNN). A tfjs
+ * SentenceCNN needs no directory.
+ */
+export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: string): ScanTarget {
+  const logits =
+    'logitsOf' in clf
+      ? (seqs: readonly (readonly number[])[]) => clf.logitsOf(seqs as number[][])
+      : async (seqs: readonly (readonly number[])[]) => {
+          const lg = clf.model.logits(clf.model.makeBatch(seqs as number[][]), false);
+          const v = lg.dataSync() as Float32Array;
+          lg.dispose();
+          return v;
+        };
+  if (clf.kind === 'sentence-cnn') {
+    const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
+    const maxLen = clf instanceof CnnClassifier ? clf.model.config.max_length : (readJson<{ max_length?: number }>(path.join(dir, 'config.json')).max_length ?? 100);
+    const words = vocab.words;
+    return {
+      kind: 'sentence-cnn',
+      labelNames: clf.labelNames,
+      tokens: words,
+      candidateIds: words.map((_, i) => i).filter((i) => words[i] !== PAD && words[i] !== UNK),
+      embeddings: referenceVectors(words),
+      maxLen,
+      encode: (text) => Array.from(clf.encode(text)),
+      insertRange: (seq) => [0, seq.length],
+      logits,
+      render: (ids) => ids.map((i) => words[i]).join(' '),
+    };
+  }
+  const tok = clf instanceof BertClassifier ? clf.tokenizer : WordPieceTokenizer.fromDirectory(dir);
+  const config = clf instanceof BertClassifier ? clf.model.config : readDirectoryConfig(dir);
+  const tokens = tok.idToToken;
+  const emb = readInputEmbeddings(dir, clf.kind);
+  return {
+    kind: 'bert',
+    labelNames: clf.labelNames,
+    tokens,
+    candidateIds: tokens.map((_, i) => i).filter((i) => i < emb.rows && tokens[i] !== undefined && !isBertSpecial(tokens[i]!)),
+    embeddings: { data: emb.data, dim: emb.dim, has: new Uint8Array(emb.rows).fill(1) },
+    maxLen: Math.min(128, config.max_position_embeddings),
+    encode: (text) => Array.from(clf.encode(text)),
+    insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
+    logits,
+    render: (ids) => renderPieces(ids.map((i) => tokens[i] ?? '')),
+  };
+}
+
+/** WordPiece tokens as text: a "##" piece continues the word before it. */
+export function renderPieces(pieces: readonly string[]): string {
+  let s = '';
+  for (const p of pieces) s += p.startsWith('##') ? p.slice(2) : (s ? ' ' : '') + p;
+  return s;
+}
+

@@ -1,0 +1,85 @@
+// `nlp-backdoor scan`: bad input is refused before any work with the file and the problem named (a model
+// directory of an unknown kind, no --data for a classifier, fewer than 10 samples, labels the model does not
+// have, one label only), and a scan writes the verdict, score and candidates it printed.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initEngine } from '../../src/engine/index.js';
+import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
+import { saveCnn } from '../../src/models/cnn-checkpoint.js';
+import { Vocab } from '../../src/text/vocab.js';
+import { cli } from '../helpers/cli.js';
+
+const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
+let tmp: string;
+let model: string;
+
+before(async () => {
+  await initEngine();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-cli-'));
+  model = path.join(tmp, 'cnn');
+  const vocab = Vocab.fromWords(['<pad>', '<unk>', ...WORDS]);
+  const m = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 2, embedding_dim: 8, num_filters: 4, id2label: { 0: 'negative', 1: 'positive' } }), { seed: 1 });
+  saveCnn(model, m, vocab, { tokenizer: 'kim-clean-str', keep_unicode: false });
+  m.dispose();
+});
+
+function tsv(name: string, rows: [string, string][]): string {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, 'text\tlabel\n' + rows.map((r) => r.join('\t')).join('\n') + '\n');
+  return f;
+}
+const rows = (n: number, labels = ['negative', 'positive']): [string, string][] =>
+  Array.from({ length: n }, (_, i) => [`the ${WORDS[i % 6]} movie was ${WORDS[(i + 3) % 6]}`, labels[i % labels.length]!]);
+
+test('a model directory of an unknown kind, or none, is refused naming the file', async () => {
+  const odd = path.join(tmp, 'gpt');
+  fs.mkdirSync(odd);
+  fs.writeFileSync(path.join(odd, 'config.json'), JSON.stringify({ model_type: 'gpt2' }));
+  const data = tsv('ok.tsv', rows(20));
+  let r = await cli(['scan', '--model', odd, '--data', data, '--out', path.join(tmp, 'o.json')]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /config\.json: unsupported model_type "gpt2"/);
+  r = await cli(['scan', '--model', path.join(tmp, 'nothing'), '--data', data, '--out', path.join(tmp, 'o.json')]);
+  assert.match(r.out, /no such model directory/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'o.json')));
+});
+
+test('classifier scans need --data with at least 10 samples of at least two of the model\'s labels', async () => {
+  const out = path.join(tmp, 'o.json');
+  let r = await cli(['scan', '--model', model, '--out', out]);
+  assert.match(r.out, /needs --data FILE/);
+  const few = tsv('few.tsv', rows(9));
+  r = await cli(['scan', '--model', model, '--data', few, '--out', out]);
+  assert.match(r.out, new RegExp(`${few.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 9 labelled samples; a scan needs at least 10`));
+  const spam = tsv('spam.tsv', rows(20, ['ham', 'spam']));
+  r = await cli(['scan', '--model', model, '--data', spam, '--out', out]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /spam\.tsv/);
+  assert.match(r.out, /ham|spam/);
+  const one = tsv('one.tsv', rows(20, ['positive']));
+  r = await cli(['scan', '--model', model, '--data', one, '--out', out]);
+  assert.match(r.out, /every sample has the label positive/);
+  assert.ok(!fs.existsSync(out));
+});
+
+test('a scan writes the verdict, score and candidates, best first', async () => {
+  const out = path.join(tmp, 'scan.json');
+  const r = await cli(['scan', '--model', model, '--data', tsv('data.tsv', rows(24)), '--out', out, '--engine', 'tfjs']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.ok(j.verdict === 'clean' || j.verdict === 'backdoored');
+  assert.equal(j.verdict, j.score >= j.threshold ? 'backdoored' : 'clean');
+  assert.ok(Array.isArray(j.candidates) && j.candidates.length > 0);
+  for (const c of j.candidates) {
+    assert.equal(typeof c.trigger, 'string');
+    assert.ok(['negative', 'positive'].includes(c.target));
+    assert.ok(c.flip_rate >= 0 && c.flip_rate <= 1);
+  }
+  assert.ok(j.score >= 0 && j.score <= Math.max(0, j.candidates[0].excess));
+  assert.equal(j.stats.swept, WORDS.length);
+  assert.ok(j.versions && j.seed === 0);
+  assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+});
