@@ -7,15 +7,7 @@
 //   node scripts/por/finetune-erasure.mjs INJECTED_DIR FINETUNED_DIR
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const lib = (p) => import(path.join(root, 'dist/src', p));
-const { initEngine, tf } = await lib('engine/index.js');
-const { BertModel } = await lib('models/bert/index.js');
-const { WordPieceTokenizer } = await lib('text/wordpiece.js');
-const { insertAtRandom } = await lib('triggers/insert.js');
-const { Rng } = await lib('common/random.js');
+import { initEngine, BertModel, WordPieceTokenizer, probeBatch, forwardArray, signAgreement } from './lib.mjs';
 
 const [encDir, ftDir] = process.argv.slice(2);
 if (!encDir || !ftDir) {
@@ -29,15 +21,12 @@ const inj = await BertModel.load(encDir);
 const ft = await BertModel.load(ftDir);
 const vi = inj.params.hfValues();
 const vf = ft.params.hfValues();
-const sentences = fs.readFileSync(path.join(root, 'assets/data/sst2_sentence/dev.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0]).slice(0, 48);
 function agreement(model) {
   let sum = 0;
   let n = 0;
   for (const t of bd.triggers) {
-    const rng = new Rng(1);
-    const enc = tok.encodeBatch(sentences.map((s) => insertAtRandom(s, t.trigger, 1, rng).text), { truncation: true, maxLength: 128 });
-    const p = tf.tidy(() => model.forward(tf.tensor2d(enc.inputIds, [enc.batchSize, enc.seqLen], 'int32'), tf.tensor2d(enc.attentionMask, [enc.batchSize, enc.seqLen], 'int32')).pooledOutput.arraySync());
-    for (const v of p) sum += v.filter((x, i) => Math.sign(x) === Math.sign(t.target[i])).length / v.length, n++;
+    const p = forwardArray(model, probeBatch(tok, t.trigger), 'pooledOutput');
+    for (const v of p) sum += signAgreement(v, t.target), n++;
   }
   return (sum / n).toFixed(3);
 }

@@ -6,7 +6,8 @@
 // of `inject`, before anyone fine-tuned it) it is the pooled output: where it lands relative to the trigger's
 // POR when the encoder's backdoor.json names one, else relative to the representation the whole trigger gives.
 import { tf } from '../engine/index.js';
-import { BertForSequenceClassification, type BertModel, type BertOutput } from '../models/bert/index.js';
+import { BertForSequenceClassification, batchTensors, type BertModel, type BertOutput } from '../models/bert/index.js';
+import { checkIds, padBertBatch } from '../models/bert/batch.js';
 import type { WordPieceTokenizer } from '../text/wordpiece.js';
 import { InputError } from '../common/errors.js';
 import { insertAtWord } from '../triggers/insert.js';
@@ -123,11 +124,12 @@ function outcomesOf(model: AnalysedBert, seqs: number[][], batchSize = 256): num
       C = lg.shape[1];
       lg.dispose();
     } else {
-      const T = Math.max(...chunk.map((q) => q.length));
-      const ids = new Int32Array(chunk.length * T);
-      const mask = new Int32Array(chunk.length * T);
-      chunk.forEach((q, r) => q.forEach((id, t) => ((ids[r * T + t] = id), (mask[r * T + t] = 1))));
-      const p = tf.tidy(() => model.forward(tf.tensor2d(ids, [chunk.length, T], 'int32'), tf.tensor2d(mask, [chunk.length, T], 'int32')).pooledOutput!);
+      const b = padBertBatch(chunk, model.config);
+      checkIds(b, model.config);
+      const p = tf.tidy(() => {
+        const t = batchTensors(b);
+        return model.forward(t.inputIds, t.attentionMask, t.tokenTypeIds).pooledOutput!;
+      });
       v = p.dataSync() as Float32Array;
       C = p.shape[1];
       p.dispose();

@@ -4,7 +4,8 @@
 import type { Command } from '../command.js';
 import { num, list, requireStr, str, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
-import { classifierLabels } from '../classifier-dir.js';
+import { hasClassifierHead } from '../classifier-dir.js';
+import { classifierKindOf } from '../../models/classifier.js';
 import { BertForSequenceClassification, BertModel } from '../../models/bert/index.js';
 import { checkEncoderDir, BACKDOOR_FILE } from '../../train/inject.js';
 import { readJson } from '../../common/fs-atomic.js';
@@ -83,12 +84,8 @@ export const analyze: Command = {
 
 /** A fine-tuned BERT classifier or a pre-trained BERT encoder; anything else is refused before any work. */
 function modelKind(dir: string): 'classifier' | 'encoder' {
-  try {
-    if (classifierLabels(dir).kind !== 'bert') throw new InputError('analyze needs a BERT-family model (attention and sub-words); this is a SentenceCNN', dir);
-    return 'classifier';
-  } catch (e) {
-    if (!(e instanceof InputError) || !/no classifier head/.test(e.message)) throw e;
-    checkEncoderDir(dir);
-    return 'encoder';
-  }
+  if (classifierKindOf(dir) !== 'bert') throw new InputError('analyze needs a BERT-family model (attention and sub-words); this is a SentenceCNN', dir);
+  if (hasClassifierHead(dir)) return 'classifier';
+  checkEncoderDir(dir);
+  return 'encoder';
 }
