@@ -1,10 +1,10 @@
 // Throughput of SentenceCNN training and inference at the shapes of the reference measurement:
 // batch 50, length 50, vocabulary 20,000, 300-d embeddings, 2 classes (docs/performance.md).
 import { tf, initEngine } from '../src/engine/index.js';
-import { SentenceCNN, defaultCnnConfig, padBatch, type IdBatch } from '../src/models/cnn.js';
-import { GradientPool } from '../src/train/data-parallel.js';
+import { SentenceCNN, defaultCnnConfig, padBatch } from '../src/models/cnn.js';
+import { CnnTrainPool } from '../src/train/cnn-data-parallel.js';
 import { Adam } from '../src/train/adam.js';
-import { trainStep, pooledTrainStep } from '../src/train/step.js';
+import { trainStep } from '../src/train/step.js';
 import { Rng } from '../src/common/random.js';
 import { exportCnnOnnx } from '../src/models/onnx/cnn.js';
 import { loadOrt } from '../src/models/onnx/runtime.js';
@@ -55,21 +55,20 @@ export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
 }
 
 /**
- * The same training step with the gradients computed data-parallel by `workers` worker threads
- * (src/train/data-parallel.ts, as `train --workers N`): shards of the batch on model replicas, gradients summed
- * in shared memory, Adam once on the main thread.
+ * The same training step data-parallel over `workers` worker threads (src/train/cnn-data-parallel.ts, as
+ * `train --workers N`): shards of the batch on replicas, and the Adam update sharded over the workers in shared
+ * memory. With Kim's max-norm 3 on the dense layer, as training runs it (the single-thread line runs without).
  */
 export async function benchCnnDp(workers = 2, steps = 20): Promise<Record<string, unknown>> {
   const info = await initEngine();
   const { B, L, V, D } = SHAPE;
   const { model, batch } = benchModel(7);
   const opt = new Adam({ lr: 5e-4 });
-  const pool = await GradientPool.create(model, { workers });
+  const pool = await CnnTrainPool.create(model, { workers, maxRows: B, maxNorm: 3 });
   try {
-    const grads = (x: IdBatch, labels: Int32Array, seed: number) => pool.grads(x, { kind: 'classifier', labels }, seed);
     const { stepMs, leaked } = await timeSteps(async (i) => {
       const { b, y } = batch();
-      await pooledTrainStep(model, opt, grads, b, y, i);
+      await pool.step(opt, b, y, i);
     }, steps);
     return { bench: 'cnn-train-dp', workers, backend: info.backend, threads_per_worker: 1, batch: B, length: L, vocab: V, dim: D, step_ms: +stepMs.toFixed(1), samples_per_s: +(B * 1000 / stepMs).toFixed(1), leaked_tensors: leaked };
   } finally {

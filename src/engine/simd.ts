@@ -13,6 +13,8 @@
 // Arithmetic is f32 (PyTorch's precision); the JS loops compute in f64 and round on store, so the two paths
 // agree to ~1e-7 relative, not bit for bit.
 
+import v8 from 'node:v8';
+
 // ---------------------------------------------------------------- a minimal assembler
 
 /** unsigned LEB128 */
@@ -78,6 +80,7 @@ const op = {
   f32x4Add: () => [0xfd, ...uleb(0xe4)], // f32x4.add
   f32x4Sub: () => [0xfd, ...uleb(0xe5)], // f32x4.sub
   f32x4Mul: () => [0xfd, ...uleb(0xe6)], // f32x4.mul
+  f32x4RelaxedMadd: () => [0xfd, ...uleb(0x105)], // f32x4.relaxed_madd (relaxed-simd proposal): a·b + c, one FMA where the CPU has it
   f32x4Div: () => [0xfd, ...uleb(0xe7)], // f32x4.div
   /** i8x16.shuffle of two v128 by f32 lanes (0-3 first operand, 4-7 second): 16 byte-lane immediates */
   shuffle32: (lanes: [number, number, number, number]) => [0xfd, ...uleb(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
@@ -124,13 +127,15 @@ function encodeFn(f: Fn): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function assemble(fns: Fn[]): Uint8Array<ArrayBuffer> {
+/** `shared`: import a shared memory (threads proposal: limits flag 0x03, min 1 and max 65,536 pages). */
+function assemble(fns: Fn[], shared = false): Uint8Array<ArrayBuffer> {
   const types = fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec([])]);
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d], // magic "\0asm"
     ...[0x01, 0x00, 0x00, 0x00], // version 1
     ...section(1, vec(types)), // type section
-    ...section(2, vec([[...utf8('env'), ...utf8('mem'), 0x02, 0x00, ...uleb(1)]])), // import: memory, min 1 page
+    // import: memory, min 1 page (shared: and at most the whole 32-bit space)
+    ...section(2, vec([[...utf8('env'), ...utf8('mem'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
     ...section(3, vec(fns.map((_, i) => uleb(i)))), // function section: function i has type i
     ...section(7, vec(fns.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]))), // exports
     ...section(10, vec(fns.map(encodeFn))), // code
@@ -346,12 +351,13 @@ function colSum(): Fn {
  * strides ldb and ldc; all in bytes. Register tiles of 4 rows x 8 columns (eight f32x4 accumulators): each
  * step over p loads 8 values of a row of B and splats 4 values of A.
  */
-function gemm(): Fn {
+function gemm(fma: boolean): Fn {
   const [a, b, c, m, k, n, ai, ap, ldb, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [i, j, p, pa, pb, pc, ai2, ai3] = [10, 11, 12, 13, 14, 15, 16, 17];
   const [b0, b1, x] = [18, 19, 20];
   const acc = [21, 22, 23, 24, 25, 26, 27, 28]; // acc[2r], acc[2r+1]: row r, columns 0-3 and 4-7
-  const madd = (q: number, bv: number) => [...op.get(q), ...op.get(x), ...op.get(bv), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.set(q)];
+  const madd = (q: number, bv: number) =>
+    fma ? [...op.get(x), ...op.get(bv), ...op.get(q), ...op.f32x4RelaxedMadd(), ...op.set(q)] : [...op.get(q), ...op.get(x), ...op.get(bv), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.set(q)];
   const rowOff = [[], [...op.get(ai), ...op.i32Add()], [...op.get(ai2), ...op.i32Add()], [...op.get(ai3), ...op.i32Add()]];
   return {
     name: 'gemm',
@@ -409,11 +415,36 @@ export interface SimdExports {
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, ai: number, ap: number, ldb: number, ldc: number): void;
 }
 
-/** The module's bytes (exported for tests). */
-export const simdModuleBytes: Uint8Array<ArrayBuffer> = assemble([axpyTasks(), convMax(), adam(), transpose4(), colSum(), gemm()]);
+const kernels = (fma: boolean): Fn[] => [axpyTasks(), convMax(), adam(), transpose4(), colSum(), gemm(fma)];
+/** The module's bytes without relaxed SIMD (exported for tests). */
+export const simdModuleBytes: Uint8Array<ArrayBuffer> = assemble(kernels(false));
 
 let compiled: WebAssembly.Module | null | undefined;
+let fmaOn = false;
 let forcedOff = process.env['NLP_BACKDOOR_NO_SIMD'] === '1';
+
+/**
+ * The gemm kernel's multiply-adds as f32x4.relaxed_madd (one fused multiply-add per vector where the CPU has
+ * FMA, as x86-64 with FMA3 and ARMv8 do): on this project's 2-core Xeon it doubles the kernel's arithmetic
+ * rate, the SentenceCNN's forward product most of all (docs/performance.md). Relaxed SIMD ships in V8 11.4;
+ * Node 20's V8 11.3 has it behind --experimental-wasm-relaxed-simd, which is turned on here (it only widens
+ * what the validator accepts) when the module does not validate without it. Fused and unfused products
+ * differ in the last bits, so a run on a machine without FMA rounds differently. NLP_BACKDOOR_NO_FMA=1 keeps
+ * the mul + add kernel.
+ */
+function compileFma(): WebAssembly.Module | null {
+  if (process.env['NLP_BACKDOOR_NO_FMA'] === '1') return null;
+  const bytes = assemble(kernels(true));
+  try {
+    if (!WebAssembly.validate(bytes)) {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      if (!WebAssembly.validate(bytes)) return null;
+    }
+    return new WebAssembly.Module(bytes);
+  } catch {
+    return null;
+  }
+}
 
 /** Whether the SIMD kernels are usable (the engine validates the module). NLP_BACKDOOR_NO_SIMD=1 disables. */
 export function simdSupported(): boolean {
@@ -424,8 +455,18 @@ export function simdSupported(): boolean {
     } catch {
       compiled = null;
     }
+    const withFma = compiled ? compileFma() : null;
+    if (withFma) {
+      compiled = withFma;
+      fmaOn = true;
+    }
   }
   return compiled !== null;
+}
+
+/** Whether the kernels' products use relaxed SIMD's fused multiply-add (see compileFma). */
+export function simdFma(): boolean {
+  return simdSupported() && fmaOn;
 }
 
 /** Test hook: force the JS fallback (true) or allow SIMD again (false). */
@@ -452,6 +493,30 @@ export function simdKernelsOn(memory: WebAssembly.Memory | undefined): SimdExpor
     onMemory.set(memory, k);
   }
   return k;
+}
+
+let compiledShared: WebAssembly.Module | null | undefined;
+/**
+ * The kernels on a shared WebAssembly.Memory (`new WebAssembly.Memory({ initial, maximum, shared: true })`, whose
+ * buffer is a SharedArrayBuffer that worker threads see too): the same module, assembled to import a shared
+ * memory. Each thread instantiates its own copy on the one memory. Null when SIMD or shared memories are off.
+ */
+export function simdKernelsOnShared(memory: WebAssembly.Memory): SimdExports | null {
+  if (!simdSupported()) return null;
+  if (compiledShared === undefined) {
+    try {
+      const bytes = assemble(kernels(fmaOn), true);
+      compiledShared = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    } catch {
+      compiledShared = null;
+    }
+  }
+  if (!compiledShared) return null;
+  try {
+    return new WebAssembly.Instance(compiledShared, { env: { mem: memory } }).exports as unknown as SimdExports;
+  } catch {
+    return null;
+  }
 }
 
 /**

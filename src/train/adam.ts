@@ -28,6 +28,16 @@ export interface AdamOptions {
   noDecay?: (name: string) => boolean;
 }
 
+export interface AdamScalars {
+  b1: number;
+  b2: number;
+  eps: number;
+  stepSize: number;
+  sqrtBc2: number;
+  l2: number;
+  dec: number;
+}
+
 export interface AdamState {
   step: number;
   m: Record<string, Float32Array>;
@@ -80,24 +90,37 @@ export class Adam {
     return this.state.step;
   }
 
+  /**
+   * The scalars of step t's update of variable `name`, as the fused kernel takes them: the moments' decay rates,
+   * the bias-corrected step size, sqrt of the second moment's bias correction, eps, the L2 coefficient added to
+   * the gradient ('l2') and the decoupled decay factor ('decoupled'). Shared with the sharded update of
+   * cnn-data-parallel.ts, which runs the same kernel in worker threads.
+   */
+  scalars(name: string, t: number): AdamScalars {
+    const { beta1: b1, beta2: b2, eps, lr } = this;
+    const wd = this.noDecay(name) ? 0 : this.weightDecay;
+    return {
+      b1,
+      b2,
+      eps,
+      stepSize: lr / (1 - Math.pow(b1, t)),
+      sqrtBc2: Math.sqrt(1 - Math.pow(b2, t)),
+      l2: this.decay === 'l2' ? wd : 0,
+      dec: this.decay === 'decoupled' ? 1 - lr * wd : 1,
+    };
+  }
+
   /** Apply one update. `grads` maps variable name → gradient tensor (not disposed here). */
   apply(vars: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>): void {
     this.state.step++;
     const t = this.state.step;
-    const { beta1: b1, beta2: b2, eps, lr } = this;
-    const bc1 = 1 - Math.pow(b1, t);
-    const bc2 = 1 - Math.pow(b2, t);
-    const stepSize = lr / bc1;
-    const sqrtBc2 = Math.sqrt(bc2);
     const simd = simdSupported();
     if (simd) this.reserveSlots(vars, grads);
     for (const [name, g] of Object.entries(grads)) {
       const v = vars[name];
       if (!v) throw new Error(`gradient for unknown variable "${name}"`);
       const n = v.size;
-      const wd = this.noDecay(name) ? 0 : this.weightDecay;
-      const l2 = this.decay === 'l2' ? wd : 0;
-      const dec = this.decay === 'decoupled' ? 1 - lr * wd : 1;
+      const { b1, b2, eps, stepSize, sqrtBc2, l2, dec } = this.scalars(name, t);
       if (simd) {
         const ar = this.arena!;
         const slot = this.slots.get(name)!;

@@ -4,7 +4,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { tf, initEngine, readView, type BackendName } from '../engine/index.js';
 import { BertForMaskedLM, BertForSequenceClassification, maskedLmLoss, type BertBatch } from '../models/bert/index.js';
-import { SentenceCNN, type CnnConfig, type IdBatch } from '../models/cnn.js';
 import type { BertConfig } from '../models/bert/config.js';
 import { crossEntropy } from './step.js';
 import { reduceSlice, type PoolWorkerData, type StepMessage, type WorkerReply } from './data-parallel.js';
@@ -20,19 +19,10 @@ const region = regionOf(d.index);
 const arrived = new Int32Array(d.control, 0, 1);
 const partial = new Float64Array(d.control, 8);
 // zeros in the HF layout: the values come from the weight buffer right after
-// the SentenceCNN's embedding table stays on the main thread (a one-row stand-in here): see data-parallel.ts
-const gathered = d.params.find((p) => p.gathered);
-const zeros = new Map(d.kind === 'cnn' ? [] : d.params.map((p) => [p.name, new Float32Array(p.size)]));
-const model =
-  d.kind === 'cnn'
-    ? new SentenceCNN({ ...(d.config as CnnConfig), vocab_size: 1 }, { embeddings: new Float32Array((d.config as CnnConfig).embedding_dim) })
-    : d.kind === 'mlm'
-      ? new BertForMaskedLM(d.config as BertConfig, { weights: zeros })
-      : new BertForSequenceClassification(d.config as BertConfig, { weights: zeros });
+const zeros = new Map(d.params.map((p) => [p.name, new Float32Array(p.size)]));
+const model = d.kind === 'mlm' ? new BertForMaskedLM(d.config as BertConfig, { weights: zeros }) : new BertForSequenceClassification(d.config as BertConfig, { weights: zeros });
 zeros.clear();
-const vars = d.params.map((p) => (model instanceof SentenceCNN ? model.vars[p.name]! : model.params.get(p.name)));
-// the replica computes gradients for what the master trains (SentenceCNN's conv-pool skips dE when frozen)
-if (model instanceof SentenceCNN) d.params.forEach((p, j) => (vars[j]!.trainable = p.gradOffset >= 0));
+const vars = d.params.map((p) => model.params.get(p.name));
 const trainable = d.params.map((p, j) => (p.gradOffset >= 0 ? j : -1)).filter((j) => j >= 0);
 const varList = trainable.map((j) => vars[j]!);
 const wasm = tf.getBackend() === 'wasm';
@@ -40,7 +30,6 @@ const wasm = tf.getBackend() === 'wasm';
 function load(changed: number[]): void {
   for (const j of changed) {
     const p = d.params[j]!;
-    if (p.gathered) continue;
     const view = weights.subarray(p.offset, p.offset + p.size);
     // a new tensor, never the variable's buffer written in place (see adam.ts); wasm copies at creation
     const t = tf.tensor(wasm ? view : view.slice(), p.shape, 'float32');
@@ -77,53 +66,32 @@ function step(m: StepMessage): WorkerReply {
   atBarrier = false;
   load(m.changed);
   if (m.weight === 0) return { type: 'done', id: m.id, loss: 0, missing: [], predictions: null };
-  // SentenceCNN: the embedded tokens as a variable, for their gradient when the table trains
-  const eb = m.batch as IdBatch;
-  const embedded = m.embedded && gathered ? tf.tidy(() => tf.variable(tf.tensor3d(m.embedded!, [eb.B, eb.L, gathered.shape[1]!]), gathered.gathered!.trainable) as tf.Variable<tf.Rank.R3>) : null;
-  try {
-    return stepOn(m, embedded);
-  } finally {
-    embedded?.dispose();
-  }
+  return stepOn(m);
 }
 
 /** The shard's loss and gradients (into this worker's region), after the barrier the reduction of its slice. */
-function stepOn(m: StepMessage, embedded: tf.Variable<tf.Rank.R3> | null): WorkerReply {
+function stepOn(m: StepMessage): WorkerReply {
   const b = m.batch;
   const t = m.target;
-  const eb = b as IdBatch;
   let predictions: Int32Array | null = null;
   const { value, grads } = tf.tidy(() =>
     tf.variableGrads(() => {
       let loss: tf.Scalar;
       if (t.kind === 'classifier') {
         if (model instanceof BertForMaskedLM) throw new Error('a classifier batch for a masked-LM pool');
-        const logits =
-          model instanceof SentenceCNN
-            ? embedded
-              ? model.logitsOfEmbedded(embedded, eb.lens, embedded.trainable, true, m.dropoutSeed)
-              : model.logits(eb, true, m.dropoutSeed)
-            : model.logits(b as BertBatch, true, m.dropoutSeed);
+        const logits = model.logits(b, true, m.dropoutSeed);
         predictions = tf.tidy(() => tf.argMax(logits, 1)).dataSync() as Int32Array;
         loss = crossEntropy(logits, t.labels);
       } else {
         if (!(model instanceof BertForMaskedLM)) throw new Error('a masked-LM batch for a classifier pool');
-        if (!('seqLen' in b)) throw new Error('a SentenceCNN batch for a masked-LM pool');
         const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
         const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
         const logits = model.forward(ids, mask, undefined, { training: true, dropoutSeed: m.dropoutSeed, positions: t.positions }) as tf.Tensor2D;
         loss = maskedLmLoss(logits, t.labels);
       }
       return m.weight === 1 ? loss : tf.mul(loss, m.weight);
-    }, embedded?.trainable ? [...varList, embedded] : varList),
+    }, varList),
   );
-  let embeddedGrad: Float32Array | undefined;
-  if (embedded) {
-    const g = grads[embedded.name];
-    if (g) embeddedGrad = (g.dataSync() as Float32Array).slice();
-    delete grads[embedded.name];
-    g?.dispose();
-  }
   const loss = value.dataSync()[0]!;
   value.dispose();
   const missing: number[] = [];
@@ -140,15 +108,12 @@ function stepOn(m: StepMessage, embedded: tf.Variable<tf.Rank.R3> | null): Worke
   atBarrier = true;
   barrier(m.used.length);
   reduce(m.used);
-  return { type: 'done', id: m.id, loss, missing, predictions, embeddedGrad };
+  return { type: 'done', id: m.id, loss, missing, predictions };
 }
 
 port.on('message', (m: StepMessage) => {
   try {
-    const r = step(m);
-    // the embedded tokens' gradient is the largest part of a reply: moved, not copied
-    if (r.type === 'done' && r.embeddedGrad) port.postMessage(r, [r.embeddedGrad.buffer as ArrayBuffer]);
-    else send(r);
+    send(step(m));
   } catch (e) {
     // the others wait for this worker at the barrier: arrive (what they sum is discarded with the batch)
     if (m.weight > 0 && !atBarrier) barrier(m.used.length);

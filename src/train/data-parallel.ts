@@ -1,5 +1,5 @@
-// Data-parallel gradients over worker_threads, for BERT (fineTuneBert / pretrainMlm `workers`) and the
-// SentenceCNN (trainClassifier config `workers`, `train --workers N`, experiment `train: { workers }`).
+// Data-parallel gradients over worker_threads, for BERT (fineTuneBert / pretrainMlm `workers`). The SentenceCNN
+// has its own pool that runs the optimizer in the workers too (cnn-data-parallel.ts, which explains why).
 //
 // tfjs's wasm backend computes on one thread under Node, with the project's SIMD kernels attached to that
 // single-thread build only; a second core sits idle during training. A GradientPool starts N workers, each
@@ -28,28 +28,17 @@
 // differ from the single-process run, whose masks cover the whole batch at once). With dropout 0 the result
 // equals the single-process step up to float summation order (test/train/data-parallel.test.ts).
 //
-// The SentenceCNN's embedding table (20,000 × 300 in the bench: 24 MB, changed by every Adam step, a dense
-// gradient mostly zeros) does not travel: its lookup runs on the main thread, which sends each worker its
-// shard's embedded tokens [rows, L, D] in the message; a worker returns the gradient with respect to them,
-// and the main thread sums it into the table's rows (tf.unsortedSegmentSum, what tf.gather's gradient
-// does), so the update equals the single-process one within float rounding. Per batch 2 × B·L·D floats
-// move instead of 2·N + 2 copies of the table.
-//
 // Workers are unref'd between batches and terminated by dispose(); an exception in a worker rejects the
 // batch with the worker's message (the pool stays usable); a worker that dies breaks the pool.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { tf, engineInfo, initEngine, readView } from '../engine/index.js';
-import { workerExecArgv } from '../engine/wasm-threads.js';
+import { WorkerSet, type WorkerReplyOf } from './worker-set.js';
 import { Rng } from '../common/random.js';
 import { BertForMaskedLM, BertForSequenceClassification, type BertBatch } from '../models/bert/index.js';
 import type { BertConfig } from '../models/bert/config.js';
-import { SentenceCNN, type CnnConfig, type IdBatch } from '../models/cnn.js';
 
-/** 'classifier' and 'mlm': BERT; 'cnn': the SentenceCNN (classifier targets). */
-export type PoolModelKind = 'classifier' | 'mlm' | 'cnn';
-/** A batch as the pooled model takes it. */
-export type PoolBatch = BertBatch | IdBatch;
+/** BERT with a classification head, or the masked-LM model of pre-training. */
+export type PoolModelKind = 'classifier' | 'mlm';
 
 /** What the loss of a batch compares against: class labels per example, or MLM labels at flat positions. */
 export type GradientTarget = { kind: 'classifier'; labels: Int32Array } | { kind: 'mlm'; positions: Int32Array; labels: Int32Array };
@@ -62,13 +51,11 @@ export interface SharedParam {
   offset: number;
   /** offset in a gradient region, or -1 for a frozen parameter */
   gradOffset: number;
-  /** the SentenceCNN's embedding: not in the shared buffers; looked up on the main thread (see above) */
-  gathered?: { trainable: boolean };
 }
 
 export interface PoolWorkerData {
   kind: PoolModelKind;
-  config: BertConfig | CnnConfig;
+  config: BertConfig;
   backend: string;
   params: SharedParam[];
   weights: SharedArrayBuffer;
@@ -86,22 +73,18 @@ export interface StepMessage {
   id: number;
   /** indices into params of the values to reload from the weight buffer first */
   changed: number[];
-  batch: PoolBatch;
+  batch: BertBatch;
   target: GradientTarget;
   /** the shard's share of the batch loss */
   weight: number;
   dropoutSeed: number;
   /** the workers with a shard this batch (in order; the first one's region receives the sum) */
   used: number[];
-  /** SentenceCNN: the shard's embedded tokens [rows·L·D], looked up on the main thread */
-  embedded?: Float32Array;
 }
 
 /** worker → main */
-export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; loss: number; missing: number[]; predictions: Int32Array | null; embeddedGrad?: Float32Array }
-  | { type: 'error'; id: number; message: string };
+export type WorkerReply = WorkerReplyOf<{ loss: number; missing: number[]; predictions: Int32Array | null }>;
+type DoneReply = Extract<WorkerReply, { type: 'done' }>;
 
 export interface PoolGrads {
   /** the full-batch loss (the weighted sum of the shards') */
@@ -144,12 +127,7 @@ export function reduceSlice(size: number, rank: number, n: number): [number, num
   return [Math.min(size, rank * per), Math.min(size, (rank + 1) * per)];
 }
 
-const isIdBatch = (b: PoolBatch): b is IdBatch => 'lens' in b;
-const rowsOf = (b: PoolBatch): number => (isIdBatch(b) ? b.B : b.batchSize);
-
-function sliceBatch(b: PoolBatch, r0: number, r1: number): PoolBatch {
-  // a CNN shard keeps the batch's padded length: no window slides past an example's own length (conv-pool.ts)
-  if (isIdBatch(b)) return { ids: b.ids.slice(r0 * b.L, r1 * b.L), lens: b.lens.slice(r0, r1), B: r1 - r0, L: b.L };
+function sliceBatch(b: BertBatch, r0: number, r1: number): BertBatch {
   const T = b.seqLen;
   return { inputIds: b.inputIds.slice(r0 * T, r1 * T), attentionMask: b.attentionMask.slice(r0 * T, r1 * T), tokenTypeIds: b.tokenTypeIds.slice(r0 * T, r1 * T), batchSize: r1 - r0, seqLen: T };
 }
@@ -169,15 +147,15 @@ function sliceTarget(t: GradientTarget, T: number, r0: number, r1: number, total
   return { target: { kind: 'mlm', positions: Int32Array.from(pos), labels: Int32Array.from(lab) }, weight: pos.length / total };
 }
 
-type Model = BertForSequenceClassification | BertForMaskedLM | SentenceCNN;
+type Model = BertForSequenceClassification | BertForMaskedLM;
 
 /** A model's variables by parameter name, in a fixed order (the shared layout's). */
 function namedVariables(model: Model): [string, tf.Variable][] {
-  return model instanceof SentenceCNN ? Object.entries(model.vars) : [...model.params.vars];
+  return [...model.params.vars];
 }
 
 export class GradientPool {
-  private readonly workers: Worker[] = [];
+  private set!: WorkerSet<DoneReply>;
   private readonly weights: Float32Array;
   private readonly regions: Float32Array[];
   private readonly arrived: Int32Array;
@@ -185,11 +163,7 @@ export class GradientPool {
   /** the dataId each master variable had when last copied into the weight buffer */
   private readonly copied: (object | null)[];
   private readonly vars: tf.Variable[];
-  private pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
   private busy = false;
-  private broken: Error | null = null;
-  private disposed = false;
 
   private constructor(
     model: Model,
@@ -217,16 +191,12 @@ export class GradientPool {
     const info = engineInfo() ?? (await initEngine());
     const n = opts.workers ?? os.availableParallelism();
     if (!Number.isInteger(n) || n < 1) throw new Error(`workers must be a positive integer, got ${n}`);
-    const kind: PoolModelKind = model instanceof BertForMaskedLM ? 'mlm' : model instanceof SentenceCNN ? 'cnn' : 'classifier';
+    const kind: PoolModelKind = model instanceof BertForMaskedLM ? 'mlm' : 'classifier';
     const trainable = new Set(Object.keys(model.trainableVariables()));
     const params: SharedParam[] = [];
     let offset = 0;
     let gradOffset = 0;
     for (const [name, v] of namedVariables(model)) {
-      if (kind === 'cnn' && name === 'embedding') {
-        params.push({ name, shape: v.shape.slice(), size: v.size, offset: -1, gradOffset: -1, gathered: { trainable: trainable.has(name) } });
-        continue;
-      }
       const p: SharedParam = { name, shape: v.shape.slice(), size: v.size, offset, gradOffset: trainable.has(name) ? gradOffset : -1 };
       params.push(p);
       offset += v.size;
@@ -237,53 +207,9 @@ export class GradientPool {
     const controlSab = new SharedArrayBuffer(8 + 8 * n);
     const pool = new GradientPool(model, n, params, weightsSab, gradsSab, gradOffset, controlSab);
     pool.syncWeights(); // every value, frozen ones included: the replicas start from them
-    const url = new URL('./data-parallel-worker.js', import.meta.url);
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
-      const workerData: PoolWorkerData = { kind, config: model.config, backend: info.backend, params, weights: weightsSab, grads: gradsSab, gradSize: gradOffset, control: controlSab, index: i };
-      const w = new Worker(url, { workerData, execArgv: workerExecArgv() });
-      pool.workers.push(w);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          const onReady = (m: WorkerReply) => {
-            if (m.type !== 'ready') return;
-            w.off('message', onReady);
-            resolve();
-          };
-          w.on('message', onReady);
-          w.once('error', reject);
-          w.once('exit', (code) => reject(new Error(`data-parallel worker ${i} exited with code ${code} while starting`)));
-        }),
-      );
-      w.on('message', (m: WorkerReply) => pool.onReply(m));
-      w.on('error', (e: Error) => pool.fail(new Error(`data-parallel worker ${i} failed: ${e.message}`)));
-      w.on('exit', (code) => {
-        if (!pool.disposed) pool.fail(new Error(`data-parallel worker ${i} exited (code ${code})`));
-      });
-    }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      await pool.dispose();
-      throw e;
-    }
-    for (const w of pool.workers) w.unref();
+    const dataOf = (i: number): PoolWorkerData => ({ kind, config: model.config, backend: info.backend, params, weights: weightsSab, grads: gradsSab, gradSize: gradOffset, control: controlSab, index: i });
+    pool.set = await WorkerSet.start<DoneReply>(new URL('./data-parallel-worker.js', import.meta.url), n, dataOf, 'data-parallel');
     return pool;
-  }
-
-  private onReply(m: WorkerReply): void {
-    if (m.type === 'ready') return;
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    if (m.type === 'error') p.reject(new Error(m.message));
-    else p.resolve(m);
-  }
-
-  private fail(e: Error): void {
-    this.broken ??= e;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
   }
 
   /** Copy master values that changed since the last copy into the weight buffer; returns their indices. */
@@ -291,7 +217,7 @@ export class GradientPool {
     const changed: number[] = [];
     this.params.forEach((p, j) => {
       const v = this.vars[j]!;
-      if (p.gathered || this.copied[j] === v.dataId) return;
+      if (this.copied[j] === v.dataId) return;
       this.weights.set(readView(v), p.offset);
       this.copied[j] = v.dataId;
       changed.push(j);
@@ -304,11 +230,10 @@ export class GradientPool {
    * by the workers on the master model's current weights. `dropoutSeed` seeds the shards' dropout masks
    * (see the file comment); the model's own dropout rates apply (training mode).
    */
-  async grads(batch: PoolBatch, target: GradientTarget, dropoutSeed: number): Promise<PoolGrads> {
-    if (this.disposed) throw new Error('the gradient pool has been disposed');
-    if (this.broken) throw this.broken;
+  async grads(batch: BertBatch, target: GradientTarget, dropoutSeed: number): Promise<PoolGrads> {
+    this.set.check();
     if (this.busy) throw new Error('GradientPool.grads: a batch is already in progress');
-    const rows = rowsOf(batch);
+    const rows = batch.batchSize;
     if (target.kind === 'classifier' && target.labels.length !== rows) throw new Error(`${target.labels.length} labels for a batch of ${rows}`);
     if (target.kind === 'mlm' && target.labels.length !== target.positions.length) throw new Error(`${target.labels.length} MLM labels for ${target.positions.length} positions`);
     this.busy = true;
@@ -316,61 +241,26 @@ export class GradientPool {
       const changed = this.syncWeights();
       const total = target.kind === 'classifier' ? rows : target.positions.length;
       const ranges = shardRanges(rows, this.size);
-      const seqLen = isIdBatch(batch) ? batch.L : batch.seqLen;
-      const shards = ranges.map(([r0, r1]) => (total > 0 ? sliceTarget(target, seqLen, r0, r1, total) : null));
+      const shards = ranges.map(([r0, r1]) => (total > 0 ? sliceTarget(target, batch.seqLen, r0, r1, total) : null));
       const used = shards.flatMap((t, i) => (t ? [i] : []));
-      const embedded = this.lookUp(batch);
       Atomics.store(this.arrived, 0, 0);
       this.partial.fill(0);
-      const jobs = shards.map((t, i) => {
+      const replies = await this.set.all((i, id): StepMessage => {
+        const t = shards[i];
         const [r0, r1] = ranges[i]!;
         // a worker that sits this batch out still reloads changed weights (an empty shard)
-        const msg: StepMessage = t
-          ? { type: 'step', id: this.nextId++, changed, batch: sliceBatch(batch, r0, r1), target: t.target, weight: t.weight, dropoutSeed: shardDropoutSeed(dropoutSeed, i, this.size), used, embedded: embedded?.rows(r0, r1) }
-          : { type: 'step', id: this.nextId++, changed, batch: sliceBatch(batch, 0, 0), target: { kind: 'classifier', labels: new Int32Array(0) }, weight: 0, dropoutSeed: 0, used };
-        const w = this.workers[i]!;
-        w.ref();
-        const job = new Promise<WorkerReply>((resolve, reject) => this.pending.set(msg.id, { resolve, reject }));
-        w.postMessage(msg);
-        return job;
+        return t
+          ? { type: 'step', id, changed, batch: sliceBatch(batch, r0, r1), target: t.target, weight: t.weight, dropoutSeed: shardDropoutSeed(dropoutSeed, i, this.size), used }
+          : { type: 'step', id, changed, batch: sliceBatch(batch, 0, 0), target: { kind: 'classifier', labels: new Int32Array(0) }, weight: 0, dropoutSeed: 0, used };
       });
-      const settled = await Promise.allSettled(jobs);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason as Error;
-      const replies = settled.map((s) => (s as PromiseFulfilledResult<WorkerReply>).value as Extract<WorkerReply, { type: 'done' }>);
-      return this.collect(replies, used, ranges, batch);
+      return this.collect(replies, used, ranges);
     } finally {
       this.busy = false;
-      if (!this.disposed) for (const w of this.workers) w.unref();
     }
   }
 
-  /** SentenceCNN: the batch's embedded tokens, looked up in the master table; `rows` cuts a shard's copy. */
-  private lookUp(batch: PoolBatch): { rows: (r0: number, r1: number) => Float32Array } | null {
-    const j = this.params.findIndex((p) => p.gathered);
-    if (j < 0 || !isIdBatch(batch)) return null;
-    const D = this.params[j]!.shape[1]!;
-    const e = tf.tidy(() => tf.gather(this.vars[j]!, tf.tensor1d(batch.ids, 'int32')));
-    const flat = (e.dataSync() as Float32Array).slice();
-    e.dispose();
-    return { rows: (r0, r1) => flat.slice(r0 * batch.L * D, r1 * batch.L * D) };
-  }
-
-  /** The gathered embedding's gradient: the workers' gradients of the embedded tokens, summed into the table's rows. */
-  private tableGrad(replies: Extract<WorkerReply, { type: 'done' }>[], used: number[], ranges: [number, number][], batch: IdBatch, j: number): { grad: tf.Tensor; sq: number } | null {
-    const [V, D] = this.params[j]!.shape as [number, number];
-    if (!used.some((i) => replies[i]!.embeddedGrad)) return null;
-    const dE = new Float32Array(batch.B * batch.L * D);
-    for (const i of used) if (replies[i]!.embeddedGrad) dE.set(replies[i]!.embeddedGrad!, ranges[i]![0] * batch.L * D);
-    return tf.tidy(() => {
-      const g = tf.unsortedSegmentSum(tf.tensor2d(dE, [batch.B * batch.L, D]), tf.tensor1d(batch.ids, 'int32'), V);
-      const sq = tf.sum(tf.square(g)).dataSync()[0]!;
-      return { grad: tf.keep(g), sq };
-    });
-  }
-
   /** Tensors of the summed gradients (in the first used worker's region); the loss and predictions in batch order. */
-  private collect(replies: Extract<WorkerReply, { type: 'done' }>[], used: number[], ranges: [number, number][], batch: PoolBatch): PoolGrads {
+  private collect(replies: DoneReply[], used: number[], ranges: [number, number][]): PoolGrads {
     let loss = 0;
     for (const i of used) loss += replies[i]!.loss;
     const missing = used.map((i) => new Set(replies[i]!.missing));
@@ -385,12 +275,6 @@ export class GradientPool {
       // the wasm backend copies the values into its heap at creation; other backends may keep the array
       grads[this.vars[j]!.name] = tf.tensor(wasm ? sum : sum.slice(), p.shape, 'float32');
     });
-    const j = this.params.findIndex((p) => p.gathered?.trainable);
-    const table = j >= 0 && isIdBatch(batch) ? this.tableGrad(replies, used, ranges, batch, j) : null;
-    if (table) {
-      grads[this.vars[j]!.name] = table.grad;
-      sq += table.sq;
-    }
     let predictions: Int32Array | null = null;
     if (replies.some((r) => r.predictions)) {
       predictions = new Int32Array(ranges[ranges.length - 1]![1]);
@@ -401,9 +285,6 @@ export class GradientPool {
 
   /** Stop the workers (idempotent). The master model is the caller's. */
   async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.fail(new Error('the gradient pool has been disposed'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.set.dispose();
   }
 }

@@ -1,8 +1,6 @@
 // One optimisation step for any classifier that exposes logits() and its trainable variables.
 import { tf } from '../engine/index.js';
 import type { Adam } from './adam.js';
-import { clipAndApply } from './clip.js';
-import type { PoolGrads } from './data-parallel.js';
 
 export interface StepModel<B> {
   logits(batch: B, training: boolean, dropoutSeed?: number): tf.Tensor2D;
@@ -20,18 +18,6 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar
 export interface StepResult {
   loss: number;
   correct: number;
-}
-
-/** Gradients of a batch computed elsewhere (a GradientPool's workers): the full-batch mean, as trainStep's. */
-export type BatchGradients<B> = (batch: B, labels: Int32Array, dropoutSeed: number) => Promise<PoolGrads>;
-
-/** trainStep with the gradients from `grads` (data-parallel workers): the update runs here, on the master weights. */
-export async function pooledTrainStep<B>(model: StepModel<B>, opt: Adam, grads: BatchGradients<B>, batch: B, labels: Int32Array, dropoutSeed: number): Promise<StepResult> {
-  const r = await grads(batch, labels, dropoutSeed);
-  clipAndApply(opt, model.trainableVariables(), r.grads, 0, 1, r.norm);
-  let correct = 0;
-  r.predictions?.forEach((p, i) => (correct += p === labels[i] ? 1 : 0));
-  return { loss: r.loss, correct };
 }
 
 /** Forward, backward and update; returns the batch loss and the number of correct predictions. */

@@ -11,7 +11,7 @@ import { Vocab } from '../text/vocab.js';
 import { wordTokenize } from '../text/tokenizer.js';
 import { loadVectors, embeddingMatrix, vectorsIdentity, type WordVectors } from '../text/vectors.js';
 import { train, type TrainResult, type Encoded } from './trainer.js';
-import { GradientPool } from './data-parallel.js';
+import { CnnTrainPool } from './cnn-data-parallel.js';
 import { saveTrainerState, loadTrainerState, fingerprintOf } from './checkpoint.js';
 import { readNamedWeights, namedWeightsDigest } from '../models/named-weights.js';
 import { examplesDigest } from '../data/digest.js';
@@ -179,9 +179,9 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
   }
   const workers = cfg.workers;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
-  const pool = workers > 1 ? await GradientPool.create(model, { workers }) : null;
+  const pool = workers > 1 ? await CnnTrainPool.create(model, { workers, maxRows: cfg.batchSize, maxNorm: cfg.maxNorm }) : null;
   const result = await train(model, trainSet, devSet, {
-    gradients: pool ? (batch, labels, seed) => pool.grads(batch, { kind: 'classifier', labels }, seed) : undefined,
+    stepper: pool ?? undefined,
     afterStep: cfg.maxNorm > 0 ? () => model.constrainDenseNorm(cfg.maxNorm) : undefined,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,

@@ -2,7 +2,7 @@
 // clean stop on request (Ctrl-C): an interrupted epoch is discarded, so the last checkpoint stays intact.
 import { tf, initEngine } from '../engine/index.js';
 import { Adam, type AdamOptions, type AdamState } from './adam.js';
-import { trainStep, pooledTrainStep, type StepModel, type BatchGradients } from './step.js';
+import { trainStep, type StepModel, type StepResult } from './step.js';
 import { Rng } from '../common/random.js';
 import { Progress, progressLog } from '../common/progress.js';
 import type { NamedWeights } from '../models/cnn.js';
@@ -46,8 +46,11 @@ export interface TrainOptions<B = unknown> {
   patience?: number;
   /** called after every completed epoch, e.g. to write a checkpoint */
   onEpochEnd?: (state: TrainerState) => Promise<void> | void;
-  /** data-parallel gradients (a GradientPool over worker threads); default: this thread */
-  gradients?: BatchGradients<B>;
+  /**
+   * the whole step (gradients and update) elsewhere, e.g. a CnnTrainPool's workers; `sync` brings the model and
+   * the optimizer up to date before every evaluation and checkpoint. Replaces `afterStep`.
+   */
+  stepper?: Stepper<B>;
   /** called after every optimizer step, e.g. for a weight constraint (Kim's max-norm) */
   afterStep?: () => void;
   /** polled between batches; returning true stops training without finishing the epoch */
@@ -55,6 +58,11 @@ export interface TrainOptions<B = unknown> {
   resume?: TrainerState;
   progress?: boolean;
   label?: string;
+}
+
+export interface Stepper<B> {
+  step(opt: Adam, batch: B, labels: Int32Array, dropoutSeed: number): Promise<StepResult>;
+  sync(opt: Adam): void;
 }
 
 export interface TrainResult {
@@ -123,14 +131,19 @@ export async function train<B>(model: TrainableClassifier<B>, trainSet: Encoded[
       const batch = model.makeBatch(idx.map((i) => trainSet[i]!.ids));
       const labels = Int32Array.from(idx, (i) => trainSet[i]!.label);
       const dropoutSeed = (opts.seed * 1000003 + epoch * 10007 + bi) >>> 0;
-      const r = opts.gradients ? await pooledTrainStep(model, opt, opts.gradients, batch, labels, dropoutSeed) : trainStep(model, opt, batch, labels, dropoutSeed);
-      opts.afterStep?.();
+      let r: StepResult;
+      if (opts.stepper) r = await opts.stepper.step(opt, batch, labels, dropoutSeed);
+      else {
+        r = trainStep(model, opt, batch, labels, dropoutSeed);
+        opts.afterStep?.();
+      }
       lossSum += r.loss * idx.length;
       correct += r.correct;
       seen += idx.length;
       bar?.update(bi + 1, { loss: lossSum / seen, acc: correct / seen });
     }
     bar?.stop();
+    opts.stepper?.sync(opt);
     if (interrupted) break;
     const devAccuracy = devSet.length ? accuracyOf(model, devSet) : null;
     const rec: EpochRecord = { epoch, loss: lossSum / seen, trainAccuracy: correct / seen, devAccuracy, seconds: (performance.now() - te) / 1000 };
