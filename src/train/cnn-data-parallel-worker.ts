@@ -29,6 +29,8 @@ const varList = small.filter((p) => p.t >= 0).map((p) => model.vars[p.name]!);
 const wasm = tf.getBackend() === 'wasm';
 const region = (i: number) => lay.regions + i * lay.regionSize;
 const [c0, c1] = [lay.chunks[d.index]!, lay.chunks[d.index + 1]!];
+// the shard's looked-up rows, reused: a fresh 1.5 MB array per batch kept V8's collector threads busy (issue 13)
+const embeddedScratch = new Float32Array(lay.maxTokens * D);
 
 /** The filters and dense layer from the master weights (a new tensor each: never the variable's buffer in place; see adam.ts). */
 function loadSmall(): void {
@@ -53,7 +55,7 @@ function shardGrads(m: CnnStepMessage): { loss: number; predictions: Int32Array 
   const rows = r1 - r0;
   const L = m.L;
   const ids = m.ids.subarray(r0 * L, r1 * L);
-  const e = new Float32Array(rows * L * D);
+  const e = embeddedScratch.subarray(0, rows * L * D);
   for (let q = 0; q < ids.length; q++) {
     const src = emb.w + ids[q]! * D;
     e.set(f32.subarray(src, src + D), q * D);
