@@ -24,16 +24,22 @@ function benchModel(seed: number) {
   return { model, batch };
 }
 
-/** Mean ms of `steps` timed training steps after 3 untimed ones, and the tensors the timed steps leaked. */
+/**
+ * Mean ms of `steps` timed training steps after WARM untimed ones, and the tensors the timed steps leaked. The
+ * warm-up covers V8's tier-up: it compiles the hot wasm and JS functions with TurboFan on its helper threads
+ * over the first tens of steps (3–5 ms of CPU per step on each of four threads after 3 steps, 1.5–2.5 after 60),
+ * work that a training run of thousands of steps does once; PyTorch's reference warms up too (bench/torch_ref.py).
+ */
+const WARM = 10;
 async function timeSteps(step: (i: number) => Promise<unknown> | unknown, steps: number): Promise<{ stepMs: number; leaked: number }> {
-  for (let i = 0; i < 3; i++) await step(i);
+  for (let i = 0; i < WARM; i++) await step(i);
   const n0 = tf.memory().numTensors;
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await step(3 + i);
+  for (let i = 0; i < steps; i++) await step(WARM + i);
   return { stepMs: (performance.now() - t0) / steps, leaked: tf.memory().numTensors - n0 };
 }
 
-export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
+export async function benchCnn(steps = 40): Promise<Record<string, unknown>> {
   const info = await initEngine();
   const { B, L, V, D } = SHAPE;
   const { model, batch } = benchModel(7);
@@ -59,7 +65,7 @@ export async function benchCnn(steps = 20): Promise<Record<string, unknown>> {
  * `train --workers N`): shards of the batch on replicas, and the Adam update sharded over the workers in shared
  * memory. With Kim's max-norm 3 on the dense layer, as training runs it (the single-thread line runs without).
  */
-export async function benchCnnDp(workers = 2, steps = 20): Promise<Record<string, unknown>> {
+export async function benchCnnDp(workers = 2, steps = 40): Promise<Record<string, unknown>> {
   const info = await initEngine();
   const { B, L, V, D } = SHAPE;
   const { model, batch } = benchModel(7);
@@ -100,6 +106,6 @@ export async function benchCnnInferOnnx(reps = 20, warmup = 3): Promise<Record<s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) { // run alone: node dist/bench/cnn.js [steps]
-  console.log(JSON.stringify(await benchCnn(+(process.argv[2] ?? 20))));
-  console.log(JSON.stringify(await benchCnnDp(2, +(process.argv[2] ?? 20))));
+  console.log(JSON.stringify(await benchCnn(+(process.argv[2] ?? 40))));
+  console.log(JSON.stringify(await benchCnnDp(2, +(process.argv[2] ?? 40))));
 }

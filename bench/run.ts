@@ -49,7 +49,7 @@ const torchLabel = (t: Record<string, number | string> | null) =>
 if (want('csv')) console.log(JSON.stringify(benchCsvParse()));
 
 if (want('cnn')) {
-  const ours = await benchCnn(20);
+  const ours = await benchCnn(40);
   const ops = await benchCnnTfjsOps(5);
   const torch = torchReference(['cnn']);
   const torchTrain = num(torch?.['cnn_train_samples_per_s']);
@@ -66,7 +66,7 @@ if (want('cnn')) {
     }),
   );
   // the same step data-parallel over 2 worker threads (train --workers 2), against the same PyTorch run
-  const dp = await benchCnnDp(2, 20);
+  const dp = await benchCnnDp(2, 40);
   console.log(
     JSON.stringify({
       ...dp,
