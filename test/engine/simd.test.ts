@@ -3,8 +3,10 @@
 // multiples of 4 (so the JS remainder handling runs too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tf, initEngine } from '../../src/engine/index.js';
-import { SimdArena, layout, setSimdDisabled, simdModuleBytes, simdSupported } from '../../src/engine/simd.js';
+import { SimdArena, layout, setSimdDisabled, simdFma, simdModuleBytes, simdSupported } from '../../src/engine/simd.js';
 import { convPoolBackward, convPoolForward, tapOffsets } from '../../src/models/conv-pool.js';
 import { Adam } from '../../src/train/adam.js';
 import { Rng } from '../../src/common/random.js';
@@ -185,4 +187,32 @@ test('Adam SIMD re-reads a variable that was assigned from outside between steps
     return out;
   });
   close(r.simd, r.js, 'param');
+});
+
+test('the gemm kernel uses relaxed SIMD fused multiply-adds on Node 20; NLP_BACKDOOR_NO_FMA=1 keeps mul + add, equal within rounding', async () => {
+  await initEngine();
+  assert.ok(simdFma(), 'relaxed SIMD validates once --experimental-wasm-relaxed-simd is set (simd.ts compileFma)');
+  // a product through tf.matMul (the wasm-kernels.ts override, i.e. gemm) in this process and in one without FMA
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const script = `
+    import { tf, initEngine } from '${here}../../src/engine/index.js';
+    import { simdFma } from '${here}../../src/engine/simd.js';
+    import { Rng } from '${here}../../src/common/random.js';
+    await initEngine();
+    const rng = new Rng(5);
+    const a = tf.tensor2d(Float32Array.from({ length: 37 * 300 }, () => rng.normal()), [37, 300]);
+    const b = tf.tensor2d(Float32Array.from({ length: 300 * 41 }, () => rng.normal()), [300, 41]);
+    console.log(JSON.stringify({ fma: simdFma(), c: Array.from(tf.matMul(a, b).dataSync()) }));
+  `;
+  const run = (env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { fma: boolean; c: number[] };
+  };
+  const withFma = run({});
+  const without = run({ NLP_BACKDOOR_NO_FMA: '1' });
+  assert.equal(withFma.fma, true);
+  assert.equal(without.fma, false);
+  close(withFma.c, without.c, 'FMA against mul + add', 1e-4);
+  assert.ok(withFma.c.some((x, i) => x !== without.c[i]), 'the two kernels round differently (the FMA one is in use)');
 });
