@@ -16,6 +16,7 @@ const send = (m: CnnWorkerReply) => port.postMessage(m);
 await initEngine({ backend: d.backend as BackendName, threads: 1 });
 const { layout: lay, config: cfg } = d;
 const f32 = new Float32Array(d.memory.buffer);
+const i32 = new Int32Array(d.memory.buffer);
 const arrived = new Int32Array(d.control, 0, 1);
 const k = simdKernelsOnShared(d.memory);
 const D = cfg.embedding_dim;
@@ -29,6 +30,7 @@ const varList = small.filter((p) => p.t >= 0).map((p) => model.vars[p.name]!);
 const wasm = tf.getBackend() === 'wasm';
 const region = (i: number) => lay.regions + i * lay.regionSize;
 const [c0, c1] = [lay.chunks[d.index]!, lay.chunks[d.index + 1]!];
+const tasks = lay.tasks + d.index * lay.taskSize;
 // the shard's looked-up rows, reused: a fresh 1.5 MB array per batch kept V8's collector threads busy (issue 13)
 const embeddedScratch = new Float32Array(lay.maxTokens * D);
 
@@ -110,20 +112,35 @@ function forEachTokenRow(m: CnnStepMessage, s: number, e: number, f: (rowStart: 
   });
 }
 
-/** The summed gradient of segment [s, e) of parameter p (trainable layout) into the scratch. */
+/**
+ * The summed gradient of segment [s, e) of parameter p (trainable layout) into the scratch: the table's rows
+ * as batches of SIMD axpys (one 16-byte record per token row inside the segment, in batch order; rows cut by
+ * the segment's ends in JS), the small parameters as the first shard's values plus the others'.
+ */
 function gatherGrad(m: CnnStepMessage, p: CnnSharedParam, s: number, e: number): void {
   const G = lay.g;
   if (p === emb) {
+    let n = 0;
     forEachTokenRow(m, s, e, (row, d0, d1, src) => {
-      for (let j = d0; j < d1; j++) f32[G + row + j] += f32[src + j]!;
+      if (k && d0 === 0 && d1 === D && D % 4 === 0) {
+        const q = tasks + 4 * n++;
+        i32[q] = src * 4;
+        i32[q + 1] = (G + row) * 4;
+        f32[q + 2] = 1;
+      } else for (let j = d0; j < d1; j++) f32[G + row + j] += f32[src + j]!;
     });
+    if (n > 0) k!.axpyTasks(tasks * 4, n, D * 4);
     return;
   }
   const used = m.ranges.flatMap(([r0, r1], i) => (r1 > r0 ? [region(i) + p.r - p.t] : []));
-  for (let x = s; x < e; x++) {
-    let acc = 0;
-    for (const u of used) acc += f32[u + x]!;
-    f32[G + x] = acc;
+  f32.set(f32.subarray(used[0]! + s, used[0]! + e), G + s);
+  for (const u of used.slice(1)) {
+    if (k) {
+      i32[tasks] = (u + s) * 4;
+      i32[tasks + 1] = (G + s) * 4;
+      f32[tasks + 2] = 1;
+      k.axpyTasks(tasks * 4, 1, (e - s) * 4);
+    } else for (let x = s; x < e; x++) f32[G + x] += f32[u + x]!;
   }
 }
 

@@ -66,6 +66,9 @@ export interface CnnPoolLayout {
   maxTokens: number;
   /** chunk [chunks[i], chunks[i + 1]) of the trainable layout is updated by worker i */
   chunks: number[];
+  /** float offset of worker i's axpy task records (16 bytes each, one per token of a batch): tasks + i · taskSize */
+  tasks: number;
+  taskSize: number;
   bytes: number;
 }
 
@@ -133,7 +136,9 @@ export function cnnPoolLayout(model: SentenceCNN, workers: number, maxRows: numb
   const maxTokens = Math.ceil(maxRows / workers) * maxPaddedLength(model.config);
   const regionSize = pad4(r + maxTokens * D);
   const regions = g + t;
-  const end = regions + workers * regionSize;
+  const taskSize = 4 * workers * maxTokens;
+  const tasks = regions + workers * regionSize;
+  const end = tasks + workers * taskSize;
   const chunks = [0];
   for (let i = 1; i < workers; i++) {
     let c = Math.round((trainableSize * i) / workers / 4) * 4;
@@ -142,7 +147,7 @@ export function cnnPoolLayout(model: SentenceCNN, workers: number, maxRows: numb
     chunks.push(Math.max(c, chunks[i - 1]!));
   }
   chunks.push(trainableSize);
-  return { params, m, v, g, trainableSize, regions, regionSize, smallSize: r, maxTokens, chunks, bytes: end * 4 };
+  return { params, m, v, g, trainableSize, regions, regionSize, smallSize: r, maxTokens, chunks, tasks, taskSize, bytes: end * 4 };
 }
 
 export interface CnnTrainPoolOptions {

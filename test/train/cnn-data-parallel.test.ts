@@ -68,11 +68,21 @@ test('CnnTrainPool: 3 steps with 2 and 3 workers equal the single-process steps 
     [2, { lr: 1e-2 }, 0],
   ] as [number, AdamOptions, number][]) {
     const { w, m, moved } = await compare(CFG, adam, workers, 3, maxNorm);
-    console.log(`# cnn pool N=${workers} vs single process, 3 steps, max-norm ${maxNorm}: weights max rel ${w.rel.toExponential(2)} (${w.worst}), first moments ${m.rel.toExponential(2)} (${m.worst})`);
+    console.log(`# cnn pool N=${workers} vs single process, 3 steps, D 10, max-norm ${maxNorm}: weights max rel ${w.rel.toExponential(2)} (${w.worst}), first moments ${m.rel.toExponential(2)} (${m.worst})`);
     assert.ok(w.rel < 1e-5, `weights: ${w.rel} (${w.worst})`);
     assert.ok(m.rel < 1e-4, `moments: ${m.rel} (${m.worst})`);
     assert.ok(moved > 1e-2, `the steps moved the weights (${moved})`);
   }
+});
+
+test('CnnTrainPool: with D a multiple of 4 the table rows are summed by the SIMD axpy kernel, equal within float rounding', async () => {
+  // D = 12: whole token rows inside a chunk go through axpyTasks; the rows a chunk boundary cuts through JS
+  const cfg = { ...CFG, embedding_dim: 12 };
+  const { w, m, moved } = await compare(cfg, { lr: 1e-2, weightDecay: 0.01 }, 3, 3, 3);
+  console.log(`# cnn pool N=3 vs single process, 3 steps, D 12: weights max rel ${w.rel.toExponential(2)} (${w.worst}), first moments ${m.rel.toExponential(2)} (${m.worst})`);
+  assert.ok(w.rel < 1e-5, `weights: ${w.rel} (${w.worst})`);
+  assert.ok(m.rel < 1e-4, `moments: ${m.rel} (${m.worst})`);
+  assert.ok(moved > 1e-2);
 });
 
 test('CnnTrainPool: static embeddings stay as they were; the chunks split the table, never a small parameter', async () => {
