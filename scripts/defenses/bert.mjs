@@ -16,19 +16,15 @@ import path from 'node:path';
 import { fineTuneBert } from '../../dist/src/train/finetune.js';
 import { BertClassifier, loadClassifier } from '../../dist/src/models/classifier.js';
 import { toOnnx } from '../../dist/src/models/onnx/index.js';
-import { loadNamedDataset, shippedDataDir } from '../../dist/src/data/index.js';
 import { capStratified } from '../../dist/src/train/sample.js';
-import { createAttack, poison, triggeredTestSet, asrGoalOf } from '../../dist/src/attacks/index.js';
+import { poison } from '../../dist/src/attacks/index.js';
 import { runDefense, defenseConfigSchema } from '../../dist/src/defenses/index.js';
 import { initEngine } from '../../dist/src/engine/index.js';
 import { writeJsonAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
+import { flag, sst2Badnets, BADNETS } from './lib.mjs';
 
 const args = process.argv.slice(2);
-const flag = (n, d) => {
-  const i = args.indexOf(`--${n}`);
-  return i >= 0 ? args[i + 1] : d;
-};
 const seed = Number(flag('seed', '1'));
 const out = flag('out', 'docs/results/defenses/bert-badnets.json');
 const victimDir = flag('victim', 'results/defenses-bert/victim');
@@ -38,14 +34,11 @@ const defenses = flag('defenses', 'rap,fine-pruning,onion,strip')
   .filter((d) => d.trim() !== '')
   .map((d) => defenseConfigSchema.parse(d.trim().startsWith('{') ? JSON.parse(d) : { type: d.trim() }));
 const hp = { epochs: 4, lr: 5e-4, batchSize: 32, maxLen: 64, maxTrain: 3000 };
-const attack = { type: 'badnets', proportion: 0.1, target: 'positive' };
+const attack = BADNETS;
 
 const engine = await initEngine();
-const ds = loadNamedDataset('sst2', { dataDir: shippedDataDir(), seed });
-const recipe = createAttack(attack);
+const { ds, recipe, triggered, goal } = sst2Badnets(seed);
 const train = poison(capStratified(ds.train, hp.maxTrain, seed), recipe, { seed, labelNames: ds.labelNames });
-const triggered = triggeredTestSet(ds, recipe, { seed, labelNames: ds.labelNames });
-const goal = asrGoalOf(recipe, ds.labelNames);
 
 let victimInfo;
 const infoFile = path.join(victimDir, 'victim.json');

@@ -50,7 +50,7 @@ export interface DefenseMetrics {
   cacc_before: number;
   asr_before: number | null;
   /** input filters */
-  detection?: DetectionRates & { threshold: number };
+  detection?: DetectionRates & { threshold: number; score_quartiles?: { clean: number[]; triggered: number[] } };
   /** data filters */
   removal?: RemovalQuality & { kept: number };
   seconds: number;
@@ -122,7 +122,13 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
     const cacc = rejects ? cp.filter((p, i) => !cf[i] && p === test[i]!.label).length / test.length : accuracy(cp, test);
     const tp = pred.slice(test.length);
     const asr = goal && triggered.length ? (rejects ? asrAccepted(tp, pf, triggered, goal) : asrOf(tp, triggered, goal)) : null;
-    return { ...base, cacc, asr, detection: { ...detectionRates(cf, pf), threshold: filter.threshold }, seconds, info: filter.info };
+    // the score distributions behind FRR and FAR (what a failing filter's numbers need to be read)
+    const quartiles = (xs: number[]) => {
+      const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+      return s.length ? [0.25, 0.5, 0.75].map((q) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!) : [];
+    };
+    const scoreQuartiles = { clean: quartiles(f.scores.slice(0, test.length)), triggered: quartiles(f.scores.slice(test.length)) };
+    return { ...base, cacc, asr, detection: { ...detectionRates(cf, pf), threshold: filter.threshold, score_quartiles: scoreQuartiles }, seconds, info: filter.info };
   }
   if (cfg.type === 'bki' || cfg.type === 'cube') {
     if (!input.retrain) throw new InputError(`${cfg.type} filters the training set and retrains: give a retrain function`);

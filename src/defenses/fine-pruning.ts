@@ -9,8 +9,7 @@
 //
 // For BERT the neurons are the feed-forward (intermediate) units of the last encoder layer(s), ranked by their
 // mean GELU activation over the real tokens of the clean data: the transformer's counterpart of the last
-// convolutional layer's channels, and what the NLP follow-ups of fine-pruning prune (e.g. Zhang et al.,
-// "Fine-mixing", Findings of EMNLP'22, §4 baselines). A pruned unit has its intermediate.dense column and
+// convolutional layer's channels (the units a ReLU/GELU layer can leave dormant). A pruned unit has its intermediate.dense column and
 // bias and its output.dense row set to zero: its activation is GELU(0) = 0, and the gradients into all three
 // are 0 (its output row is zero, its activation is zero), so fine-tuning leaves it pruned.
 import { tf } from '../engine/index.js';
