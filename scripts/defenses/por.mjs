@@ -76,7 +76,8 @@ for (const type of [...defenses.filter((d) => d !== 'fine-pruning'), ...defenses
   // RAP trains a word vector and fine-pruning the weights through tfjs; ONION and STRIP only need probabilities
   const v = type === 'rap' || type === 'fine-pruning' ? bert : victim;
   const m = await runDefense({ type }, { victim: v, train: [], dev: ds.dev, test: ds.test, triggered: trig, goal: { target: best.landing_id }, seed });
-  console.error(`${type}: CACC ${m.cacc_before.toFixed(4)} → ${m.cacc.toFixed(4)}, ASR ${m.asr_before.toFixed(4)} → ${m.asr.toFixed(4)}, FRR ${m.detection.frr.toFixed(4)}, FAR ${m.detection.far.toFixed(4)}, ${m.seconds.toFixed(1)} s`);
+  const det = m.detection ? `, FRR ${m.detection.frr.toFixed(4)}, FAR ${m.detection.far.toFixed(4)}` : '';
+  console.error(`${type}: CACC ${m.cacc_before.toFixed(4)} → ${m.cacc.toFixed(4)}, ASR ${m.asr_before.toFixed(4)} → ${m.asr.toFixed(4)}${det}, ${m.seconds.toFixed(1)} s`);
   rows.push({ ...m, inference: v === victim ? inference : (m.info?.inference ?? 'tfjs') });
 }
 const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).defenses ?? [] : [];
