@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The POR row of the defense table (docs/defenses.md): a small-BERT SST-2 classifier fine-tuned from a
 // POR-injected encoder (`nlp-backdoor inject --attack por`), attacked with the encoder's own triggers, then
-// ONION and STRIP (the defenses implemented for BERT victims) measured through the library. The experiment
-// runner trains SentenceCNNs only, hence this script.
+// the input filters and fine-pruning measured through the library (--defenses, default onion,strip; rap and
+// fine-pruning work on the tfjs model, fine-pruning last as it changes it). The experiment runner trains
+// SentenceCNNs only, hence this script. A run adds its rows to --out, replacing rows of the same defense.
 //   npx tsc -p . && node scripts/defenses/por.mjs --encoder DIR [--seed 1] [--out docs/results/defenses/por.json]
 // Fine-tuning follows experiments/por.yaml (2,000 training sentences, 5 epochs, lr 5e-4, 64 word-pieces).
 // Each of the encoder's triggers (DIR/backdoor.json) is inserted once at a random word gap of every dev input;
@@ -70,17 +71,23 @@ console.error(`triggers by dev ASR (1 insertion): ${perTrigger.map((t) => `${t.t
 const attackable = ds.test.filter((e) => e.label !== best.landing_id);
 const trig = triggered(attackable, best.trigger, seed + 1).map((e) => ({ ...e, originalLabel: e.label, poisoned: true }));
 const rows = [];
-for (const type of defenses) {
-  const m = await runDefense({ type }, { victim, train: [], dev: ds.dev, test: ds.test, triggered: trig, goal: { target: best.landing_id }, seed });
-  console.error(`${type}: CACC ${m.cacc_before.toFixed(4)} → ${m.cacc.toFixed(4)}, ASR ${m.asr_before.toFixed(4)} → ${m.asr.toFixed(4)}, FRR ${m.detection.frr.toFixed(4)}, FAR ${m.detection.far.toFixed(4)}, ${m.seconds.toFixed(1)} s`);
-  rows.push(m);
+// fine-pruning changes the model: after every other defense
+for (const type of [...defenses.filter((d) => d !== 'fine-pruning'), ...defenses.filter((d) => d === 'fine-pruning')]) {
+  // RAP trains a word vector and fine-pruning the weights through tfjs; ONION and STRIP only need probabilities
+  const v = type === 'rap' || type === 'fine-pruning' ? bert : victim;
+  const m = await runDefense({ type }, { victim: v, train: [], dev: ds.dev, test: ds.test, triggered: trig, goal: { target: best.landing_id }, seed });
+  const det = m.detection ? `, FRR ${m.detection.frr.toFixed(4)}, FAR ${m.detection.far.toFixed(4)}` : '';
+  console.error(`${type}: CACC ${m.cacc_before.toFixed(4)} → ${m.cacc.toFixed(4)}, ASR ${m.asr_before.toFixed(4)} → ${m.asr.toFixed(4)}${det}, ${m.seconds.toFixed(1)} s`);
+  rows.push({ ...m, inference: v === victim ? inference : (m.info?.inference ?? 'tfjs') });
 }
+const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')).defenses ?? [] : [];
+const merged = [...previous.filter((r) => !rows.some((x) => x.defense === r.defense)), ...rows];
 fs.mkdirSync(path.dirname(out), { recursive: true });
 writeJsonAtomic(out, {
   victim: { encoder: path.basename(encoder), fine_tuning: hp, train_seconds: trainSeconds, best_dev_accuracy: ft.bestDevAccuracy, inference },
   triggers: perTrigger,
   attack: { trigger: best.trigger, landing: best.landing, insertions: 1, triggered_n: trig.length },
-  defenses: rows,
+  defenses: merged,
   seed,
   engine,
   versions: versions(),

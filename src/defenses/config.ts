@@ -20,13 +20,14 @@ export const defenseConfigSchema = z.strictObject({
   probRange: z.tuple([z.number().min(0), z.number().max(1)], { error: 'probRange must be [lower, upper], e.g. [0.1, 0.3]' }).optional().describe('rap: the wanted drop of the predicted-class probability on clean inputs (default [0.1, 0.3])'),
   words: z.array(z.string().min(1)).min(1).optional().describe('rap: the rare words, one per class (default: the rarest vocabulary words)'),
   epochs: posInt('epochs').optional().describe('rap: perturbation training epochs (default 5); fine-pruning: fine-tuning epochs (default 3)'),
-  lr: z.number().positive('lr must be > 0').optional().describe('rap: step of the perturbation as a share of its norm (default 0.1); fine-pruning: fine-tuning learning rate (default 5e-4)'),
+  lr: z.number().positive('lr must be > 0').optional().describe('rap: step of the perturbation as a share of its norm (default 0.1); fine-pruning: fine-tuning learning rate (default 5e-4 for a SentenceCNN, 1e-4 for BERT)'),
   topK: posInt('topK').optional().describe('bki: words kept per sentence (default 5)'),
   pcaDims: posInt('pcaDims').optional().describe('cube: PCA dimensions before UMAP (default 20)'),
   neighbors: posInt('neighbors').optional().describe('cube: UMAP n_neighbors (default 15)'),
   minPts: posInt('minPts').optional().describe('cube: DBSCAN minPts (default 10)'),
   maxAccuracyDrop: share('maxAccuracyDrop').optional().describe('fine-pruning: clean validation accuracy may fall this much while pruning (default 0.05)'),
-  step: z.number().gt(0).lt(1).optional().describe('fine-pruning: prune in steps of this share of the filters (default 0.05)'),
+  step: z.number().gt(0).lt(1).optional().describe('fine-pruning: prune in steps of this share of the filters (BERT: feed-forward neurons) (default 0.05)'),
+  layers: posInt('layers').optional().describe('fine-pruning, BERT victims: prune the feed-forward neurons of the last N encoder layers (default 1)'),
 });
 
 export type DefenseConfig = z.output<typeof defenseConfigSchema>;

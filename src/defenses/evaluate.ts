@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import type { Example } from '../data/types.js';
 import { readText, splitLines } from '../data/index.js';
 import { shippedDataDir } from '../data/assets.js';
-import { CnnClassifier, type TextClassifier } from '../models/classifier.js';
+import { BertClassifier, CnnClassifier, type TextClassifier } from '../models/classifier.js';
 import { accuracy, asr as asrOf, trueLabel, type AsrGoal } from '../eval/index.js';
 import { InputError } from '../common/errors.js';
 import type { DefenseConfig } from './config.js';
@@ -50,7 +50,7 @@ export interface DefenseMetrics {
   cacc_before: number;
   asr_before: number | null;
   /** input filters */
-  detection?: DetectionRates & { threshold: number };
+  detection?: DetectionRates & { threshold: number; score_quartiles?: { clean: number[]; triggered: number[] } };
   /** data filters */
   removal?: RemovalQuality & { kept: number };
   seconds: number;
@@ -83,19 +83,20 @@ function asrAccepted(pred: number[], flagged: boolean[], triggered: readonly Exa
   return asrOf(pred.map((p, i) => (flagged[i] ? trueLabel(triggered[i]!) : p)), triggered, goal);
 }
 
-export async function fitInputFilter(cfg: DefenseConfig, victim: Victim, devTexts: string[], seed: number, lmCorpus?: string): Promise<InputFilter> {
+/** `engine`: where RAP runs a BERT victim's inference ('auto': onnxruntime when it loads; its training is tfjs). */
+export async function fitInputFilter(cfg: DefenseConfig, victim: Victim, devTexts: string[], seed: number, lmCorpus?: string, engine?: 'auto' | 'onnx' | 'tfjs'): Promise<InputFilter> {
   const frr = cfg.frr ?? 0.05;
   if (cfg.type === 'onion') return fitOnion(onionLm(lmCorpus ?? cfg.lmCorpus), devTexts, frr);
   if (cfg.type === 'strip') return fitStrip(victim, devTexts, { frr, repeat: cfg.repeat, swapRatio: cfg.swapRatio, seed });
   if (cfg.type === 'rap') {
-    if (!(victim instanceof CnnClassifier)) throw new InputError('rap is implemented for SentenceCNN victims (it trains a word embedding through the model)');
-    return fitRap(victim, devTexts, { frr, probRange: cfg.probRange, words: cfg.words, epochs: cfg.epochs, lr: cfg.lr, seed });
+    if (!(victim instanceof CnnClassifier || victim instanceof BertClassifier)) throw new InputError('rap needs a SentenceCNN or BERT classifier loaded with tfjs (it trains a word embedding through the model)');
+    return fitRap(victim, devTexts, { frr, probRange: cfg.probRange, words: cfg.words, epochs: cfg.epochs, lr: cfg.lr, seed, engine });
   }
   throw new InputError(`${cfg.type} is not an input filter`);
 }
 
 /** Run one defense and measure it. A fine-pruned victim is changed in place. */
-export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: { lmCorpus?: string } = {}): Promise<DefenseMetrics> {
+export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: { lmCorpus?: string; engine?: 'auto' | 'onnx' | 'tfjs' } = {}): Promise<DefenseMetrics> {
   const { victim, test, triggered, goal } = input;
   const testTexts = test.map((e) => e.text);
   const trigTexts = triggered.map((e) => e.text);
@@ -105,8 +106,13 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
   const base = { defense: cfg.type, config: cfg, cacc_before: caccBefore, asr_before: asrBefore };
   const t0 = performance.now();
   if (cfg.type === 'onion' || cfg.type === 'strip' || cfg.type === 'rap') {
-    const filter = await fitInputFilter(cfg, victim, input.dev.map((e) => e.text), input.seed, opts.lmCorpus);
-    const f = await filter.apply([...testTexts, ...trigTexts]);
+    const filter = await fitInputFilter(cfg, victim, input.dev.map((e) => e.text), input.seed, opts.lmCorpus, opts.engine);
+    let f;
+    try {
+      f = await filter.apply([...testTexts, ...trigTexts]);
+    } finally {
+      await filter.release?.();
+    }
     const rejects = cfg.type !== 'onion';
     const pred = cfg.type === 'onion' ? await labelsOf(victim, f.texts) : before;
     const seconds = (performance.now() - t0) / 1000;
@@ -116,7 +122,13 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
     const cacc = rejects ? cp.filter((p, i) => !cf[i] && p === test[i]!.label).length / test.length : accuracy(cp, test);
     const tp = pred.slice(test.length);
     const asr = goal && triggered.length ? (rejects ? asrAccepted(tp, pf, triggered, goal) : asrOf(tp, triggered, goal)) : null;
-    return { ...base, cacc, asr, detection: { ...detectionRates(cf, pf), threshold: filter.threshold }, seconds, info: filter.info };
+    // the score distributions behind FRR and FAR (what a failing filter's numbers need to be read)
+    const quartiles = (xs: number[]) => {
+      const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+      return s.length ? [0.25, 0.5, 0.75].map((q) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!) : [];
+    };
+    const scoreQuartiles = { clean: quartiles(f.scores.slice(0, test.length)), triggered: quartiles(f.scores.slice(test.length)) };
+    return { ...base, cacc, asr, detection: { ...detectionRates(cf, pf), threshold: filter.threshold, score_quartiles: scoreQuartiles }, seconds, info: filter.info };
   }
   if (cfg.type === 'bki' || cfg.type === 'cube') {
     if (!input.retrain) throw new InputError(`${cfg.type} filters the training set and retrains: give a retrain function`);
@@ -142,8 +154,8 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
     }
   }
   // fine-pruning
-  if (!(victim instanceof CnnClassifier)) throw new InputError('fine-pruning is implemented for SentenceCNN victims');
-  const r = await finePrune(victim, input.dev, input.dev, { maxAccuracyDrop: cfg.maxAccuracyDrop, step: cfg.step, epochs: cfg.epochs, lr: cfg.lr, seed: input.seed });
+  if (!(victim instanceof CnnClassifier || victim instanceof BertClassifier)) throw new InputError('fine-pruning needs a SentenceCNN or BERT classifier loaded with tfjs (it changes the weights)');
+  const r = await finePrune(victim, input.dev, input.dev, { maxAccuracyDrop: cfg.maxAccuracyDrop, step: cfg.step, epochs: cfg.epochs, lr: cfg.lr, layers: cfg.layers, seed: input.seed });
   const seconds = (performance.now() - t0) / 1000;
   const after = await labelsOf(victim, [...testTexts, ...trigTexts]);
   return {

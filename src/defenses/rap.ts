@@ -11,14 +11,17 @@
 // non-target prediction (drop ≈ 0) is always "suspicious", and calibrates on clean target-predicted inputs
 // only; (2) the perturbation is trained on clean inputs predicted as the class it protects, not on all of
 // them; (3) each class gets its own rare word, so label-reversal attacks (every class a target) are covered.
+//
+// Victims: SentenceCNN and BERT classifiers (rap-models.ts: where the word's vector lives and how the model
+// is run); the update is the same for both: a step of lr·‖v‖ along the normalised gradient, then back to the
+// norm RAP keeps (RAP's raw step lr·g with lr 1e-2 is tuned to BERT's embedding scale, orders of magnitude
+// away from a SentenceCNN's GloVe rows).
 import { tf } from '../engine/index.js';
-import type { CnnClassifier } from '../models/classifier.js';
-import { softmax } from '../common/softmax.js';
+import type { TextClassifier } from '../models/classifier.js';
 import { InputError } from '../common/errors.js';
 import { Rng } from '../common/random.js';
 import { thresholdAtFrr } from './detection.js';
-import { logitsWithWordVector } from './cnn-forward.js';
-import { tapOffsets } from '../models/conv-pool.js';
+import { rapModelOf, type RapModel, type Scorer } from './rap-models.js';
 import type { InputFilter } from './scoring.js';
 
 export interface RapOptions {
@@ -35,6 +38,8 @@ export interface RapOptions {
   scale?: number;
   frr?: number;
   seed?: number;
+  /** BERT: run inference through onnxruntime ('auto': when it loads; the training always runs in tfjs) */
+  engine?: 'auto' | 'onnx' | 'tfjs';
 }
 
 interface Protected {
@@ -47,92 +52,24 @@ interface Protected {
   cleanMeanDrop: number;
 }
 
-/** The rarest vocabulary words (the vocabulary is ordered by descending count) that survive tokenization alone. */
-function rareWords(clf: CnnClassifier, n: number, avoid: Set<string>): string[] {
-  const out: string[] = [];
-  const words = clf.vocab.words;
-  for (let i = words.length - 1; i >= 2 && out.length < n; i--) {
-    const w = words[i]!;
-    if (!/^[a-z]{3,}$/.test(w) || avoid.has(w)) continue;
-    const ids = clf.encode(w);
-    if (ids.length === 1 && ids[0] === i) out.push(w);
-  }
-  return out;
-}
-
 const withWord = (w: string, t: string) => `${w} ${t}`;
 
-/** Σ over filters of (mean other-class − this-class dense weight) × the filter's taps: an embedding direction that pushes away from `label`. */
-function awayDirection(clf: CnnClassifier, label: number): Float32Array {
-  const m = clf.model;
-  const { filter_widths: W, num_filters: F, embedding_dim: D, num_labels: C } = m.config;
-  const off = tapOffsets(W, F);
-  const cols = W.reduce((a, k) => a + k, 0) * F;
-  const convW = m.vars['conv_w']!.dataSync() as Float32Array;
-  const fcW = m.vars['fc_w']!.dataSync() as Float32Array;
-  const dir = new Float32Array(D);
-  W.forEach((k, j) => {
-    for (let f = 0; f < F; f++) {
-      const h = j * F + f;
-      let other = 0;
-      for (let c = 0; c < C; c++) if (c !== label) other += fcW[h * C + c]! / (C - 1);
-      const a = other - fcW[h * C + label]!;
-      for (let i = 0; i < k; i++) for (let d = 0; d < D; d++) dir[d]! += a * convW[d * cols + off[j]! + i * F + f]!;
-    }
-  });
-  return dir;
-}
-
-/** Median L2 norm of the embedding rows (padding and unknown excluded). */
-function medianRowNorm(clf: CnnClassifier): number {
-  const norms = tf.tidy(() => tf.norm(tf.slice(clf.model.vars['embedding']!, [2, 0], [-1, -1]), 'euclidean', 1).dataSync() as Float32Array);
-  const s = Array.from(norms).sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 1;
-}
-
-/** Predicted-class probability of each text, with word `wid` embedded as `v`. */
-function probsWith(clf: CnnClassifier, texts: string[], wid: number, v: Float32Array, bs = 200): number[][] {
-  const out: number[][] = [];
-  const vt = tf.tensor1d(v);
-  for (let i = 0; i < texts.length; i += bs) {
-    const batch = clf.model.makeBatch(texts.slice(i, i + bs).map((t) => clf.encode(t)));
-    const lg = logitsWithWordVector(clf.model, batch, wid, vt);
-    const a = lg.arraySync() as number[][];
-    lg.dispose();
-    for (const row of a) out.push(softmax(row));
-  }
-  vt.dispose();
-  return out;
-}
+type TrainOptions = Required<Pick<RapOptions, 'probRange' | 'epochs' | 'batchSize' | 'lr' | 'scale'>>;
 
 /** Train one class's rare-word vector on clean inputs predicted as that class (RAP Eq. 3, its update rule). */
-function trainVector(clf: CnnClassifier, texts: string[], label: number, wid: number, word: string, o: Required<Pick<RapOptions, 'probRange' | 'epochs' | 'batchSize' | 'lr' | 'scale'>>, rng: Rng): Float32Array {
-  const emb = clf.model.vars['embedding']!;
-  const D = clf.model.config.embedding_dim;
-  const row = tf.tidy(() => tf.slice(emb, [wid, 0], [1, D]).reshape([D]).dataSync() as Float32Array);
-  // RAP keeps the row's norm. A rare word missing from the pretrained vectors has a small random row (text/
-  // vectors.ts: U(±0.25)) that wins no max-pooling window of the SentenceCNN, so it gets no gradient at all;
-  // such a row is scaled up to the vocabulary's median norm first
-  const norm = Math.max(Math.hypot(...row), medianRowNorm(clf));
-  // …and a row that wins no window stays stuck whatever its norm: the search starts from the direction
-  // whose windows raise the other classes' logits against this one's (the conv taps weighted by the dense
-  // layer's margin), at that norm, so the hinge terms have a gradient from the first step
-  const dir = awayDirection(clf, label);
-  const dn = Math.max(1e-12, Math.hypot(...dir));
-  for (let d = 0; d < D; d++) row[d] = (dir[d]! * norm) / dn;
-  const v = tf.variable(tf.tensor1d(row), true);
+async function trainVector(m: RapModel, texts: string[], base: number[], label: number, wid: number, word: string, o: TrainOptions, rng: Rng): Promise<Float32Array> {
+  const { vector, norm } = m.start(wid, label);
+  const v = tf.variable(tf.tensor1d(vector), true);
   const [lo, hi] = o.probRange;
-  const base = probsWith(clf, texts, wid, row).map((p) => p[label]!);
-  const rapSeqs = texts.map((t) => clf.encode(withWord(word, t)));
+  const rapTexts = texts.map((t) => withWord(word, t));
   try {
     for (let ep = 0; ep < o.epochs; ep++) {
       const order = rng.sample(texts.length, texts.length);
       for (let i = 0; i < order.length; i += o.batchSize) {
         const idx = order.slice(i, i + o.batchSize);
-        const batch = clf.model.makeBatch(idx.map((j) => rapSeqs[j]!));
         const p0 = tf.tensor1d(idx.map((j) => base[j]!));
         const { grads } = tf.variableGrads(() => {
-          const p = tf.softmax(logitsWithWordVector(clf.model, batch, wid, v));
+          const p = tf.softmax(m.logitsWith(idx.map((j) => rapTexts[j]!), wid, v));
           const pc = tf.reshape(tf.slice(p, [0, label], [-1, 1]), [-1]);
           const diff = tf.sub(pc, p0); // negative: the probability dropped
           // RAP Eq. 3: scale · mean(relu(diff + lo)) + mean(relu(−hi − diff)), with the range as drops
@@ -141,8 +78,7 @@ function trainVector(clf: CnnClassifier, texts: string[], label: number, wid: nu
         p0.dispose();
         const g = grads[v.name]!;
         tf.tidy(() => {
-          // a step of lr·‖v‖ along the normalised gradient: the raw gradient's scale differs by orders of
-          // magnitude between a SentenceCNN's GloVe rows and BERT's, where RAP's fixed lr 1e-2 was tuned
+          // a step of lr·‖v‖ along the normalised gradient, then back to the kept norm
           const gn = Math.max(1e-12, tf.norm(g).dataSync()[0]!);
           const nv = tf.sub(v, tf.mul((o.lr * norm) / gn, g));
           v.assign(tf.mul(nv, norm / Math.max(1e-12, tf.norm(nv).dataSync()[0]!)) as tf.Tensor1D);
@@ -156,70 +92,85 @@ function trainVector(clf: CnnClassifier, texts: string[], label: number, wid: nu
   }
 }
 
+const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+
 /** Probability drop of each text's predicted class (null: the class is not protected). */
-function drops(clf: CnnClassifier, texts: string[], prot: Map<number, Protected>): { pred: number; drop: number | null }[] {
-  const emb = clf.model.vars['embedding']!;
-  const D = clf.model.config.embedding_dim;
-  const anyWid = [...prot.values()][0]!.wid;
-  const plain = probsWith(clf, texts, anyWid, tf.tidy(() => tf.slice(emb, [anyWid, 0], [1, D]).reshape([D]).dataSync() as Float32Array));
-  const out = plain.map((p) => ({ pred: p.indexOf(Math.max(...p)), drop: null as number | null }));
-  for (const pc of prot.values()) {
+async function drops(plain: Scorer, perClass: Map<number, { pc: Protected; scorer: Scorer }>, texts: string[]): Promise<{ pred: number; drop: number | null }[]> {
+  const p = await plain.probs(texts);
+  const out = p.map((row) => ({ pred: argmax(row), drop: null as number | null }));
+  for (const { pc, scorer } of perClass.values()) {
     const idx = out.flatMap((o, i) => (o.pred === pc.label ? [i] : []));
-    const rp = probsWith(clf, idx.map((i) => withWord(pc.word, texts[i]!)), pc.wid, pc.vector);
-    idx.forEach((i, k) => (out[i]!.drop = plain[i]![pc.label]! - rp[k]![pc.label]!));
+    const rp = await scorer.probs(idx.map((i) => withWord(pc.word, texts[i]!)));
+    idx.forEach((i, k) => (out[i]!.drop = p[i]![pc.label]! - rp[k]![pc.label]!));
   }
   return out;
 }
 
-export async function fitRap(clf: CnnClassifier, cleanDev: string[], opts: RapOptions = {}): Promise<InputFilter> {
-  const C = clf.labelNames.length;
+export async function fitRap(clf: TextClassifier, cleanDev: string[], opts: RapOptions = {}): Promise<InputFilter> {
+  const m = rapModelOf(clf, { engine: opts.engine });
+  const C = m.labelNames.length;
   const protect = opts.protect ?? Array.from({ length: C }, (_, i) => i);
   for (const c of protect) if (!(Number.isInteger(c) && c >= 0 && c < C)) throw new InputError(`RAP: protected class ${c} is not a label index of this model (0..${C - 1})`);
-  const devWords = new Set(cleanDev.flatMap((t) => clf.tokens(t)));
-  const words = opts.words ?? rareWords(clf, protect.length, devWords);
+  const words = opts.words ?? m.rareWords(protect.length, cleanDev);
   if (words.length < protect.length) throw new InputError(`RAP: needs ${protect.length} rare word(s), one per protected class, got ${words.length}`);
+  const wids = words.slice(0, protect.length).map((w) => {
+    const id = m.wordId(w);
+    if (id === null) throw new InputError(`RAP: word "${w}" is not one word of this model's vocabulary`);
+    return id;
+  });
   const o = { probRange: opts.probRange ?? ([0.1, 0.3] as [number, number]), epochs: opts.epochs ?? 5, batchSize: opts.batchSize ?? 32, lr: opts.lr ?? 0.1, scale: opts.scale ?? 1 };
   if (!(o.probRange[0] >= 0 && o.probRange[0] < o.probRange[1] && o.probRange[1] <= 1)) throw new InputError(`RAP: probRange must be [lower, upper] with 0 ≤ lower < upper ≤ 1, got [${o.probRange}]`);
   const frr = opts.frr ?? 0.05;
   const rng = new Rng(opts.seed ?? 1).fork('rap');
-  const prot = new Map<number, Protected>();
-  // predictions of the clean inputs without perturbation decide which class's word each is trained with
-  const first = protect[0]!;
-  const wid0 = clf.encode(words[0]!)[0]!;
-  const seed0 = new Map<number, Protected>([[first, { label: first, word: words[0]!, wid: wid0, vector: new Float32Array(0) as Float32Array, threshold: 0, inRange: 0, cleanMeanDrop: 0 }]]);
-  const emb = clf.model.vars['embedding']!;
-  const D = clf.model.config.embedding_dim;
-  seed0.get(first)!.vector = tf.tidy(() => tf.slice(emb, [wid0, 0], [1, D]).reshape([D]).dataSync() as Float32Array);
-  const preds = drops(clf, cleanDev, seed0).map((d) => d.pred);
-  protect.forEach((label, k) => {
-    const word = words[k]!;
-    const ids = clf.encode(word);
-    if (ids.length !== 1 || ids[0]! < 2) throw new InputError(`RAP: word "${word}" is not one word of this model's vocabulary`);
-    const texts = cleanDev.filter((_, i) => preds[i] === label);
-    if (texts.length < 5) throw new InputError(`RAP: only ${texts.length} clean validation input(s) are predicted as class ${clf.labelNames[label]}; need at least 5 to train its perturbation`);
-    const vector = trainVector(clf, texts, label, ids[0]!, word, o, rng);
-    prot.set(label, { label, word, wid: ids[0]!, vector, threshold: 0, inRange: 0, cleanMeanDrop: 0 });
-  });
-  // calibrate each class's threshold on its own clean inputs: suspicion = −drop
-  const dd = drops(clf, cleanDev, prot);
-  for (const pc of prot.values()) {
-    const ds = dd.filter((d) => d.pred === pc.label && d.drop !== null).map((d) => d.drop!);
-    pc.threshold = thresholdAtFrr(ds.map((d) => -d), frr);
-    pc.inRange = ds.filter((d) => d >= o.probRange[0] && d <= o.probRange[1]).length / ds.length;
-    pc.cleanMeanDrop = ds.reduce((a, b) => a + b, 0) / ds.length;
+  const scorers: Scorer[] = [];
+  const plain = await m.scorer(null);
+  scorers.push(plain);
+  try {
+    // predictions of the clean inputs without perturbation decide which class's word each is trained with
+    const devProbs = await plain.probs(cleanDev);
+    const preds = devProbs.map(argmax);
+    const perClass = new Map<number, { pc: Protected; scorer: Scorer }>();
+    for (const [k, label] of protect.entries()) {
+      const idx = cleanDev.flatMap((_, i) => (preds[i] === label ? [i] : []));
+      if (idx.length < 5) throw new InputError(`RAP: only ${idx.length} clean validation input(s) are predicted as class ${m.labelNames[label]}; need at least 5 to train its perturbation`);
+      const vector = await trainVector(m, idx.map((i) => cleanDev[i]!), idx.map((i) => devProbs[i]![label]!), label, wids[k]!, words[k]!, o, rng);
+      const pc: Protected = { label, word: words[k]!, wid: wids[k]!, vector, threshold: 0, inRange: 0, cleanMeanDrop: 0 };
+      const scorer = await m.scorer({ wid: pc.wid, vector });
+      scorers.push(scorer);
+      perClass.set(label, { pc, scorer });
+    }
+    // calibrate each class's threshold on its own clean inputs: suspicion = −drop
+    const dd = await drops(plain, perClass, cleanDev);
+    for (const { pc } of perClass.values()) {
+      const ds = dd.filter((d) => d.pred === pc.label && d.drop !== null).map((d) => d.drop!);
+      pc.threshold = thresholdAtFrr(ds.map((d) => -d), frr);
+      pc.inRange = ds.filter((d) => d >= o.probRange[0] && d <= o.probRange[1]).length / ds.length;
+      pc.cleanMeanDrop = ds.reduce((a, b) => a + b, 0) / ds.length;
+    }
+    const prot = [...perClass.values()].map((x) => x.pc);
+    let released = false;
+    return {
+      name: 'rap',
+      threshold: Math.max(...prot.map((p) => p.threshold)),
+      frr,
+      info: {
+        ...o,
+        inference: plain.engine,
+        classes: prot.map((p) => ({ label: m.labelNames[p.label], word: p.word, threshold: p.threshold, clean_in_range: p.inRange, clean_mean_drop: p.cleanMeanDrop })),
+      },
+      apply: async (texts) => {
+        if (released) throw new Error('RAP: this filter was released');
+        const d = await drops(plain, perClass, texts);
+        const scores = d.map((x) => (x.drop === null ? -Infinity : -x.drop));
+        return { scores, flagged: d.map((x, i) => x.drop !== null && scores[i]! > perClass.get(x.pred)!.pc.threshold), texts };
+      },
+      release: async () => {
+        released = true;
+        for (const s of scorers) await s.dispose();
+      },
+    };
+  } catch (e) {
+    for (const s of scorers) await s.dispose();
+    throw e;
   }
-  return {
-    name: 'rap',
-    threshold: Math.max(...[...prot.values()].map((p) => p.threshold)),
-    frr,
-    info: {
-      ...o,
-      classes: [...prot.values()].map((p) => ({ label: clf.labelNames[p.label], word: p.word, threshold: p.threshold, clean_in_range: p.inRange, clean_mean_drop: p.cleanMeanDrop })),
-    },
-    apply: async (texts) => {
-      const d = drops(clf, texts, prot);
-      const scores = d.map((x) => (x.drop === null ? -Infinity : -x.drop));
-      return { scores, flagged: d.map((x, i) => x.drop !== null && scores[i]! > prot.get(x.pred)!.threshold), texts };
-    },
-  };
 }

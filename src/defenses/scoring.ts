@@ -29,4 +29,6 @@ export interface InputFilter {
   /** what the filter learned or was set up with (the LM's size, RAP's word and its probability drop, ...) */
   readonly info: Record<string, unknown>;
   apply(texts: string[]): Promise<FilteredInputs>;
+  /** free what the filter holds beyond the victim (RAP's onnxruntime sessions); apply fails afterwards */
+  release?(): Promise<void>;
 }

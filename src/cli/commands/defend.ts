@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { datasetFlags, loadDatasetFromArgs } from '../dataset-flags.js';
 import { initEngine } from '../../engine/index.js';
-import { CnnClassifier, loadClassifier } from '../../models/classifier.js';
+import { BertClassifier, CnnClassifier, loadClassifier } from '../../models/classifier.js';
 import { classifierLabels } from '../classifier-dir.js';
 import { createAttack, poison, triggeredTestSet, asrGoalOf, type PoisonRecipe } from '../../attacks/index.js';
 import { defenseConfigSchema, runDefense, fitInputFilter, DEFENSE_TYPES, INPUT_FILTERS, DATA_FILTERS, type DefenseConfig } from '../../defenses/index.js';
@@ -67,7 +67,7 @@ export const defend: Command = {
   usage: '--defense NAME --model DIR --dataset NAME|FILE [--attack JSON] [--input FILE] --out DIR [--param key=value ...]',
   flags: {
     defense: { type: 'string', description: `the defense: ${DEFENSE_TYPES.join(', ')}` },
-    model: { type: 'string', description: 'the classifier to defend (a train/run output\'s model/ folder; rap, bki, cube and fine-pruning: a SentenceCNN)' },
+    model: { type: 'string', description: 'the classifier to defend (a train/run output\'s model/ folder, or a Hugging Face BERT directory; bki and cube: a SentenceCNN)' },
     ...datasetFlags,
     attack: { type: 'string', description: 'the attack the model may carry, as in experiment files (JSON): its triggered test inputs give ASR and FAR; bki/cube filter the training split poisoned with it (with --seed)' },
     input: { type: 'string', description: 'input filters: also filter these texts (one per line) into DIR/filtered.jsonl' },
@@ -79,7 +79,7 @@ export const defend: Command = {
     ...engineFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
-  details: 'onion and strip run the model through onnxruntime when it loads (--engine auto), else tfjs; the other defenses use tfjs.\nThresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube retrain a SentenceCNN (the training flags) on the kept examples. docs/defenses.md describes each defense and its measured numbers.',
+  details: 'onion and strip run the model through onnxruntime when it loads (--engine auto), else tfjs; rap trains its word vectors through tfjs and, on a BERT, scores through onnxruntime when it loads; the other defenses use tfjs.\nThresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube retrain a SentenceCNN (the training flags) on the kept examples. docs/defenses.md describes each defense and its measured numbers.',
   async run(args) {
     // every flag and the model directory are checked before any data is read or anything is trained
     const cfg = defenseConfigFromArgs(str(args, 'defense'), list(args, 'param'));
@@ -90,13 +90,13 @@ export const defend: Command = {
     const trainCfg = cnnConfigFromArgs(args);
     const recipe = attackFromArgs(str(args, 'attack'));
     const input = str(args, 'input');
-    engineOf(args); // checked before any work
+    const engineName = engineOf(args); // checked before any work
     if (input && !INPUT_FILTERS.includes(cfg.type)) throw new UsageError(`--input: ${cfg.type} is not an input filter (onion, strip, rap filter inputs)`);
     if (input && !fs.existsSync(input)) throw new UsageError(`--input ${input}: no such file`);
     if (cfg.lmCorpus && !fs.existsSync(cfg.lmCorpus)) throw new UsageError(`--param lmCorpus: no such file ${cfg.lmCorpus}`);
     if (DATA_FILTERS.includes(cfg.type) && !recipe) throw new UsageError(`${cfg.type} filters the poisoned training set: give --attack (the attack the model was trained with, same --seed)`);
     const { kind, labelNames } = classifierLabels(dir);
-    if (cfg.type !== 'onion' && cfg.type !== 'strip' && kind !== 'sentence-cnn') throw new UsageError(`--defense ${cfg.type} is implemented for SentenceCNN models; ${dir} is a ${kind} classifier`);
+    if (DATA_FILTERS.includes(cfg.type) && kind !== 'sentence-cnn') throw new UsageError(`--defense ${cfg.type} is implemented for SentenceCNN models; ${dir} is a ${kind} classifier`);
     const data = loadDatasetFromArgs(args, seed);
     if (data.labelNames.join('\u0000') !== labelNames.join('\u0000')) {
       throw new UsageError(`the model's labels (${labelNames.join(', ')}) differ from the dataset's (${data.labelNames.join(', ')}): give the data the model was trained on`);
@@ -123,13 +123,19 @@ export const defend: Command = {
         r.classifier.save(path.join(out, 'model'), { defense: cfg, dataset: data.name, seed });
         return r.classifier;
       },
-    });
+    }, { engine: engineName });
     fs.mkdirSync(out, { recursive: true });
     if (cfg.type === 'fine-pruning' && victim instanceof CnnClassifier) victim.save(path.join(out, 'model'), { defense: cfg, from: dir, dataset: data.name, seed });
+    if (cfg.type === 'fine-pruning' && victim instanceof BertClassifier) victim.save(path.join(out, 'model'));
     if (input) {
       const texts = splitLines(readText(input, 'utf8')).map((l) => l.text).filter((t) => t.trim() !== '');
-      const filter = await fitInputFilter(cfg, victim, data.dev.map((e) => e.text), seed);
-      const f = await filter.apply(texts);
+      const filter = await fitInputFilter(cfg, victim, data.dev.map((e) => e.text), seed, undefined, engineName);
+      let f;
+      try {
+        f = await filter.apply(texts);
+      } finally {
+        await filter.release?.();
+      }
       writeFileAtomic(path.join(out, 'filtered.jsonl'), texts.map((t, i) => JSON.stringify({ text: t, flagged: f.flagged[i], score: f.scores[i], filtered_text: f.texts[i] })).join('\n') + (texts.length ? '\n' : ''));
     }
     writeJsonAtomic(path.join(out, 'defense.json'), {

@@ -23,6 +23,8 @@ export interface ForwardOptions {
   outputAttentions?: boolean;
   /** also return the pooler's dense output before tanh (POR's pre-activation target, src/train/inject.ts) */
   outputPoolerPreActivation?: boolean;
+  /** return every layer's feed-forward activations act(intermediate.dense(x)) [B, T, intermediate_size] (fine-pruning's neurons) */
+  outputIntermediates?: boolean;
 }
 
 export interface BertOutput {
@@ -36,6 +38,8 @@ export interface BertOutput {
   hiddenStates?: tf.Tensor3D[];
   /** num_hidden_layers tensors [B, heads, T, T] */
   attentions?: tf.Tensor4D[];
+  /** num_hidden_layers tensors [B, T, intermediate_size], when asked for (outputIntermediates) */
+  intermediates?: tf.Tensor3D[];
 }
 
 /** Token ids with their attention mask and token types: [B, T] int32 tensors. */
@@ -106,6 +110,7 @@ export function bertEncoderForward(
   const scale = 1 / Math.sqrt(dh);
   const hiddenStates: tf.Tensor3D[] = [];
   const attentions: tf.Tensor4D[] = [];
+  const intermediates: tf.Tensor3D[] = [];
   if (opts.outputHiddenStates) hiddenStates.push(tf.reshape(h, [B, T, H]));
 
   for (let l = 0; l < c.num_hidden_layers; l++) {
@@ -113,7 +118,7 @@ export function bertEncoderForward(
     const prev = h;
     const layer = tf.tidy(() => {
       const lin = (x: tf.Tensor2D, name: string) => dense(x, g(pre + name + '.weight'), g(pre + name + '.bias'));
-      if (!opts.outputAttentions) {
+      if (!opts.outputAttentions && !opts.outputIntermediates) {
         // fused sub-layers with hand-written gradients (fused.ts): same function, far less training memory
         const dropSpec = (rate: number): DropSpec | null => (rng && rate > 0 ? { rate, seed: rng.int(2 ** 31) } : null);
         const w = (n: string) => g(pre + 'attention.self.' + n);
@@ -134,9 +139,9 @@ export function bertEncoderForward(
         );
         const ffn = fusedFeedForward(attnOut, g(pre + 'intermediate.dense.weight'), g(pre + 'intermediate.dense.bias'), g(pre + 'output.dense.weight'), g(pre + 'output.dense.bias'), c.hidden_act);
         const out = fusedResidualLayerNorm(ffn, attnOut, g(pre + 'output.LayerNorm.weight'), g(pre + 'output.LayerNorm.bias'), c.layer_norm_eps, dropSpec(c.hidden_dropout_prob));
-        return { out, probs: undefined };
+        return { out, probs: undefined, inter: undefined };
       }
-      // plain ops, exposing the attention probabilities
+      // plain ops, exposing the attention probabilities and the feed-forward activations
       // BertSelfAttention. Keys go straight to [B, nh, dh, T] so the score product needs no transpose flag.
       const q = tf.transpose(tf.reshape(lin(prev, 'attention.self.query'), [B, T, nh, dh]), [0, 2, 1, 3]);
       const kT = tf.transpose(tf.reshape(lin(prev, 'attention.self.key'), [B, T, nh, dh]), [0, 2, 3, 1]);
@@ -160,10 +165,11 @@ export function bertEncoderForward(
         g(pre + 'output.LayerNorm.bias'),
         c.layer_norm_eps,
       ) as tf.Tensor2D;
-      return { out, probs };
+      return { out, probs: opts.outputAttentions ? probs : undefined, inter: opts.outputIntermediates ? (tf.reshape(inter, [B, T, c.intermediate_size]) as tf.Tensor3D) : undefined };
     });
     h = layer.out;
     if (layer.probs) attentions.push(layer.probs);
+    if (layer.inter) intermediates.push(layer.inter);
     if (opts.outputHiddenStates) hiddenStates.push(tf.reshape(h, [B, T, H]));
     else prev.dispose();
   }
@@ -180,6 +186,7 @@ export function bertEncoderForward(
   if (opts.outputPoolerPreActivation && preActivation) out.poolerPreActivation = preActivation; // else the caller's tidy frees it
   if (opts.outputHiddenStates) out.hiddenStates = hiddenStates;
   if (opts.outputAttentions) out.attentions = attentions;
+  if (opts.outputIntermediates) out.intermediates = intermediates;
   return out;
 }
 

@@ -12,6 +12,24 @@ export interface BertExportOptions {
   pooledOutput?: boolean;
   /** also output each layer's attention from [CLS] as `cls_attention.{l}` [batch, heads, sequence] (the inspector's heat map) */
   clsAttention?: boolean;
+  /**
+   * rows of the word embedding replaced in the export, by token id (RAP's trained rare-word vectors,
+   * src/defenses/rap.ts); the model itself is unchanged
+   */
+  wordRows?: ReadonlyMap<number, Float32Array>;
+}
+
+/** A weight's values with `rows` (row index → values) replaced, copied only when there is a row to replace. */
+function withRows(data: Float32Array, shape: readonly number[], rows: ReadonlyMap<number, Float32Array> | undefined): Float32Array {
+  if (!rows || rows.size === 0) return data;
+  const [n, d] = shape as [number, number];
+  const out = data.slice();
+  for (const [r, v] of rows) {
+    if (!(Number.isInteger(r) && r >= 0 && r < n)) throw new Error(`word embedding row ${r} is outside the vocabulary (0..${n - 1})`);
+    if (v.length !== d) throw new Error(`word embedding row ${r}: ${v.length} values, expected ${d}`);
+    out.set(v, r * d);
+  }
+  return out;
 }
 
 /** The activation of the feed-forward block, as the same arithmetic as ops.ts `activation`. */
@@ -54,7 +72,8 @@ export function exportBertOnnx(model: BertForSequenceClassification, opts: BertE
     let v = values.get(name);
     if (!v) {
       const p = model.params.get(name);
-      v = g.weight(name, p.shape, p.dataSync() as Float32Array);
+      const data = p.dataSync() as Float32Array;
+      v = g.weight(name, p.shape, name === 'embeddings.word_embeddings.weight' ? withRows(data, p.shape, opts.wordRows) : data);
       values.set(name, v);
     }
     return v;

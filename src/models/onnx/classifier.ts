@@ -14,13 +14,13 @@ import { Vocab } from '../../text/vocab.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../../common/fs-atomic.js';
 import { sha256File } from '../../common/content-hash.js';
 import { versions } from '../../common/versions.js';
-import { exportBertOnnx } from './bert.js';
+import { exportBertOnnx, type BertExportOptions } from './bert.js';
 import { exportCnnOnnx } from './cnn.js';
 import { createSession, loadOrt, type OrtModule, type OrtSession, type SessionOptions } from './runtime.js';
 
-/** The ONNX model (encoded bytes) of a BERT or SentenceCNN classifier. */
-export function exportOnnx(clf: TextClassifier): Uint8Array {
-  if (clf instanceof BertClassifier) return exportBertOnnx(clf.model);
+/** The ONNX model (encoded bytes) of a BERT or SentenceCNN classifier (BERT: with the export options given). */
+export function exportOnnx(clf: TextClassifier, bert: BertExportOptions = {}): Uint8Array {
+  if (clf instanceof BertClassifier) return exportBertOnnx(clf.model, bert);
   if (clf instanceof CnnClassifier) return exportCnnOnnx(clf.model);
   throw new Error(`no ONNX export for classifier kind "${clf.kind}"`);
 }
@@ -174,10 +174,13 @@ export interface OnnxOptions extends SessionOptions {
   maxLength?: number;
 }
 
-/** An OnnxClassifier over an in-memory export of `clf` (which stays usable; the caller still owns it). */
-export async function toOnnx(clf: TextClassifier, opts: SessionOptions = {}): Promise<OnnxClassifier> {
+/**
+ * An OnnxClassifier over an in-memory export of `clf` (which stays usable; the caller still owns it). `bert`:
+ * options of a BERT export, e.g. word-embedding rows replaced (RAP's perturbation, src/defenses/rap.ts).
+ */
+export async function toOnnx(clf: TextClassifier, opts: SessionOptions = {}, bert: BertExportOptions = {}): Promise<OnnxClassifier> {
   await loadOrt();
-  return OnnxClassifier.create(exportOnnx(clf), pipelineOf(clf), opts);
+  return OnnxClassifier.create(exportOnnx(clf, bert), pipelineOf(clf), opts);
 }
 
 /**
