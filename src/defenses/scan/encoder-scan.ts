@@ -37,8 +37,9 @@ export interface EncoderScanOptions {
   words?: readonly string[];
   /** longest word (in pieces) the word sweep tries (default 5) */
   maxWordPieces?: number;
-  /** gradient-guided search: restarts per slot count and steps per restart (default 4 and 6; restarts 0 = off) */
-  gradient?: { restarts?: number; steps?: number; proposals?: number };
+  /** gradient-guided growth of partial triggers: seeds per ranking (default 8; 0 = off), proposals per slot
+   *  (32), sequences kept per round (8), longest sequence grown (maxPieces + 1) */
+  gradient?: { seeds?: number; proposals?: number; keep?: number; maxPieces?: number };
   /** forward passes: onnxruntime when it loads (auto, default), or tfjs */
   engine?: 'auto' | 'onnx' | 'tfjs';
   /** onnxruntime intra-op threads (default: the number of cores) */
@@ -49,6 +50,8 @@ export interface EncoderScanOptions {
 }
 
 export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient';
+export type Placement = 'random' | 'start';
+const PLACEMENTS: readonly Placement[] = ['random', 'start'];
 
 export interface EncoderCandidate {
   trigger: string;
@@ -60,6 +63,10 @@ export interface EncoderCandidate {
   consistency: number;
   /** the search that proposed it */
   source: EncoderSource;
+  /** where it was inserted: a seeded random position, or right after [CLS] */
+  placement: Placement;
+  /** weaker candidates that send text to the same place (a collapsed representation within a quarter of the shift) */
+  same_landing: string[];
 }
 
 export interface EncoderScanResult {
@@ -82,6 +89,12 @@ function stats(rep: Float32Array, n: number, H: number): Stats {
 
 /** shift, collapse and consistency of triggered representations against the clean statistics. */
 export function signature(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number } {
+  const { mean: _, ...sig } = landing(rep, n, H, clean);
+  return sig;
+}
+
+/** signature() with the mean triggered representation: where the candidate sends text */
+function landing(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number; mean: Float64Array } {
   const s = stats(rep, n, H);
   let dist = 0;
   for (let d = 0; d < H; d++) dist += (s.mean[d]! - clean.mean[d]!) ** 2;
@@ -97,7 +110,13 @@ export function signature(rep: Float32Array, n: number, H: number, clean: Stats)
     cos += dot / ((Math.sqrt(nn) || 1) * mn) / n;
   }
   const spread = clean.spread || 1e-12;
-  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos };
+  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos, mean: s.mean };
+}
+
+function dist(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(d);
 }
 
 /** The representation of id sequences: the pooler output when the checkpoint has a pooler, else the [CLS] state. */
@@ -175,7 +194,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const maxPieces = opts.maxPieces ?? 3;
     const maxWordPieces = opts.maxWordPieces ?? 5;
     const top = opts.top ?? 10;
-    const maxInsert = Math.max(maxPieces, opts.words ? maxWordPieces : 0);
+    const maxInsert = Math.max(maxPieces + 1, opts.words ? maxWordPieces : 0);
     let passes = 0;
     const repsOf = async (seqs: number[][]): Promise<Float32Array> => {
       const out = new Float32Array(seqs.length * H);
@@ -189,36 +208,56 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const maxLen = Math.min(64, model.config.max_position_embeddings) - maxInsert;
     const seqs = contexts.map((t) => Array.from(tok.encode(t, null, { truncation: true, maxLength: maxLen }).ids));
     const rng = new Rng(opts.seed).fork('positions');
-    const pos = seqs.map((s) => 1 + rng.int(Math.max(1, s.length - 1)));
+    const randomPos = seqs.map((s) => 1 + rng.int(Math.max(1, s.length - 1)));
+    // two placements: a seeded random position (POR inserts anywhere), and right after [CLS] (NeuBA writes its
+    // trigger over the first token: thunlp/NeuBA get_poisoned_data); a candidate keeps its better placement
+    const posOf = (pl: Placement, i: number) => (pl === 'start' ? 1 : randomPos[i]!);
     const clean = stats(await repsOf(seqs), seqs.length, H);
     const probes = seqs.map((s, i) => ({ s, i })).sort((a, b) => a.s.length - b.s.length || a.i - b.i).slice(0, probesN).map((x) => x.i);
-    const insert = (i: number, ids: readonly number[]) => [...seqs[i]!.slice(0, pos[i]), ...ids, ...seqs[i]!.slice(pos[i])];
+    const insert = (i: number, pl: Placement, ids: readonly number[]) => [...seqs[i]!.slice(0, posOf(pl, i)), ...ids, ...seqs[i]!.slice(posOf(pl, i))];
+    const landings = new WeakMap<EncoderCandidate, Float64Array>();
     const render = (ids: readonly number[]) => renderPieces(ids.map((id) => tok.idToToken[id] ?? ''));
-    const measure = async (cands: number[][], on: number[], source: EncoderSource): Promise<EncoderCandidate[]> => {
-      const r = await repsOf(cands.flatMap((c) => on.map((i) => insert(i, c))));
+    const measure = async (cands: number[][], on: number[], source: EncoderSource, placements: readonly Placement[] = PLACEMENTS): Promise<EncoderCandidate[]> => {
+      const r = await repsOf(cands.flatMap((c) => placements.flatMap((pl) => on.map((i) => insert(i, pl, c)))));
+      const n = on.length;
       return cands.map((c, ci) => {
-        const sig = signature(r.subarray(ci * on.length * H, (ci + 1) * on.length * H), on.length, H, clean);
-        return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), source };
+        const best = placements
+          .map((placement, pi) => {
+            const o = (ci * placements.length + pi) * n * H;
+            const { mean, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
+            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), source, placement, same_landing: [] as string[], mean };
+          })
+          .sort((x, y) => y.score - x.score || y.shift - x.shift);
+        const { mean, ...cand } = best[0]!;
+        landings.set(cand, mean);
+        return cand;
       });
     };
-    const measureChunked = async (cands: number[][], stage: string, source: EncoderSource): Promise<EncoderCandidate[]> => {
+    const measureChunked = async (cands: number[][], on: number[], stage: string, source: EncoderSource): Promise<EncoderCandidate[]> => {
       const out: EncoderCandidate[] = [];
-      const chunk = Math.max(1, Math.floor(2048 / probes.length));
+      const chunk = Math.max(1, Math.floor(4096 / (on.length * PLACEMENTS.length)));
       for (let p0 = 0; p0 < cands.length; p0 += chunk) {
-        out.push(...(await measure(cands.slice(p0, p0 + chunk), probes, source)));
+        out.push(...(await measure(cands.slice(p0, p0 + chunk), on, source)));
         opts.onProgress?.(stage, Math.min(cands.length, p0 + chunk), cands.length);
       }
       return out;
     };
     const byScore = (a: EncoderCandidate, b: EncoderCandidate) => b.score - a.score;
+    // first of each id sequence
+    const distinct = (cs: EncoderCandidate[]) => {
+      const m = new Map<string, EncoderCandidate>();
+      for (const c of cs) if (!m.has(c.ids.join())) m.set(c.ids.join(), c);
+      return [...m.values()];
+    };
+    const topBy = (cs: EncoderCandidate[], key: (c: EncoderCandidate) => number, n: number) => [...cs].sort((x, y) => key(y) - key(x)).slice(0, n);
 
     // 1. every piece that is not a special token
     const special = (id: number) => /^\[[A-Za-z0-9_]+\]$/.test(tok.idToToken[id] ?? '[x]');
     const pieces = tok.idToToken.map((_, i) => i).filter((i) => i < V && !special(i));
-    const swept = await measureChunked(pieces.map((id) => [id]), 'sweep', 'piece');
+    const swept = await measureChunked(pieces.map((id) => [id]), probes, 'sweep', 'piece');
     lap('pieces');
 
-    // 2. whole words of 2+ pieces as units: a name's pieces may do little alone ("la", "##gra")
+    // 2. whole words of 2+ pieces as units, on half the probes: a name's pieces may do little alone ("la", "##gra")
     const seen = new Set<string>();
     const wordSeqs: number[][] = [];
     for (const w of opts.words ?? []) {
@@ -227,15 +266,13 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       seen.add(ids.join());
       wordSeqs.push(ids);
     }
-    const words = await measureChunked(wordSeqs, 'words', 'word');
+    const words = await measureChunked(wordSeqs, probes.slice(0, Math.max(2, Math.ceil(probes.length / 2))), 'words', 'word');
     lap('words');
 
-    // 3. beam from the pieces that move the representation most (a piece of a trigger moves it without
-    // collapsing it yet) and from those with the best score
-    const ranked = (key: (c: EncoderCandidate) => number) => [...swept].sort((a, b) => key(b) - key(a)).slice(0, beam);
-    const bestPieces = [...new Map([...ranked((c) => c.shift), ...ranked((c) => c.score)].map((c) => [c.ids[0], c])).values()];
+    // 3. beam from the pieces that move the representation most and from those with the best score
+    const bestPieces = distinct([...topBy(swept, (c) => c.shift, beam), ...topBy(swept, (c) => c.score, beam)]);
     let frontier = bestPieces.map((c) => c.ids);
-    const pool: EncoderCandidate[] = [...swept.sort(byScore).slice(0, 4 * top), ...words.sort(byScore).slice(0, 4 * top)];
+    const pool: EncoderCandidate[] = [...topBy(swept, (c) => c.score, 4 * top), ...topBy(words, (c) => c.score, 4 * top)];
     for (let len = 2; len <= maxPieces; len++) {
       const ext = frontier.flatMap((f) => bestPieces.map((p) => [...f, ...p.ids]).filter((c) => new Set(c).size === c.length));
       const m = await measure(ext, probes, 'beam');
@@ -245,71 +282,58 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     }
     lap('beam');
 
-    // 4. gradient-guided search over 2..maxPieces slots
+    // 4. growing partial triggers by gradient. A prefix of a several-piece trigger ("les", "la ##gra", "fe ##rm")
+    // moves the representation of some contexts and not others: a large shift with a *negative* collapse (the
+    // spread grows). Seeds are the pieces and words that grow the spread or shift most; each is extended on
+    // either side by a slot, the gradient of the shift with respect to the slot's input embedding (started at
+    // [MASK]) ranks the vocabulary by first-order gain (HotFlip), and the best proposals are measured.
     const g = opts.gradient ?? {};
-    const restarts = g.restarts ?? 4;
-    const steps = g.steps ?? 6;
-    const proposals = g.proposals ?? 16;
+    const seedsN = g.seeds ?? 8;
+    const proposals = g.proposals ?? 32;
+    const keep = g.keep ?? 8;
+    const maxGrow = g.maxPieces ?? maxPieces + 1;
     let gradientSteps = 0;
-    if (restarts > 0 && maxPieces >= 2) {
-      const grng = new Rng(opts.seed).fork('gradient');
+    if (seedsN > 0 && maxGrow >= 2) {
       const W = model.params.get('embeddings.word_embeddings.weight');
-      const allowed = tf.tensor1d(Array.from({ length: V }, (_, i) => (i < tok.idToToken.length && !special(i) ? 0 : -1e9)), 'float32');
+      const allowed = tf.tensor1d(Array.from({ length: V }, (_, i) => (i < tok.idToToken.length && !special(i) ? 0 : -Infinity)), 'float32');
       const cleanMean = tf.tensor1d(Float32Array.from(clean.mean));
-      // the gradient of the score with respect to the slots' input embeddings: slots are extra rows V..V+k-1
-      // of the word-embedding table, so the model's own forward runs unchanged
-      const slotGrad = (slots: number[], on: number[]): Float32Array =>
+      const slotInit = tok.vocab.get(tok.maskToken) ?? tok.unkId;
+      // the slot is an extra row V of the word-embedding table, so the model's own forward runs unchanged
+      const slotGain = (ids: number[], at: number, pl: Placement): Float32Array =>
         tf.tidy(() => {
-          const k = slots.length;
-          const S = tf.gather(W, tf.tensor1d(slots, 'int32'));
-          const seqsK = on.map((i) => insert(i, slots.map((_, j) => V + j)));
-          const b = padBertBatch(seqsK, model.config);
-          const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+          const withSlot = [...ids.slice(0, at), V, ...ids.slice(at)];
+          const b = padBertBatch(probes.map((i) => insert(i, pl, withSlot)), model.config);
+          const idsT = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
           const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-          const objective = (s: tf.Tensor) => {
+          const shift = (s: tf.Tensor) => {
             const table = tf.concat([W, s], 0);
             const params = { get: (n: string) => (n === 'embeddings.word_embeddings.weight' ? table : model.params.get(n)) } as unknown as BertParams;
-            const out = bertEncoderForward(params, model.config, ids, mask, undefined, {}, usePooler);
+            const out = bertEncoderForward(params, model.config, idsT, mask, undefined, {}, usePooler);
             const r = usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
-            const m = tf.mean(r, 0);
-            const shift = tf.div(tf.norm(tf.sub(m, cleanMean)), clean.spread || 1e-12);
-            const spread = tf.sqrt(tf.sum(tf.mean(tf.square(tf.sub(r, m)), 0)));
-            return tf.mul(shift, tf.sub(1, tf.div(spread, clean.spread || 1e-12))) as tf.Scalar;
+            return tf.norm(tf.sub(tf.mean(r, 0), cleanMean)) as tf.Scalar;
           };
-          const grad = tf.grad(objective)(S);
-          // first-order gain of piece v in slot j: (W_v − S_j)·g_j; the constant S_j·g_j does not rank
-          const gain = tf.add(tf.matMul(grad, W, false, true), allowed);
-          void k;
-          return gain.dataSync() as Float32Array;
+          const grad = tf.grad(shift)(tf.gather(W, tf.tensor1d([slotInit], 'int32')));
+          // first-order gain of piece v in the slot: (W_v − W_[MASK])·g; the constant term does not rank
+          return tf.add(tf.squeeze(tf.matMul(grad, W, false, true)), allowed).dataSync() as Float32Array;
         }) as unknown as Float32Array;
-      const gradOn = probes;
-      const starts: number[][] = [];
-      for (let k = 2; k <= maxPieces; k++) {
-        for (let r = 0; r < restarts; r++) {
-          // half the restarts start from the best pieces (shift, then score), half from random pieces
-          const s = r % 2 === 0 && bestPieces.length ? Array.from({ length: k }, (_, j) => bestPieces[(r / 2 + j * 3) % bestPieces.length]!.ids[0]!) : Array.from({ length: k }, () => pieces[grng.int(pieces.length)]!);
-          starts.push(s);
-        }
-      }
-      for (const [si, start] of starts.entries()) {
-        let cur = (await measure([start], probes, 'gradient'))[0]!;
-        for (let step = 0; step < steps; step++) {
-          const gain = slotGrad(cur.ids, gradOn);
-          gradientSteps++;
-          const cands: number[][] = [];
-          for (let j = 0; j < cur.ids.length; j++) {
-            const row = gain.subarray(j * V, (j + 1) * V);
-            const best = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!).slice(0, proposals);
-            for (const v of best) if (v !== cur.ids[j]) cands.push(cur.ids.map((x, jj) => (jj === j ? v : x)));
+      const seeds = distinct([...topBy(swept, (c) => -c.collapse, seedsN), ...topBy(swept, (c) => c.shift, seedsN), ...topBy(words, (c) => -c.collapse, seedsN)]);
+      let grow = seeds;
+      const total = maxGrow - 1;
+      for (let round = 0; grow.length && round < total; round++) {
+        const cands: number[][] = [];
+        for (const s of grow.filter((c) => c.ids.length < maxGrow)) {
+          for (const at of [s.ids.length, 0]) {
+            const gain = slotGain(s.ids, at, s.placement);
+            gradientSteps++;
+            const best = Array.from(gain.keys()).sort((a, b) => gain[b]! - gain[a]!).slice(0, proposals);
+            for (const v of best) cands.push([...s.ids.slice(0, at), v, ...s.ids.slice(at)]);
           }
-          const m = await measure(cands, probes, 'gradient');
-          pool.push(...m);
-          const next = m.sort(byScore)[0];
-          if (!next || next.score <= cur.score) break;
-          cur = next;
         }
-        pool.push(cur);
-        opts.onProgress?.('gradient', si + 1, starts.length);
+        const m = distinct(await measure(cands, probes, 'gradient'));
+        pool.push(...m);
+        // partials are ranked by shift: their collapse is negative until the last piece is in place
+        grow = topBy(m.filter((c) => c.collapse < 0.5), (c) => c.shift, keep);
+        opts.onProgress?.('gradient', round + 1, total);
       }
       allowed.dispose();
       cleanMean.dispose();
@@ -322,16 +346,37 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // then again on every context.
     const contains = (a: number[], b: number[]) => a.length > b.length && a.some((_, i) => b.every((id, j) => a[i + j] === id));
     const reduce = (cs: EncoderCandidate[]) => {
-      const sorted = [...new Map([...cs].sort(byScore).map((c) => [c.ids.join(','), c])).values()];
+      const sorted = distinct([...cs].sort(byScore));
       return sorted.filter((c) => !sorted.some((o) => o.score * 1.25 > c.score && contains(c.ids, o.ids)));
     };
-    // the best of each length by score, measured on every context
-    const reduced = reduce(pool);
-    const lengths = [...new Set(reduced.map((c) => c.ids.length))].sort((a, b) => a - b);
-    const finalists = lengths.flatMap((n) => reduced.filter((c) => c.ids.length === n).slice(0, top));
+    // one candidate per destination: POR gives each trigger its own target vector, and sequences around one
+    // trigger's pieces ("kinds tc talents", "sort tc heart") land where it does; those that land within a
+    // quarter of the shorter shift of a better candidate are listed with it (`same_landing`)
+    const byLanding = (cs: EncoderCandidate[]) => {
+      const kept: EncoderCandidate[] = [];
+      for (const c of cs) {
+        const m = landings.get(c)!;
+        const home = c.collapse > 0.5 ? kept.find((k) => k.collapse > 0.5 && dist(landings.get(k)!, m) / (clean.spread || 1e-12) < 0.25 * Math.min(k.shift, c.shift)) : undefined;
+        if (home) home.same_landing.push(c.trigger);
+        else kept.push({ ...c, same_landing: [...c.same_landing] });
+        if (!home) landings.set(kept[kept.length - 1]!, m);
+      }
+      return kept;
+    };
+    // the best of each length by score, one per landing, measured on every context: on the few probes a
+    // trigger's prefix may already collapse ("la ##gra" at the start of 4 short contexts), so the containment
+    // rule waits for every context
+    const lengths = [...new Set(pool.map((c) => c.ids.length))].sort((a, b) => a - b);
+    const finalists = lengths.flatMap((n) => byLanding(distinct(pool.filter((c) => c.ids.length === n).sort(byScore))).slice(0, top));
     const all = seqs.map((_, i) => i);
     const measuredAll = await measure(finalists.map((c) => c.ids), all, 'piece');
-    const candidates = reduce(measuredAll.map((c, i) => ({ ...c, source: finalists[i]!.source }))).slice(0, top);
+    const finals = measuredAll.map((c, i) => {
+      const f = { ...c, source: finalists[i]!.source, same_landing: finalists[i]!.same_landing };
+      landings.set(f, landings.get(c)!);
+      return f;
+    });
+    const kept = byLanding(reduce(finals));
+    const candidates = kept.slice(0, top).map((c) => ({ ...c, same_landing: c.same_landing.slice(0, 10) }));
     lap('final');
     const cpu = process.cpuUsage(cpu0);
     return {
