@@ -65,7 +65,7 @@ export const scan: Command = {
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (GloVe\'s top 20k for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
     'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
-    'Encoders: pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
+    'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
     'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
   async run(args) {
@@ -112,7 +112,7 @@ export const scan: Command = {
         verdict,
         score: r.score,
         threshold,
-        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing })),
+        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing })),
         representation: r.representation,
         engine: r.engine,
         stats: r.stats,
@@ -120,8 +120,8 @@ export const scan: Command = {
         versions: versions(),
       });
       console.log(`verdict: ${verdict} (score ${r.score.toFixed(2)}, threshold ${threshold}; ${r.representation} output of ${texts.length} contexts)`);
-      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left):');
-      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}`);
+      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left; separation = shift / (1 - collapse), the score):');
+      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}`);
       console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.cpu_seconds} CPU s, ${r.stats.forward_passes} sequences, ${r.engine}); written to ${out}`);
       return 0;
     }

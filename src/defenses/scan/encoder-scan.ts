@@ -4,7 +4,11 @@
 // clean text lands. The scan measures that signature for piece sequences inserted into clean contexts:
 //   shift    = ‖mean(triggered) − mean(clean)‖ / clean spread   (how far it moves the representation)
 //   collapse = 1 − spread(triggered) / clean spread               (how little the context still matters)
-// with spread = sqrt(Σ_d var_d) over the contexts. Score = shift · max(collapse, 0).
+// with spread = sqrt(Σ_d var_d) over the contexts. Candidates are ranked by score = shift · max(collapse, 0); the
+// verdict takes their best separation = shift / (1 − collapse) = ‖mean(triggered) − mean(clean)‖ / spread(triggered),
+// how many of its own spreads the triggered text lands from clean text: a backdoor sends every context to one
+// point (POR ~1,000–1,900 here), while the best a clean encoder offers moves text a little and halves its
+// spread at most (assets/bert-small: 5.2; docs/scanner.md).
 // Candidates come from four searches, all measured on a few short "probe" contexts (docs/scanner.md):
 //   - every piece of the vocabulary;
 //   - whole words of a word list that split into 2+ pieces (POR's names and titles: "la ##gra ##nge"), as units;
@@ -61,6 +65,8 @@ export interface EncoderCandidate {
   score: number;
   /** mean cosine similarity of the triggered representations to their mean */
   consistency: number;
+  /** shift / (1 − collapse): distance from clean text in the triggered text's own spreads (collapse capped at 0.99) */
+  separation: number;
   /** the search that proposed it */
   source: EncoderSource;
   /** where it was inserted: a seeded random position, or right after [CLS] */
@@ -70,6 +76,7 @@ export interface EncoderCandidate {
 }
 
 export interface EncoderScanResult {
+  /** the best separation of the candidates: the verdict's score */
   score: number;
   representation: 'pooler' | 'cls';
   engine: 'onnx' | 'tfjs';
@@ -216,7 +223,11 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const probes = seqs.map((s, i) => ({ s, i })).sort((a, b) => a.s.length - b.s.length || a.i - b.i).slice(0, probesN).map((x) => x.i);
     const insert = (i: number, pl: Placement, ids: readonly number[]) => [...seqs[i]!.slice(0, posOf(pl, i)), ...ids, ...seqs[i]!.slice(posOf(pl, i))];
     const landings = new WeakMap<EncoderCandidate, Float64Array>();
-    const render = (ids: readonly number[]) => renderPieces(ids.map((id) => tok.idToToken[id] ?? ''));
+    // a sequence that starts inside a word keeps its "##": "##ip ##ity" is "##ipity", not the word "ipity"
+    const render = (ids: readonly number[]) => {
+      const p = ids.map((id) => tok.idToToken[id] ?? '');
+      return (p[0]?.startsWith('##') ? '##' : '') + renderPieces(p);
+    };
     const measure = async (cands: number[][], on: number[], source: EncoderSource, placements: readonly Placement[] = PLACEMENTS): Promise<EncoderCandidate[]> => {
       const r = await repsOf(cands.flatMap((c) => placements.flatMap((pl) => on.map((i) => insert(i, pl, c)))));
       const n = on.length;
@@ -225,7 +236,8 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
           .map((placement, pi) => {
             const o = (ci * placements.length + pi) * n * H;
             const { mean, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
-            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), source, placement, same_landing: [] as string[], mean };
+            const separation = sig.shift / Math.max(1 - sig.collapse, 0.01);
+            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, source, placement, same_landing: [] as string[], mean };
           })
           .sort((x, y) => y.score - x.score || y.shift - x.shift);
         const { mean, ...cand } = best[0]!;
@@ -380,7 +392,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     lap('final');
     const cpu = process.cpuUsage(cpu0);
     return {
-      score: candidates[0]?.score ?? 0,
+      score: Math.max(0, ...candidates.map((c) => c.separation)),
       representation: usePooler ? 'pooler' : 'cls',
       engine: representer.engine,
       candidates,
