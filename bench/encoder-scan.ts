@@ -49,7 +49,7 @@ export async function benchScanEncoder(): Promise<Record<string, unknown>> {
   const ref = await tfjsReference(dir, shortest, 2048);
   const onnxPerCpu = r.stats.forward_passes / r.stats.cpu_seconds;
   return {
-    bench: 'scan-encoder',
+    bench: 'encoder-scan',
     model: 'assets/bert-small (4 layers, hidden 128, 8,192 pieces), 32 contexts, shipped word list',
     engine: r.engine,
     seconds: r.stats.seconds,
