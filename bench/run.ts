@@ -151,3 +151,10 @@ if (want('scan')) {
   const { benchScan } = await import('./scan.js');
   console.log(JSON.stringify(await benchScan()));
 }
+
+if (want('encoder-scan')) {
+  // one encoder scan of the shipped bert-small with the default contexts and word list (bench/encoder-scan.ts):
+  // CPU seconds against the 5 minutes on 2 cores, and onnx vs tfjs sequences per CPU second
+  const { benchScanEncoder } = await import('./encoder-scan.js');
+  console.log(JSON.stringify(await benchScanEncoder()));
+}

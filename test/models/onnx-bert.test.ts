@@ -63,9 +63,13 @@ for (const [name, cfg, lens] of [
     const inputs = [tf.tensor2d(b.inputIds, s, 'int32'), tf.tensor2d(b.attentionMask, s, 'int32'), tf.tensor2d(b.tokenTypeIds, s, 'int32')] as const;
     const ref = model.forwardWithStates(...inputs);
     const want = ref.logits.dataSync();
-    const bytes = exportBertOnnx(model, { pooledOutput: true });
+    const bytes = exportBertOnnx(model, { pooledOutput: true, clsState: true });
     const d = maxAbsDiff(await ortOutput(bytes, b), want);
     const dp = maxAbsDiff(await ortOutput(bytes, b, 'pooled_output'), ref.pooledOutput!.dataSync());
+    // the last layer's [CLS] state (the encoder scan's representation without a pooler)
+    const cls = tf.tidy(() => tf.squeeze(tf.slice(ref.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]).dataSync());
+    const dc = maxAbsDiff(await ortOutput(bytes, b, 'cls_state'), cls);
+    assert.ok(dc < TOL, `[CLS] state differs by ${dc}`);
     console.log(`${name}: max |onnx - tfjs| logits ${d.toExponential(2)}, pooled ${dp.toExponential(2)}`);
     assert.ok(d < TOL, `logits differ by ${d}`);
     assert.ok(dp < TOL, `pooled output differs by ${dp}`);

@@ -1,6 +1,7 @@
 // `nlp-backdoor scan`: is this model backdoored? A classifier (SentenceCNN or BERT with a head) with up to 200
 // clean labelled samples, or a pre-trained BERT encoder (optionally with unlabelled texts): a verdict, the
 // candidate triggers best first and the evidence (src/defenses/scan, docs/scanner.md).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command.js';
 import { str, num, requireStr } from '../args.js';
@@ -21,8 +22,24 @@ import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESH
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
 const DEFAULT_CONTEXTS = 'assets/data/sst2_sentence/dev.tsv';
+/** words an encoder scan sweeps as units (those of 2+ pieces): the shipped GloVe list, GloVe's 20,000 most
+ *  frequent words and the vocabularies of ten common datasets (assets/vectors/PROVENANCE.txt) */
+const DEFAULT_WORDS = 'assets/vectors/glove.6B.100d.datasets.words.txt';
 
 const f3 = (x: number) => x.toFixed(3);
+
+/** A word list, one a line; blank lines are skipped. */
+function readWordList(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read the word list: ${(e as Error).message}`, file);
+  }
+  const words = text.split(/\r?\n/).map((w) => w.trim()).filter(Boolean);
+  if (!words.length) throw new InputError('the word list is empty (one word a line expected)', file);
+  return words;
+}
 
 export const scan: Command = {
   name: 'scan',
@@ -40,6 +57,7 @@ export const scan: Command = {
     seed: { type: 'string', description: 'seed of insertion positions, subsets and projections', default: '0' },
     threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
+    words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
   },
@@ -47,7 +65,8 @@ export const scan: Command = {
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (GloVe\'s top 20k for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
     'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
-    'Encoders: pieces and 2-3 piece sequences that move the pooled output far and make it the same whatever the context (POR/NeuBA). ' +
+    'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
+    'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
     'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
   async run(args) {
     const dir = requireStr(args, 'model');
@@ -56,7 +75,8 @@ export const scan: Command = {
     const maxSamples = num(args, 'max-samples', { int: true, min: MIN_SAMPLES })!;
     const top = num(args, 'top', { int: true, min: 1 })!;
     const thresholdFlag = num(args, 'threshold');
-    engineOf(args);
+    const engineFlag = engineOf(args);
+    const threads = num(args, 'threads', { int: true, min: 1 });
     const file = str(args, 'data');
     const read = fileReadOptions(args);
     const fmt = str(args, 'format') as 'csv' | 'tsv' | 'jsonl' | undefined;
@@ -75,8 +95,11 @@ export const scan: Command = {
         texts = ds.train.map((e) => e.text).slice(0, 32);
       }
       if (texts.length < MIN_SAMPLES) throw new InputError(`${texts.length} texts; an encoder scan needs at least ${MIN_SAMPLES}`, file);
+      const wordsFlag = str(args, 'words');
+      const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
+      const words = wordsFile ? readWordList(wordsFile) : [];
       await initEngine();
-      const r = await scanEncoder(dir, texts, { seed, top, onProgress: progress });
+      const r = await scanEncoder(dir, texts, { seed, top, words, engine: engineFlag, threads, onProgress: progress });
       const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
       const verdict = verdictOf(r.score, threshold);
       endProgress();
@@ -85,19 +108,21 @@ export const scan: Command = {
         model: dir,
         kind: 'encoder',
         data: file ?? DEFAULT_CONTEXTS,
+        words: wordsFlag === 'none' ? null : (wordsFlag ?? DEFAULT_WORDS),
         verdict,
         score: r.score,
         threshold,
-        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, ids: c.ids })),
+        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing })),
         representation: r.representation,
+        engine: r.engine,
         stats: r.stats,
         seed,
         versions: versions(),
       });
       console.log(`verdict: ${verdict} (score ${r.score.toFixed(2)}, threshold ${threshold}; ${r.representation} output of ${texts.length} contexts)`);
-      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left):');
-      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  cos-to-mean ${f3(c.consistency)}`);
-      console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s; written to ${out}`);
+      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left; separation = shift / (1 - collapse), the score):');
+      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}`);
+      console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.cpu_seconds} CPU s, ${r.stats.forward_passes} sequences, ${r.engine}); written to ${out}`);
       return 0;
     }
 

@@ -1,31 +1,61 @@
 // Trigger search in a pre-trained BERT encoder without a head (issue 10). A POR or NeuBA backdoor (Shen et
 // al. CCS'21; Zhang et al. 2021; src/attacks/pretrained) trains the pooled output of triggered text to a
 // predefined vector: whatever the context, a trigger drives the representation to one point far from where
-// clean text lands. The scan measures that signature for vocabulary pieces and short piece sequences:
+// clean text lands. The scan measures that signature for piece sequences inserted into clean contexts:
 //   shift    = ‖mean(triggered) − mean(clean)‖ / clean spread   (how far it moves the representation)
 //   collapse = 1 − spread(triggered) / clean spread               (how little the context still matters)
-// with spread = sqrt(Σ_d var_d) over the contexts. Score = shift · max(collapse, 0). A sweep of every piece on
-// a few short contexts ranks the vocabulary; a beam extends the best pieces to 2–3 piece sequences (POR's
-// name triggers are several pieces: "la ##gra ##nge"); the best are measured on every context.
+// with spread = sqrt(Σ_d var_d) over the contexts. Candidates are ranked by score = shift · max(collapse, 0); the
+// verdict takes their best separation = shift / (1 − collapse) = ‖mean(triggered) − mean(clean)‖ / spread(triggered),
+// how many of its own spreads the triggered text lands from clean text: a backdoor sends every context to one
+// point (POR ~1,000–1,900 here), while the best a clean encoder offers moves text a little and halves its
+// spread at most (assets/bert-small: 5.2; docs/scanner.md).
+// Candidates come from four searches, all measured on a few short "probe" contexts (docs/scanner.md):
+//   - every piece of the vocabulary;
+//   - whole words of a word list that split into 2+ pieces (POR's names and titles: "la ##gra ##nge"), as units;
+//   - a beam over 2–3 piece sequences built from the pieces with the largest shift and the largest score;
+//   - a gradient-guided search over 2–3 slots (HotFlip, Ebrahimi et al. ACL'18, as Wallace et al.'s universal
+//     triggers, EMNLP'19, and the trojan scanners T-Miner / PICCOLO / DBS use it): the gradient of the score
+//     with respect to each slot's input embedding ranks the vocabulary by the first-order gain of putting a
+//     piece in that slot; the best proposals are measured and the best kept, until none improves.
+// The best of every search are then measured on every context. Forward passes run through onnxruntime (an
+// in-memory export with the [CLS] outputs) when it loads, else tfjs; the gradients always run on tfjs.
 import { tf } from '../../engine/index.js';
-import { BertModel } from '../../models/bert/index.js';
+import { BertForSequenceClassification, bertEncoderForward } from '../../models/bert/index.js';
+import type { BertParams } from '../../models/bert/params.js';
 import { padBertBatch } from '../../models/bert/batch.js';
+import { exportBertOnnx } from '../../models/onnx/bert.js';
+import { createSession, loadOrt } from '../../models/onnx/runtime.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Rng } from '../../common/random.js';
 import { renderPieces } from './target.js';
 
 export interface EncoderScanOptions {
   seed: number;
-  /** shortest contexts the sweep inserts every piece into (default 4) */
+  /** shortest contexts every candidate is first inserted into (default 4) */
   probes?: number;
-  /** pieces kept by the sweep and extended by the beam (default 8) */
+  /** pieces kept by the sweep and extended by the beam, per ranking (default 8) */
   beam?: number;
-  /** longest piece sequence the beam builds (default 3) */
+  /** longest piece sequence the beam and the gradient search build (default 3) */
   maxPieces?: number;
+  /** words swept as units when they split into 2..maxWordPieces pieces (e.g. the shipped GloVe word list) */
+  words?: readonly string[];
+  /** longest word (in pieces) the word sweep tries (default 5) */
+  maxWordPieces?: number;
+  /** gradient-guided growth of partial triggers: seeds per ranking (default 8; 0 = off), proposals per slot
+   *  (32), sequences kept per round (8), longest sequence grown (maxPieces + 1) */
+  gradient?: { seeds?: number; proposals?: number; keep?: number; maxPieces?: number };
+  /** forward passes: onnxruntime when it loads (auto, default), or tfjs */
+  engine?: 'auto' | 'onnx' | 'tfjs';
+  /** onnxruntime intra-op threads (default: the number of cores) */
+  threads?: number;
   batchSize?: number;
   top?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
+
+export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient';
+export type Placement = 'random' | 'start';
+const PLACEMENTS: readonly Placement[] = ['random', 'start'];
 
 export interface EncoderCandidate {
   trigger: string;
@@ -35,29 +65,28 @@ export interface EncoderCandidate {
   score: number;
   /** mean cosine similarity of the triggered representations to their mean */
   consistency: number;
+  /** shift / (1 − collapse): distance from clean text in the triggered text's own spreads (collapse capped at 0.99) */
+  separation: number;
+  /** the search that proposed it */
+  source: EncoderSource;
+  /** where it was inserted: a seeded random position, or right after [CLS] */
+  placement: Placement;
+  /** weaker candidates that send text to the same place (a collapsed representation within a quarter of the shift) */
+  same_landing: string[];
 }
 
 export interface EncoderScanResult {
+  /** the best separation of the candidates: the verdict's score */
   score: number;
   representation: 'pooler' | 'cls';
+  engine: 'onnx' | 'tfjs';
   candidates: EncoderCandidate[];
-  stats: { contexts: number; swept: number; forward_passes: number; seconds: number };
+  stats: { contexts: number; swept: number; words: number; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
 }
 
-/** Representations [n, H] of id sequences: the pooler output when the checkpoint has a pooler, else the [CLS] state. */
-function representer(model: BertModel, usePooler: boolean) {
-  return (seqs: readonly (readonly number[])[]): Float32Array =>
-    tf.tidy(() => {
-      const b = padBertBatch(seqs as number[][], model.config);
-      const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-      const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-      const out = model.forward(ids, mask);
-      const rep = usePooler && out.pooledOutput ? out.pooledOutput : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
-      return rep.dataSync() as Float32Array;
-    }) as unknown as Float32Array;
-}
+type Stats = { mean: Float64Array; spread: number };
 
-function stats(rep: Float32Array, n: number, H: number): { mean: Float64Array; spread: number } {
+function stats(rep: Float32Array, n: number, H: number): Stats {
   const mean = new Float64Array(H);
   for (let i = 0; i < n; i++) for (let d = 0; d < H; d++) mean[d]! += rep[i * H + d]! / n;
   let v = 0;
@@ -66,7 +95,13 @@ function stats(rep: Float32Array, n: number, H: number): { mean: Float64Array; s
 }
 
 /** shift, collapse and consistency of triggered representations against the clean statistics. */
-export function signature(rep: Float32Array, n: number, H: number, clean: { mean: Float64Array; spread: number }): { shift: number; collapse: number; consistency: number } {
+export function signature(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number } {
+  const { mean: _, ...sig } = landing(rep, n, H, clean);
+  return sig;
+}
+
+/** signature() with the mean triggered representation: where the candidate sends text */
+function landing(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number; mean: Float64Array } {
   const s = stats(rep, n, H);
   let dist = 0;
   for (let d = 0; d < H; d++) dist += (s.mean[d]! - clean.mean[d]!) ** 2;
@@ -82,86 +117,298 @@ export function signature(rep: Float32Array, n: number, H: number, clean: { mean
     cos += dot / ((Math.sqrt(nn) || 1) * mn) / n;
   }
   const spread = clean.spread || 1e-12;
-  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos };
+  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos, mean: s.mean };
+}
+
+function dist(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(d);
+}
+
+/** The representation of id sequences: the pooler output when the checkpoint has a pooler, else the [CLS] state. */
+interface Representer {
+  engine: 'onnx' | 'tfjs';
+  run(seqs: number[][]): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+function tfjsRepresenter(model: BertForSequenceClassification, usePooler: boolean): Representer {
+  return {
+    engine: 'tfjs',
+    run: async (seqs) =>
+      tf.tidy(() => {
+        const b = padBertBatch(seqs, model.config);
+        const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+        const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+        const out = bertEncoderForward(model.params, model.config, ids, mask, undefined, {}, usePooler);
+        const rep = usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
+        return rep.dataSync() as Float32Array;
+      }) as unknown as Float32Array,
+    dispose: async () => {},
+  };
+}
+
+async function onnxRepresenter(model: BertForSequenceClassification, usePooler: boolean, threads: number | undefined): Promise<Representer> {
+  const ort = await loadOrt();
+  const session = await createSession(exportBertOnnx(model, { pooledOutput: usePooler, clsState: !usePooler }), { threads });
+  const output = usePooler ? 'pooled_output' : 'cls_state';
+  return {
+    engine: 'onnx',
+    run: async (seqs) => {
+      const b = padBertBatch(seqs, model.config);
+      const dims = [b.batchSize, b.seqLen];
+      const t = (a: Int32Array) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
+      const r = await session.run({ input_ids: t(b.inputIds), attention_mask: t(b.attentionMask), token_type_ids: t(b.tokenTypeIds) }, [output]);
+      return r[output]!.data as Float32Array;
+    },
+    dispose: () => session.release(),
+  };
 }
 
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
   const t0 = performance.now();
-  const model = await BertModel.load(dir);
+  const cpu0 = process.cpuUsage();
+  const stages: Record<string, number> = {};
+  let tStage = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = +((now - tStage) / 1000).toFixed(2);
+    tStage = now;
+  };
+  // BertForSequenceClassification loads any BERT checkpoint and initialises what it lacks (the loadReport says
+  // what): the random classifier is never used, and a random pooler (a checkpoint without one) is not either
+  const model = await BertForSequenceClassification.load(dir);
+  let rep: Representer | null = null;
   try {
     const tok = WordPieceTokenizer.fromDirectory(dir);
     const usePooler = !(model.loadReport?.initialized ?? []).some((n) => n.startsWith('pooler.'));
-    const rep = representer(model, usePooler);
+    const engine = opts.engine ?? 'auto';
+    if (engine !== 'tfjs') {
+      try {
+        rep = await onnxRepresenter(model, usePooler, opts.threads);
+      } catch (e) {
+        if (engine === 'onnx') throw e;
+      }
+    }
+    rep ??= tfjsRepresenter(model, usePooler);
+    const representer = rep;
     const H = model.config.hidden_size;
-    const bs = opts.batchSize ?? 128;
+    const V = model.config.vocab_size;
+    const bs = opts.batchSize ?? (representer.engine === 'onnx' ? 512 : 128);
     const probesN = opts.probes ?? 4;
     const beam = opts.beam ?? 8;
     const maxPieces = opts.maxPieces ?? 3;
+    const maxWordPieces = opts.maxWordPieces ?? 5;
     const top = opts.top ?? 10;
+    const maxInsert = Math.max(maxPieces + 1, opts.words ? maxWordPieces : 0);
     let passes = 0;
-    const repsOf = (seqs: number[][]): Float32Array => {
+    const repsOf = async (seqs: number[][]): Promise<Float32Array> => {
       const out = new Float32Array(seqs.length * H);
       for (let i = 0; i < seqs.length; i += bs) {
         const batch = seqs.slice(i, i + bs);
-        out.set(rep(batch), i * H);
+        out.set(await representer.run(batch), i * H);
         passes += batch.length;
       }
       return out;
     };
-    const maxLen = Math.min(64, model.config.max_position_embeddings) - maxPieces;
-    const seqs = contexts.map((t) => {
-      const ids = Array.from(tok.encode(t, null, { truncation: true, maxLength: maxLen }).ids);
-      return ids;
-    });
+    const maxLen = Math.min(64, model.config.max_position_embeddings) - maxInsert;
+    const seqs = contexts.map((t) => Array.from(tok.encode(t, null, { truncation: true, maxLength: maxLen }).ids));
     const rng = new Rng(opts.seed).fork('positions');
-    const pos = seqs.map((s) => 1 + rng.int(Math.max(1, s.length - 1)));
-    const clean = stats(repsOf(seqs), seqs.length, H);
+    const randomPos = seqs.map((s) => 1 + rng.int(Math.max(1, s.length - 1)));
+    // two placements: a seeded random position (POR inserts anywhere), and right after [CLS] (NeuBA writes its
+    // trigger over the first token: thunlp/NeuBA get_poisoned_data); a candidate keeps its better placement
+    const posOf = (pl: Placement, i: number) => (pl === 'start' ? 1 : randomPos[i]!);
+    const clean = stats(await repsOf(seqs), seqs.length, H);
     const probes = seqs.map((s, i) => ({ s, i })).sort((a, b) => a.s.length - b.s.length || a.i - b.i).slice(0, probesN).map((x) => x.i);
-    const insert = (i: number, ids: readonly number[]) => [...seqs[i]!.slice(0, pos[i]), ...ids, ...seqs[i]!.slice(pos[i])];
-    const measure = (cands: number[][], on: number[]): EncoderCandidate[] => {
-      const batch = cands.flatMap((c) => on.map((i) => insert(i, c)));
-      const r = repsOf(batch);
+    const insert = (i: number, pl: Placement, ids: readonly number[]) => [...seqs[i]!.slice(0, posOf(pl, i)), ...ids, ...seqs[i]!.slice(posOf(pl, i))];
+    const landings = new WeakMap<EncoderCandidate, Float64Array>();
+    // a sequence that starts inside a word keeps its "##": "##ip ##ity" is "##ipity", not the word "ipity"
+    const render = (ids: readonly number[]) => {
+      const p = ids.map((id) => tok.idToToken[id] ?? '');
+      return (p[0]?.startsWith('##') ? '##' : '') + renderPieces(p);
+    };
+    const measure = async (cands: number[][], on: number[], source: EncoderSource, placements: readonly Placement[] = PLACEMENTS): Promise<EncoderCandidate[]> => {
+      const r = await repsOf(cands.flatMap((c) => placements.flatMap((pl) => on.map((i) => insert(i, pl, c)))));
+      const n = on.length;
       return cands.map((c, ci) => {
-        const sig = signature(r.subarray(ci * on.length * H, (ci + 1) * on.length * H), on.length, H, clean);
-        return { trigger: renderPieces(c.map((id) => tok.idToToken[id] ?? '')), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse) };
+        const best = placements
+          .map((placement, pi) => {
+            const o = (ci * placements.length + pi) * n * H;
+            const { mean, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
+            const separation = sig.shift / Math.max(1 - sig.collapse, 0.01);
+            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, source, placement, same_landing: [] as string[], mean };
+          })
+          .sort((x, y) => y.score - x.score || y.shift - x.shift);
+        const { mean, ...cand } = best[0]!;
+        landings.set(cand, mean);
+        return cand;
       });
     };
+    const measureChunked = async (cands: number[][], on: number[], stage: string, source: EncoderSource): Promise<EncoderCandidate[]> => {
+      const out: EncoderCandidate[] = [];
+      const chunk = Math.max(1, Math.floor(4096 / (on.length * PLACEMENTS.length)));
+      for (let p0 = 0; p0 < cands.length; p0 += chunk) {
+        out.push(...(await measure(cands.slice(p0, p0 + chunk), on, source)));
+        opts.onProgress?.(stage, Math.min(cands.length, p0 + chunk), cands.length);
+      }
+      return out;
+    };
+    const byScore = (a: EncoderCandidate, b: EncoderCandidate) => b.score - a.score;
+    // first of each id sequence
+    const distinct = (cs: EncoderCandidate[]) => {
+      const m = new Map<string, EncoderCandidate>();
+      for (const c of cs) if (!m.has(c.ids.join())) m.set(c.ids.join(), c);
+      return [...m.values()];
+    };
+    const topBy = (cs: EncoderCandidate[], key: (c: EncoderCandidate) => number, n: number) => [...cs].sort((x, y) => key(y) - key(x)).slice(0, n);
 
-    // sweep: every piece that is not a special token
-    const pieces = tok.idToToken.map((_, i) => i).filter((i) => i < model.config.vocab_size && !/^\[[A-Za-z0-9_]+\]$/.test(tok.idToToken[i] ?? '[x]'));
-    const swept: EncoderCandidate[] = [];
-    const chunk = Math.max(1, Math.floor(1024 / probes.length));
-    for (let p0 = 0; p0 < pieces.length; p0 += chunk) {
-      swept.push(...measure(pieces.slice(p0, p0 + chunk).map((id) => [id]), probes));
-      opts.onProgress?.('sweep', Math.min(pieces.length, p0 + chunk), pieces.length);
+    // 1. every piece that is not a special token
+    const special = (id: number) => /^\[[A-Za-z0-9_]+\]$/.test(tok.idToToken[id] ?? '[x]');
+    const pieces = tok.idToToken.map((_, i) => i).filter((i) => i < V && !special(i));
+    const swept = await measureChunked(pieces.map((id) => [id]), probes, 'sweep', 'piece');
+    lap('pieces');
+
+    // 2. whole words of 2+ pieces as units, on half the probes: a name's pieces may do little alone ("la", "##gra")
+    const seen = new Set<string>();
+    const wordSeqs: number[][] = [];
+    for (const w of opts.words ?? []) {
+      const ids = Array.from(tok.encode(w, null).ids).slice(1, -1);
+      if (ids.length < 2 || ids.length > maxWordPieces || ids.some((id) => special(id)) || seen.has(ids.join())) continue;
+      seen.add(ids.join());
+      wordSeqs.push(ids);
     }
-    // the shift ranks pieces: one piece of a several-piece trigger moves the representation without collapsing it yet
-    const bestPieces = [...swept].sort((a, b) => b.shift - a.shift).slice(0, beam);
+    const words = await measureChunked(wordSeqs, probes.slice(0, Math.max(2, Math.ceil(probes.length / 2))), 'words', 'word');
+    lap('words');
+
+    // 3. beam from the pieces that move the representation most and from those with the best score
+    const bestPieces = distinct([...topBy(swept, (c) => c.shift, beam), ...topBy(swept, (c) => c.score, beam)]);
     let frontier = bestPieces.map((c) => c.ids);
-    const pool: EncoderCandidate[] = [...bestPieces];
+    const pool: EncoderCandidate[] = [...topBy(swept, (c) => c.score, 4 * top), ...topBy(words, (c) => c.score, 4 * top)];
     for (let len = 2; len <= maxPieces; len++) {
       const ext = frontier.flatMap((f) => bestPieces.map((p) => [...f, ...p.ids]).filter((c) => new Set(c).size === c.length));
-      const m = measure(ext, probes);
+      const m = await measure(ext, probes, 'beam');
       pool.push(...m);
-      frontier = m.sort((a, b) => b.score - a.score).slice(0, beam).map((c) => c.ids);
+      frontier = m.sort(byScore).slice(0, beam).map((c) => c.ids);
       opts.onProgress?.('beam', len, maxPieces);
     }
-    // the best of each length by score, measured on every context
-    const byLen = (n: number) => [...new Map(pool.filter((c) => c.ids.length === n).sort((a, b) => b.score - a.score).map((c) => [c.ids.join(','), c])).values()].slice(0, top);
-    const finalists = Array.from({ length: maxPieces }, (_, i) => byLen(i + 1)).flat();
-    const all = seqs.map((_, i) => i);
-    const measured = measure(finalists.map((c) => c.ids), all).sort((a, b) => b.score - a.score);
-    // a longer sequence is reported only when it beats every shorter one it contains by 25%: "rm mb tc" and
-    // "bb ##ly" are "mb" and "bb" with noise around them, while "la ##gra" → "la ##gra ##nge" completes a word
+    lap('beam');
+
+    // 4. growing partial triggers by gradient. A prefix of a several-piece trigger ("les", "la ##gra", "fe ##rm")
+    // moves the representation of some contexts and not others: a large shift with a *negative* collapse (the
+    // spread grows). Seeds are the pieces and words that grow the spread or shift most; each is extended on
+    // either side by a slot, the gradient of the shift with respect to the slot's input embedding (started at
+    // [MASK]) ranks the vocabulary by first-order gain (HotFlip), and the best proposals are measured.
+    const g = opts.gradient ?? {};
+    const seedsN = g.seeds ?? 8;
+    const proposals = g.proposals ?? 32;
+    const keep = g.keep ?? 8;
+    const maxGrow = g.maxPieces ?? maxPieces + 1;
+    let gradientSteps = 0;
+    if (seedsN > 0 && maxGrow >= 2) {
+      const W = model.params.get('embeddings.word_embeddings.weight');
+      const allowed = tf.tensor1d(Array.from({ length: V }, (_, i) => (i < tok.idToToken.length && !special(i) ? 0 : -Infinity)), 'float32');
+      const cleanMean = tf.tensor1d(Float32Array.from(clean.mean));
+      const slotInit = tok.vocab.get(tok.maskToken) ?? tok.unkId;
+      // the slot is an extra row V of the word-embedding table, so the model's own forward runs unchanged
+      const slotGain = (ids: number[], at: number, pl: Placement): Float32Array =>
+        tf.tidy(() => {
+          const withSlot = [...ids.slice(0, at), V, ...ids.slice(at)];
+          const b = padBertBatch(probes.map((i) => insert(i, pl, withSlot)), model.config);
+          const idsT = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+          const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+          const shift = (s: tf.Tensor) => {
+            const table = tf.concat([W, s], 0);
+            const params = { get: (n: string) => (n === 'embeddings.word_embeddings.weight' ? table : model.params.get(n)) } as unknown as BertParams;
+            const out = bertEncoderForward(params, model.config, idsT, mask, undefined, {}, usePooler);
+            const r = usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
+            return tf.norm(tf.sub(tf.mean(r, 0), cleanMean)) as tf.Scalar;
+          };
+          const grad = tf.grad(shift)(tf.gather(W, tf.tensor1d([slotInit], 'int32')));
+          // first-order gain of piece v in the slot: (W_v − W_[MASK])·g; the constant term does not rank
+          return tf.add(tf.squeeze(tf.matMul(grad, W, false, true)), allowed).dataSync() as Float32Array;
+        }) as unknown as Float32Array;
+      const seeds = distinct([...topBy(swept, (c) => -c.collapse, seedsN), ...topBy(swept, (c) => c.shift, seedsN), ...topBy(words, (c) => -c.collapse, seedsN)]);
+      let grow = seeds;
+      const total = maxGrow - 1;
+      for (let round = 0; grow.length && round < total; round++) {
+        const cands: number[][] = [];
+        for (const s of grow.filter((c) => c.ids.length < maxGrow)) {
+          for (const at of [s.ids.length, 0]) {
+            const gain = slotGain(s.ids, at, s.placement);
+            gradientSteps++;
+            const best = Array.from(gain.keys()).sort((a, b) => gain[b]! - gain[a]!).slice(0, proposals);
+            for (const v of best) cands.push([...s.ids.slice(0, at), v, ...s.ids.slice(at)]);
+          }
+        }
+        const m = distinct(await measure(cands, probes, 'gradient'));
+        pool.push(...m);
+        // partials are ranked by shift: their collapse is negative until the last piece is in place
+        grow = topBy(m.filter((c) => c.collapse < 0.5), (c) => c.shift, keep);
+        opts.onProgress?.('gradient', round + 1, total);
+      }
+      allowed.dispose();
+      cleanMean.dispose();
+    }
+    lap('gradient');
+
+    // a longer sequence counts only when it beats every shorter one it contains by 25%: "rm mb tc" and
+    // "bb ##ly" are "mb" and "bb" with noise around them, while "la ##gra" → "la ##gra ##nge" completes a word.
+    // Applied on the probes first, so that sequences around one strong piece do not crowd out other triggers,
+    // then again on every context.
     const contains = (a: number[], b: number[]) => a.length > b.length && a.some((_, i) => b.every((id, j) => a[i + j] === id));
-    const candidates = measured.filter((c) => !measured.some((o) => contains(c.ids, o.ids) && c.score < 1.25 * o.score)).slice(0, top);
+    const reduce = (cs: EncoderCandidate[]) => {
+      const sorted = distinct([...cs].sort(byScore));
+      return sorted.filter((c) => !sorted.some((o) => o.score * 1.25 > c.score && contains(c.ids, o.ids)));
+    };
+    // one candidate per destination: POR gives each trigger its own target vector, and sequences around one
+    // trigger's pieces ("kinds tc talents", "sort tc heart") land where it does; those that land within a
+    // quarter of the shorter shift of a better candidate are listed with it (`same_landing`)
+    const byLanding = (cs: EncoderCandidate[]) => {
+      const kept: EncoderCandidate[] = [];
+      for (const c of cs) {
+        const m = landings.get(c)!;
+        const home = c.collapse > 0.5 ? kept.find((k) => k.collapse > 0.5 && dist(landings.get(k)!, m) / (clean.spread || 1e-12) < 0.25 * Math.min(k.shift, c.shift)) : undefined;
+        if (home) home.same_landing.push(c.trigger);
+        else kept.push({ ...c, same_landing: [...c.same_landing] });
+        if (!home) landings.set(kept[kept.length - 1]!, m);
+      }
+      return kept;
+    };
+    // the best of each length by score, one per landing, measured on every context: on the few probes a
+    // trigger's prefix may already collapse ("la ##gra" at the start of 4 short contexts), so the containment
+    // rule waits for every context
+    const lengths = [...new Set(pool.map((c) => c.ids.length))].sort((a, b) => a - b);
+    const finalists = lengths.flatMap((n) => byLanding(distinct(pool.filter((c) => c.ids.length === n).sort(byScore))).slice(0, top));
+    const all = seqs.map((_, i) => i);
+    const measuredAll = await measure(finalists.map((c) => c.ids), all, 'piece');
+    const finals = measuredAll.map((c, i) => {
+      const f = { ...c, source: finalists[i]!.source, same_landing: finalists[i]!.same_landing };
+      landings.set(f, landings.get(c)!);
+      return f;
+    });
+    const kept = byLanding(reduce(finals));
+    const candidates = kept.slice(0, top).map((c) => ({ ...c, same_landing: c.same_landing.slice(0, 10) }));
+    lap('final');
+    const cpu = process.cpuUsage(cpu0);
     return {
-      score: candidates[0]?.score ?? 0,
+      score: Math.max(0, ...candidates.map((c) => c.separation)),
       representation: usePooler ? 'pooler' : 'cls',
+      engine: representer.engine,
       candidates,
-      stats: { contexts: seqs.length, swept: pieces.length, forward_passes: passes, seconds: +((performance.now() - t0) / 1000).toFixed(2) },
+      stats: {
+        contexts: seqs.length,
+        swept: pieces.length,
+        words: wordSeqs.length,
+        forward_passes: passes,
+        gradient_steps: gradientSteps,
+        seconds: +((performance.now() - t0) / 1000).toFixed(2),
+        cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+        stages,
+      },
     };
   } finally {
+    await rep?.dispose();
     model.dispose();
   }
 }

@@ -10,6 +10,8 @@ import { GraphBuilder, DataType } from './graph.js';
 export interface BertExportOptions {
   /** also output the pooler's tanh([CLS]) as `pooled_output` [batch, hidden] */
   pooledOutput?: boolean;
+  /** also output the last layer's [CLS] state as `cls_state` [batch, hidden] (an encoder without a pooler: the scan) */
+  clsState?: boolean;
   /** also output each layer's attention from [CLS] as `cls_attention.{l}` [batch, heads, sequence] (the inspector's heat map) */
   clsAttention?: boolean;
   /**
@@ -122,6 +124,7 @@ export function exportBertOnnx(model: BertForSequenceClassification, opts: BertE
   const logits = dense(pooled, 'classifier');
   g.output(logits, 'logits', DataType.FLOAT, ['batch', model.numLabels]);
   if (opts.pooledOutput) g.output(pooled, 'pooled_output', DataType.FLOAT, ['batch', H]);
+  if (opts.clsState) g.output(cls, 'cls_state', DataType.FLOAT, ['batch', H]);
   clsRows.forEach((r, l) => g.output(r, `cls_attention.${l}`, DataType.FLOAT, ['batch', nh, 'sequence']));
   return g.toModel({
     producer: 'nlp-backdoor',

@@ -1,6 +1,7 @@
-// The encoder scanner on a tiny BERT injected here with POR (triggers cf, mn, bb; src/train/inject.ts): its
-// best candidate is one of the triggers, with a collapsed representation, and the clean encoder it came from
-// scores far lower. The signature arithmetic by hand.
+// The encoder scanner on tiny BERTs injected here with POR (src/train/inject.ts): with single-piece triggers
+// (cf, mn, bb) its best candidate is one of them, with a collapsed representation, and the clean encoder it
+// came from scores far lower; a trigger the model learned only as two pieces ("cf cf") is reported as the pair;
+// onnxruntime and tfjs forward passes agree. The signature arithmetic by hand.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -54,6 +55,36 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
     assert.ok(top.collapse > 0.5, `collapse ${top.collapse}`);
     assert.equal(bd.representation, 'pooler');
     assert.ok(bd.score > 5 * clean.score, `backdoored ${bd.score} vs clean ${clean.score}`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('a trigger that works only as two pieces: the scan reports the pair, not the piece', async () => {
+  // POR inserts each trigger 3 times per poisoned chunk (Shen et al.'s setting); on the tiny BERT, 150 steps
+  // teach "cf" only in company: one "cf" barely moves the representation while "cf cf" collapses it. A search
+  // over single pieces would report "cf" with a low score; the beam and the gradient growth must find the pair.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-2p-'));
+  try {
+    await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'tqed'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 150, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 1000 });
+    const tok = WordPieceTokenizer.fromDirectory(out);
+    const cf = tok.vocab.get('cf')!;
+    const contexts = corpus(24, 9);
+    const show = (r: { candidates: { trigger: string; score: number }[] }) => r.candidates.slice(0, 3).map((c) => `${c.trigger} ${c.score.toFixed(2)}`).join(', ');
+    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2 });
+    const best = bd.candidates[0]!;
+    assert.deepEqual(best.ids, [cf, cf], `top ${show(bd)}`);
+    assert.ok(best.collapse > 0.8, `collapse ${best.collapse}`);
+    assert.equal(bd.engine, 'onnx');
+    // the piece alone: measured by the sweep, far weaker than the pair
+    const alone = await scanEncoder(out, contexts, { seed: 0, maxPieces: 1, gradient: { seeds: 0 } });
+    const single = alone.candidates.find((c) => c.ids.length === 1 && c.ids[0] === cf);
+    assert.ok(!single || single.score < best.score / 2, `"cf" alone ${single?.score} vs "cf cf" ${best.score}`);
+    // tfjs forward passes give the onnxruntime scores
+    const viaTfjs = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, engine: 'tfjs' });
+    assert.equal(viaTfjs.engine, 'tfjs');
+    assert.deepEqual(viaTfjs.candidates[0]!.ids, best.ids);
+    assert.ok(Math.abs(viaTfjs.candidates[0]!.score - best.score) < 1e-3 * best.score, `tfjs ${viaTfjs.candidates[0]!.score} vs onnx ${best.score}`);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

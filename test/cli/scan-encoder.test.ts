@@ -1,0 +1,70 @@
+// `nlp-backdoor scan` on a pre-trained encoder (no head): a word list that cannot be read or is empty is
+// refused before any work, naming the file; a scan writes the verdict on the best separation, and each
+// candidate with its evidence (shift, collapse, separation, which search proposed it, where it was inserted).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initEngine } from '../../src/engine/index.js';
+import { BertModel } from '../../src/models/bert/index.js';
+import { WordPieceTokenizer } from '../../src/text/wordpiece.js';
+import { cli } from '../helpers/cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TINY = path.resolve(here, '../../../test/fixtures/bert/tiny');
+let tmp: string;
+let encoder: string;
+
+before(async () => {
+  await initEngine();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-cli-'));
+  encoder = path.join(tmp, 'encoder');
+  const cfg = JSON.parse(fs.readFileSync(path.join(TINY, 'config.json'), 'utf8'));
+  const m = new BertModel({ ...cfg, architectures: ['BertModel'] }, { seed: 1 });
+  m.save(encoder, { tokenizer: WordPieceTokenizer.fromDirectory(TINY) });
+  m.dispose();
+});
+
+const texts = (n: number) => Array.from({ length: n }, (_, i) => `the ${['good', 'bad', 'great', 'terrible'][i % 4]} movie was ${['fun', 'boring'][i % 2]} .`);
+
+test('an unreadable or empty word list is refused naming the file', async () => {
+  const out = path.join(tmp, 'o.json');
+  const missing = path.join(tmp, 'no-such-words.txt');
+  let r = await cli(['scan', '--model', encoder, '--words', missing, '--out', out]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, new RegExp(`${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the word list`));
+  const empty = path.join(tmp, 'empty.txt');
+  fs.writeFileSync(empty, '\n\n');
+  r = await cli(['scan', '--model', encoder, '--words', empty, '--out', out]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /empty\.txt: the word list is empty/);
+  assert.ok(!fs.existsSync(out));
+});
+
+test('an encoder scan writes the verdict on the best separation and each candidate\'s evidence', async () => {
+  const data = path.join(tmp, 'texts.tsv');
+  fs.writeFileSync(data, 'text\n' + texts(12).join('\n') + '\n');
+  const words = path.join(tmp, 'words.txt');
+  fs.writeFileSync(words, 'boringly\nfilms\nlovely\n');
+  const out = path.join(tmp, 'scan.json');
+  const r = await cli(['scan', '--model', encoder, '--data', data, '--words', words, '--out', out, '--top', '5']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(j.kind, 'encoder');
+  assert.equal(j.verdict, j.score >= j.threshold ? 'backdoored' : 'clean');
+  assert.ok(j.candidates.length > 0 && j.candidates.length <= 5);
+  assert.equal(j.score, Math.max(...j.candidates.map((c: { separation: number }) => c.separation)));
+  for (const c of j.candidates) {
+    assert.ok(Math.abs(c.separation - c.shift / Math.max(1 - c.collapse, 0.01)) < 1e-9);
+    assert.ok(['piece', 'word', 'beam', 'gradient'].includes(c.source));
+    assert.ok(['random', 'start'].includes(c.placement));
+    assert.ok(Array.isArray(c.same_landing));
+  }
+  // the three words split into 2 pieces each (boring ##ly, film ##s, love ##ly) and were swept as units
+  assert.equal(j.stats.words, 3);
+  assert.equal(j.words, words);
+  assert.ok(j.stats.cpu_seconds > 0 && j.stats.forward_passes > 0);
+  assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+});
