@@ -45,7 +45,7 @@ export const scan: Command = {
   },
   details:
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
-    'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (GloVe\'s top 20k for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
+    'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
     'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
     'Encoders: pieces and 2-3 piece sequences that move the pooled output far and make it the same whatever the context (POR/NeuBA). ' +
     'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
@@ -130,9 +130,13 @@ export const scan: Command = {
       verdict,
       score: r.score,
       threshold,
-      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean })),
+      rule: r.rule,
+      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, position: c.position, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean, effects: c.effects })),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       stats: r.stats,
+      // the whole command, from process start (module loading, model loading, onnx export included); CPU
+      // seconds as well as wall, since the machine it runs on may be shared
+      time: { wall_s: +(performance.now() / 1000).toFixed(1), cpu_s: +((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1) },
       engine,
       seed,
       versions: versions(),
