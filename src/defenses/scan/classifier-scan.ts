@@ -41,6 +41,8 @@ export interface ClassifierScanOptions {
   preRank?: number;
   /** how candidates are ranked (default DEFAULT_RANK_RULE) */
   rule?: RankRule;
+  /** neighbours count in the baseline from this cosine similarity up (default DEFAULT_MIN_SIMILARITY) */
+  minSimilarity?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -76,7 +78,7 @@ export interface ClassifierCandidate {
   target_name: string;
   /** flip rate at the position (random or end) that gives the candidate its ranking key */
   flip_rate: number;
-  /** the baseline the key subtracts at that position: the largest flip rate of the neighbours in meaning, or (phrases) of the phrase's tokens alone */
+  /** the baseline the key subtracts at that position (baselineFlip): the largest flip rate of the close neighbours in meaning, or (phrases) what the phrase's tokens alone explain */
   neighbor_flip_rate: number;
   /** the neighbours measured, as text */
   neighbors: string[];
@@ -230,11 +232,19 @@ export const DEFAULT_RANK_RULE: RankRule = 'both';
  * Neighbours in meaning count in the baseline only from this cosine similarity up: in a small vocabulary the
  * nearest words of a meaningless token are unrelated words, one of which may itself mean the target (0: all).
  */
-export const DEFAULT_MIN_SIMILARITY = 0;
+export const DEFAULT_MIN_SIMILARITY = 0.3;
+
+/** The largest of `flips` (one per neighbour variant of `e`) among the neighbours at least `minSimilarity` close (0 without any). */
+const closeMax = (e: PositionEffect, flips: readonly number[], minSimilarity: number): number => Math.max(0, ...flips.filter((_, j) => (e.neighbor_similarity[j] ?? 1) >= minSimilarity));
+
+/** What the baseline explains at one position: the close neighbours' largest flip rate, or the parts' (phrases). */
+export function baselineFlip(e: PositionEffect, minSimilarity = DEFAULT_MIN_SIMILARITY): number {
+  return Math.max(closeMax(e, e.neighbor_flips, minSimilarity), e.parts_flip);
+}
 
 export function rankKey(effects: Record<InsertAt, PositionEffect>, rule: RankRule = DEFAULT_RANK_RULE, minSimilarity = DEFAULT_MIN_SIMILARITY): { key: number; position: InsertAt } {
-  const nb = (e: PositionEffect, flips: number[]) => Math.max(0, ...flips.filter((_, j) => (e.neighbor_similarity[j] ?? 1) >= minSimilarity));
-  const all = (e: PositionEffect) => e.flip - Math.max(nb(e, e.neighbor_flips), e.parts_flip);
+  const nb = (e: PositionEffect, flips: number[]) => closeMax(e, flips, minSimilarity);
+  const all = (e: PositionEffect) => e.flip - baselineFlip(e, minSimilarity);
   const conf = (e: PositionEffect) => e.flip_confident - Math.max(nb(e, e.neighbor_flips_confident), e.parts_flip_confident);
   const of = (e: PositionEffect): number => (rule === 'confident' ? conf(e) : rule === 'blend' ? (all(e) + conf(e)) / 2 : all(e));
   if (rule === 'random') return { key: all(effects.random), position: 'random' };
@@ -254,6 +264,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const top = opts.top ?? 20;
   const rule = opts.rule ?? DEFAULT_RANK_RULE;
   const preRank = opts.preRank ?? 1000;
+  const minSimilarity = opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
 
@@ -377,8 +388,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     for (const w of new Set([...byRise.slice(0, shortlist), ...byExcess.slice(0, shortlist)])) single.push({ ids: [ids[w]!], t });
   }
   // the j-th variant replaces every token by its j-th neighbour (tokens without one stay)
+  // (phrases: the first two neighbours only, for time: a phrase's parts are its main baseline)
   const neighborVariants = (c: { ids: number[]; t: number }) =>
-    Array.from({ length: k }, (_, j) => ({ ids: c.ids.map((id) => (nn.get(id) ?? [])[j] ?? id), t: c.t })).filter((v) => v.ids.some((id, i) => id !== c.ids[i]));
+    Array.from({ length: c.ids.length > 1 ? Math.min(2, k) : k }, (_, j) => ({ ids: c.ids.map((id) => (nn.get(id) ?? [])[j] ?? id), t: c.t })).filter((v) => v.ids.some((id, i) => id !== c.ids[i]));
   // how close the j-th variant is in meaning: the least cosine similarity among the replaced tokens
   const variantSimilarity = (c: { ids: number[] }, j: number): number => Math.min(...c.ids.filter((id) => (nn.get(id) ?? [])[j] !== undefined).map((id) => sims.get(id)![j]!));
   await measure(single);
@@ -418,7 +430,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const best = single
       .filter((c) => c.t === t)
       .map((c) => ({ c, e: effectsOf(c) }))
-      .map(({ c, e }) => ({ c, k: rankKey(e, rule).key, f: Math.max(e.random.flip, e.end.flip) }))
+      .map(({ c, e }) => ({ c, k: rankKey(e, rule, minSimilarity).key, f: Math.max(e.random.flip, e.end.flip) }))
       .sort((a, b) => b.k - a.k || b.f - a.f)
       .slice(0, phraseFrom)
       .map((x) => x.c.ids[0]!);
@@ -437,7 +449,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
 
   const all = [...single, ...phrases].map((c) => {
     const effects = effectsOf(c);
-    const { key, position } = rankKey(effects, rule);
+    const { key, position } = rankKey(effects, rule, minSimilarity);
     const e = effects[position];
     const inClean = containing(c.ids);
     const cand: ClassifierCandidate = {
@@ -446,7 +458,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       target: c.t,
       target_name: target.labelNames[c.t] ?? String(c.t),
       flip_rate: e.flip,
-      neighbor_flip_rate: Math.max(e.neighbor_flip, e.parts_flip),
+      neighbor_flip_rate: baselineFlip(e, minSimilarity),
       neighbors: neighborVariants(c).map((v) => target.render(v.ids)),
       excess: key,
       position,
