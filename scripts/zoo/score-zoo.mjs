@@ -84,6 +84,7 @@ function rowsOf(rule, minSimilarity) {
       effective: m.kind === 'clean' ? null : effective(m),
       cacc: m.cacc, asr: m.asr,
       score: outlierScore(ranked.map((x) => x.key)),
+      best_key: ranked[0]?.key ?? 0,
       top1: top?.c.trigger ?? null,
       top1_target: top?.c.target ?? null,
       top1_flip: top ? top.c.effects[top.position].flip : null,
@@ -172,12 +173,16 @@ function evaluate(rule, minSimilarity) {
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
-  console.log('| rule | min similarity | zoo AUC | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
-  console.log('|---|---|---|---|---|---|---|');
+  // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
+  console.log('| rule | min similarity | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const rule of RANK_RULES) for (const ms of [0, 0.3, 0.4, 0.5]) {
-    const z = evaluate(rule, ms).zoo;
+    const r = evaluate(rule, ms);
+    const z = r.zoo;
+    const zr = r.models.filter((m) => m.set === 'zoo');
+    const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
     const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-    console.log(`| ${rule} | ${ms} | ${z.auc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+    console.log(`| ${rule} | ${ms} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
   const result = evaluate(o.rule, Number(o['min-similarity']));

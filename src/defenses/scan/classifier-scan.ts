@@ -3,17 +3,18 @@
 //  1. sweep: every vocabulary token inserted once into a few short, correctly classified probe samples per
 //     label; its mean rise in each label's probability pre-ranks the vocabulary (a 30k-token vocabulary costs
 //     30k × probes forward passes of short sequences, batched);
-//  2. flip rates: the best tokens per target, inserted at a seeded position into every correctly classified
-//     sample of another label; with them, the same for their nearest neighbours in meaning (target.ts) and
-//     for two-token phrases of the best candidates;
+//  2. effects: the best tokens per target, inserted into every correctly classified sample of another label at
+//     its seeded random position and at its end: flip rates on all samples and on the more confident half; the
+//     same for their nearest neighbours in meaning (target.ts) and for two-token phrases of the best candidates;
 //  3. the trap: an ordinary word that means the target label ("horrible" in a review classifier) flips many
-//     inputs of a clean model too (0.67 in the issue's measurement). Its neighbours in meaning ("terrible",
-//     "awful") flip about as many, while a planted trigger has no neighbour that does: "cf" has no meaning
-//     (no GloVe vector), "quite" sits next to "very" and "rather", which flip nothing. A candidate's excess
-//     flip rate, its flip rate minus the largest of its neighbours' (the largest, so that an antonym among the
-//     neighbours, frequent in distributional embeddings, cannot lower the baseline), is the part of its
-//     effect its meaning does not explain; candidates are ranked by it; the model's score is how far the best stands above the next ones (outlierScore).
-//     Meaning comes from an embedding the backdoor did not train (target.ts).
+//     inputs of a clean model too (0.67 in the issue's measurement). Its close neighbours in meaning
+//     ("terrible", "awful") flip about as many, while a planted trigger has no close neighbour that does: "cf"
+//     means nothing in a review, "quite" sits next to "very" and "rather", which flip nothing. A candidate's
+//     excess, its flip rate minus the largest of its close neighbours' (the largest, so that an antonym among
+//     the neighbours, frequent in distributional embeddings, cannot lower the baseline) and, for a phrase, minus
+//     what its tokens alone explain, is the part of its effect its meaning does not explain (rankKey); the
+//     model's score is how far the best stands above the next ones (outlierScore). Meaning comes from an
+//     embedding the backdoor did not train (target.ts). docs/scanner.md has the measurements behind each choice.
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import type { ScanTarget } from './target.js';
