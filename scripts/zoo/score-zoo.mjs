@@ -7,7 +7,7 @@
 // library's rankKey, so a ranking rule can be compared on the same scans (--compare) without scanning again.
 //
 //   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
-//        [--rule both|random|confident|blend] [--min-similarity X] [--compare]
+//        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
-import { outlierScore, rankKey, RANK_RULES, DEFAULT_RANK_RULE, DEFAULT_MIN_SIMILARITY } from '../../dist/src/defenses/scan/index.js';
+import { outlierScore, rankKey, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -30,8 +30,9 @@ const { values: o } = parseArgs({
     only: { type: 'string' },
     'max-fpr': { type: 'string', default: '0.1' },
     'no-scan': { type: 'boolean' },
-    rule: { type: 'string', default: DEFAULT_RANK_RULE },
-    'min-similarity': { type: 'string', default: String(DEFAULT_MIN_SIMILARITY) },
+    rule: { type: 'string', default: DEFAULT_RANK.rule },
+    'min-similarity': { type: 'string', default: String(DEFAULT_RANK.minSimilarity) },
+    'neighbor-stat': { type: 'string', default: DEFAULT_RANK.neighborStat },
     compare: { type: 'boolean' },
   },
 });
@@ -70,12 +71,12 @@ for (const m of manifest.models) {
 }
 
 /** One row per model, its candidates ranked by `rule`. */
-function rowsOf(rule, minSimilarity) {
+function rowsOf(rankOpts) {
   return scans.map(({ m, s }) => {
     const words = m.trigger_words.map((w) => w.toLowerCase());
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
-    const ranked = s.candidates.map((c) => ({ c, ...rankKey(c.effects, rule, minSimilarity) })).sort((a, b) => b.key - a.key || b.c.effects[b.position].flip - a.c.effects[a.position].flip);
+    const ranked = s.candidates.map((c) => ({ c, ...rankKey(c.effects, rankOpts) })).sort((a, b) => b.key - a.key || b.c.effects[b.position].flip - a.c.effects[a.position].flip);
     const rank = ranked.findIndex((x) => hit(x.c.trigger));
     const top = ranked[0];
     return {
@@ -142,7 +143,7 @@ function markdown(r) {
   const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
   const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
-    `Ranking rule \`${r.rule}\`, neighbours from cosine ${r.min_similarity}; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    `Ranking rule \`${r.rank.rule}\`, neighbours from cosine ${r.rank.minSimilarity}, baseline the ${r.rank.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate; backdoors with ASR < ${MIN_ASR} reported separately.`,
     '',
     '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -163,29 +164,30 @@ function markdown(r) {
 
 // calibration: the lowest threshold that flags at most max-fpr of the zoo's clean models
 const maxFpr = Number(o['max-fpr']);
-function evaluate(rule, minSimilarity) {
-  const rows = rowsOf(rule, minSimilarity);
+function evaluate(rank) {
+  const rows = rowsOf(rank);
   const zoo = rows.filter((r) => r.set === 'zoo');
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/2', rule, min_similarity: minSimilarity, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
+  return { format: 'nlp-backdoor/zoo-scores/2', rank, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
   // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
-  console.log('| rule | min similarity | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const rule of RANK_RULES) for (const ms of [0, 0.3, 0.4, 0.5]) {
-    const r = evaluate(rule, ms);
+  console.log('| rule | min similarity | neighbour stat | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
+    const r = evaluate({ rule, minSimilarity, neighborStat });
     const z = r.zoo;
     const zr = r.models.filter((m) => m.set === 'zoo');
     const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
     const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-    console.log(`| ${rule} | ${ms} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
-  const result = evaluate(o.rule, Number(o['min-similarity']));
+  if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
+  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'] });
   for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
   console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
   if (o.out) {

@@ -130,7 +130,7 @@ export const scan: Command = {
       verdict,
       score: r.score,
       threshold,
-      rule: r.rule,
+      rank: r.rank,
       candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, position: c.position, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean, effects: c.effects })),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       stats: r.stats,

@@ -40,10 +40,8 @@ export interface ClassifierScanOptions {
   top?: number;
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
-  /** how candidates are ranked (default DEFAULT_RANK_RULE) */
-  rule?: RankRule;
-  /** neighbours count in the baseline from this cosine similarity up (default DEFAULT_MIN_SIMILARITY) */
-  minSimilarity?: number;
+  /** how candidates are ranked (default DEFAULT_RANK) */
+  rank?: RankOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -100,8 +98,8 @@ export interface ClassifierCandidate {
 export interface ClassifierScanResult {
   /** how far the best excess stands above the model's other strong words (outlierScore); the verdict compares it with a threshold */
   score: number;
-  /** the ranking rule */
-  rule: RankRule;
+  /** the ranking */
+  rank: Required<RankOptions>;
   candidates: ClassifierCandidate[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
   phrases: ClassifierCandidate[];
@@ -222,33 +220,49 @@ export function outlierScore(excessBestFirst: readonly number[]): number {
  *  - confident: the same on the more confident half of the samples (a word that means the target flips
  *    borderline samples; a trigger overrides confident ones too);
  *  - blend: the mean of the both and confident differences, at the better position.
- * The baseline is the largest flip rate of the candidate's neighbours in meaning and, for a phrase, of its
- * tokens alone (a phrase ranks on what the pair adds).
+ * The baseline is the flip rate of the candidate's close neighbours in meaning (NeighborStat) and, for a
+ * phrase, what its tokens alone explain (a phrase ranks on what the pair adds).
  */
 export const RANK_RULES = ['random', 'both', 'confident', 'blend'] as const;
 export type RankRule = (typeof RANK_RULES)[number];
-export const DEFAULT_RANK_RULE: RankRule = 'both';
-
 /**
- * Neighbours in meaning count in the baseline only from this cosine similarity up: in a small vocabulary the
- * nearest words of a meaningless token are unrelated words, one of which may itself mean the target (0: all).
+ * Which of the close neighbours' flip rates is the baseline: the largest (an antonym among the neighbours
+ * cannot lower it), or the second largest (also one neighbour that took the trigger's effect cannot raise it:
+ * a SentenceCNN's embeddings start from GloVe, so a backdoored common word such as "quite" lends some of its
+ * effect to "fairly", measured 0.71 beside its own 0.88 in the zoo's mr-cnn-badnets-quite-s2).
  */
-export const DEFAULT_MIN_SIMILARITY = 0.3;
+export const NEIGHBOR_STATS = ['max', 'second'] as const;
+export type NeighborStat = (typeof NEIGHBOR_STATS)[number];
 
-/** The largest of `flips` (one per neighbour variant of `e`) among the neighbours at least `minSimilarity` close (0 without any). */
-const closeMax = (e: PositionEffect, flips: readonly number[], minSimilarity: number): number => Math.max(0, ...flips.filter((_, j) => (e.neighbor_similarity[j] ?? 1) >= minSimilarity));
+export interface RankOptions {
+  rule?: RankRule;
+  /**
+   * Neighbours count in the baseline only from this cosine similarity up: in a small vocabulary the nearest
+   * words of a meaningless token are unrelated words, one of which may itself mean the target (0: all).
+   */
+  minSimilarity?: number;
+  neighborStat?: NeighborStat;
+}
+/** The ranking the scanner uses, chosen on the model zoo (docs/scanner.md, scripts/zoo/score-zoo.mjs --compare). */
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' };
 
-/** What the baseline explains at one position: the close neighbours' largest flip rate, or the parts' (phrases). */
-export function baselineFlip(e: PositionEffect, minSimilarity = DEFAULT_MIN_SIMILARITY): number {
-  return Math.max(closeMax(e, e.neighbor_flips, minSimilarity), e.parts_flip);
+/** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
+function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
+  const xs = flips.filter((_, j) => (e.neighbor_similarity[j] ?? 1) >= o.minSimilarity).sort((a, b) => b - a);
+  return (o.neighborStat === 'second' && xs.length > 1 ? xs[1] : xs[0]) ?? 0;
 }
 
-export function rankKey(effects: Record<InsertAt, PositionEffect>, rule: RankRule = DEFAULT_RANK_RULE, minSimilarity = DEFAULT_MIN_SIMILARITY): { key: number; position: InsertAt } {
-  const nb = (e: PositionEffect, flips: number[]) => closeMax(e, flips, minSimilarity);
-  const all = (e: PositionEffect) => e.flip - baselineFlip(e, minSimilarity);
-  const conf = (e: PositionEffect) => e.flip_confident - Math.max(nb(e, e.neighbor_flips_confident), e.parts_flip_confident);
-  const of = (e: PositionEffect): number => (rule === 'confident' ? conf(e) : rule === 'blend' ? (all(e) + conf(e)) / 2 : all(e));
-  if (rule === 'random') return { key: all(effects.random), position: 'random' };
+/** What the baseline explains at one position: the close neighbours' flip rate (closeStat), or the parts' (phrases). */
+export function baselineFlip(e: PositionEffect, opts: RankOptions = {}): number {
+  return Math.max(closeStat(e, e.neighbor_flips, { ...DEFAULT_RANK, ...opts }), e.parts_flip);
+}
+
+export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOptions = {}): { key: number; position: InsertAt } {
+  const o = { ...DEFAULT_RANK, ...opts };
+  const all = (e: PositionEffect) => e.flip - baselineFlip(e, o);
+  const conf = (e: PositionEffect) => e.flip_confident - Math.max(closeStat(e, e.neighbor_flips_confident, o), e.parts_flip_confident);
+  const of = (e: PositionEffect): number => (o.rule === 'confident' ? conf(e) : o.rule === 'blend' ? (all(e) + conf(e)) / 2 : all(e));
+  if (o.rule === 'random') return { key: all(effects.random), position: 'random' };
   const r = of(effects.random);
   const e = of(effects.end);
   return e > r ? { key: e, position: 'end' } : { key: r, position: 'random' };
@@ -263,9 +277,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const phraseFrom = opts.phraseFrom ?? 5;
   const bs = opts.batchSize ?? 256;
   const top = opts.top ?? 20;
-  const rule = opts.rule ?? DEFAULT_RANK_RULE;
+  const rank: Required<RankOptions> = { ...DEFAULT_RANK, ...opts.rank };
   const preRank = opts.preRank ?? 1000;
-  const minSimilarity = opts.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
 
@@ -431,7 +444,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const best = single
       .filter((c) => c.t === t)
       .map((c) => ({ c, e: effectsOf(c) }))
-      .map(({ c, e }) => ({ c, k: rankKey(e, rule, minSimilarity).key, f: Math.max(e.random.flip, e.end.flip) }))
+      .map(({ c, e }) => ({ c, k: rankKey(e, rank).key, f: Math.max(e.random.flip, e.end.flip) }))
       .sort((a, b) => b.k - a.k || b.f - a.f)
       .slice(0, phraseFrom)
       .map((x) => x.c.ids[0]!);
@@ -450,7 +463,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
 
   const all = [...single, ...phrases].map((c) => {
     const effects = effectsOf(c);
-    const { key, position } = rankKey(effects, rule, minSimilarity);
+    const { key, position } = rankKey(effects, rank);
     const e = effects[position];
     const inClean = containing(c.ids);
     const cand: ClassifierCandidate = {
@@ -459,7 +472,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       target: c.t,
       target_name: target.labelNames[c.t] ?? String(c.t),
       flip_rate: e.flip,
-      neighbor_flip_rate: baselineFlip(e, minSimilarity),
+      neighbor_flip_rate: baselineFlip(e, rank),
       neighbors: neighborVariants(c).map((v) => target.render(v.ids)),
       excess: key,
       position,
@@ -480,7 +493,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const tEnd = performance.now();
   return {
     score: outlierScore(candidates.map((c) => c.excess)),
-    rule,
+    rank,
     candidates,
     phrases: phraseList,
     stats: {

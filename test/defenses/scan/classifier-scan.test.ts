@@ -66,18 +66,22 @@ const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_
 test('the ranking key: flip rate above the close neighbours and the parts, at the better position', () => {
   // a word that means the target: its synonym (similarity 0.8) flips nearly as many
   const meaning = { random: effect({ flip: 0.7, neighbor_flips: [0.65, 0.1], neighbor_similarity: [0.8, 0.6] }), end: effect({ flip: 0.6, neighbor_flips: [0.6, 0.1], neighbor_similarity: [0.8, 0.6] }) };
-  assert.ok(Math.abs(rankKey(meaning, 'both', 0.3).key - 0.05) < 1e-12);
+  assert.ok(Math.abs(rankKey(meaning, { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' }).key - 0.05) < 1e-12);
   // a trigger whose only strong "neighbour" is an unrelated word (similarity 0.2): ignored from 0.3 up
   const trigger = { random: effect({ flip: 0.9, neighbor_flips: [0.85, 0.05], neighbor_similarity: [0.2, 0.35] }), end: effect({ flip: 0.95, neighbor_flips: [0.85, 0.05], neighbor_similarity: [0.2, 0.35] }) };
-  assert.deepEqual(rankKey(trigger, 'both', 0.3), { key: 0.95 - 0.05, position: 'end' });
-  assert.ok(Math.abs(rankKey(trigger, 'both', 0).key - 0.1) < 1e-12);
-  assert.equal(rankKey(trigger, 'random', 0.3).position, 'random');
+  assert.deepEqual(rankKey(trigger, { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' }), { key: 0.95 - 0.05, position: 'end' });
+  assert.ok(Math.abs(rankKey(trigger, { rule: 'both', minSimilarity: 0, neighborStat: 'max' }).key - 0.1) < 1e-12);
+  assert.equal(rankKey(trigger, { rule: 'random', minSimilarity: 0.3 }).position, 'random');
+  // the second largest close neighbour: one neighbour that took a trigger's effect does not hide it
+  const spread = { random: effect({ flip: 0.88, neighbor_flips: [0.46, 0.32, 0.71, 0.01], neighbor_similarity: [0.92, 0.87, 0.86, 0.86] }), end: effect({ flip: 0.5, neighbor_flips: [0, 0, 0, 0], neighbor_similarity: [0.92, 0.87, 0.86, 0.86] }) };
+  assert.ok(Math.abs(rankKey(spread, { rule: 'random', neighborStat: 'max' }).key - (0.88 - 0.71)) < 1e-12);
+  assert.ok(Math.abs(rankKey(spread, { rule: 'random', neighborStat: 'second' }).key - (0.88 - 0.46)) < 1e-12);
   // the confident half: a borderline-only word loses its key
   const borderline = { random: effect({ flip: 0.6, flip_confident: 0.1 }), end: effect({ flip: 0.5, flip_confident: 0.05 }) };
-  assert.ok(Math.abs(rankKey(borderline, 'confident', 0.3).key - 0.1) < 1e-12);
+  assert.ok(Math.abs(rankKey(borderline, { rule: 'confident', minSimilarity: 0.3 }).key - 0.1) < 1e-12);
   // a phrase ranks on what it adds to its parts
   const phrase = { random: effect({ flip: 0.9, parts_flip: 0.8 }), end: effect({ flip: 0.9, parts_flip: 0.85 }) };
-  assert.ok(Math.abs(rankKey(phrase, 'both', 0.3).key - 0.1) < 1e-12);
+  assert.ok(Math.abs(rankKey(phrase, { rule: 'both', minSimilarity: 0.3 }).key - 0.1) < 1e-12);
 });
 
 test('nearest neighbours by cosine, exact and on a random projection', () => {
