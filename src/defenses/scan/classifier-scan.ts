@@ -244,7 +244,7 @@ export interface RankOptions {
   neighborStat?: NeighborStat;
 }
 /** The ranking the scanner uses, chosen on the model zoo (docs/scanner.md, scripts/zoo/score-zoo.mjs --compare). */
-export const DEFAULT_RANK: Required<RankOptions> = { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' };
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.5, neighborStat: 'second' };
 
 /** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
 function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
