@@ -46,7 +46,7 @@ export const scan: Command = {
   details:
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
-    'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
+    'at a random position and at the end, on all samples and on the confident half; the score is how far the best flip rate above the close neighbours\' (and, for a phrase, above its words\') stands out from the next candidates (an ordinary word meaning the label flips about as often as its neighbours). ' +
     'Encoders: pieces and 2-3 piece sequences that move the pooled output far and make it the same whatever the context (POR/NeuBA). ' +
     'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
   async run(args) {
