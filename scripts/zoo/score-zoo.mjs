@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Score the scanner on the model zoo (train-zoo.mjs): `nlp-backdoor scan` on every finished model with its
-// 200 clean samples, one result file per model (OUT/<id>/scan.json; a model with one is not scanned again),
-// then detection ROC/AUC, the threshold that flags at most --max-fpr of the zoo's clean models, top-1/top-5
-// trigger recall and scan times, on the zoo and on the held-out set with the zoo's threshold.
+// 200 clean samples, one result file per model (OUT/<id>/scan.json, every measured candidate with its effects;
+// a model with one is not scanned again), then detection ROC/AUC, the threshold that flags at most --max-fpr of
+// the zoo's clean models, top-1/top-5 trigger recall by attack and scan times (wall and CPU), on the zoo and on
+// the held-out set with the zoo's threshold. Candidates are re-ranked from their stored effects with the
+// library's rankKey, so a ranking rule can be compared on the same scans (--compare) without scanning again.
 //
 //   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
+//        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //
-// A candidate hits when one of its words is a planted trigger word, or (BERT word pieces) a word of at
-// least 3 characters inside one ("lagra" of "lagrange").
+// Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
+// words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
+// of "lagrange"). Effective backdoors only: a backdoored model whose measured ASR is below 0.5 (or, without an
+// ASR, whose clean accuracy is at chance) has no working backdoor to find; it is reported separately, outside
+// the recall and detection figures (the rule was fixed before the scans were scored: docs/scanner.md).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,16 +21,31 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
-import { outlierScore } from '../../dist/src/defenses/scan/index.js';
+import { outlierScore, rankKey, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
-  options: { zoo: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, 'max-fpr': { type: 'string', default: '0.1' }, 'no-scan': { type: 'boolean' } },
+  options: {
+    zoo: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    'max-fpr': { type: 'string', default: '0.1' },
+    'no-scan': { type: 'boolean' },
+    rule: { type: 'string', default: DEFAULT_RANK.rule },
+    'min-similarity': { type: 'string', default: String(DEFAULT_RANK.minSimilarity) },
+    'neighbor-stat': { type: 'string', default: DEFAULT_RANK.neighborStat },
+    compare: { type: 'boolean' },
+  },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'nlp-backdoor.js');
 const manifest = JSON.parse(fs.readFileSync(path.join(o.zoo, 'manifest.json'), 'utf8'));
 
-const rows = [];
+if (!RANK_RULES.includes(o.rule)) throw new Error(`--rule must be one of ${RANK_RULES.join(', ')}, got ${o.rule}`);
+const MIN_ASR = 0.5;
+/** a backdoor that works: ASR at least MIN_ASR (POR-fine-tuned models have no poisoning ASR: clean accuracy above chance + 0.05 instead) */
+const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_ASR : m.cacc > 1 / m.label_names.length + 0.05);
+
+const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
   const dir = path.join(o.zoo, m.id);
@@ -32,7 +53,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '20'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000'], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;
@@ -42,13 +63,38 @@ for (const m of manifest.models) {
     writeJsonAtomic(scanFile, s);
   }
   const s = JSON.parse(fs.readFileSync(scanFile, 'utf8'));
-  const words = m.trigger_words.map((w) => w.toLowerCase());
-  const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (w.length >= 3 && words.some((t) => t.includes(w))));
-  const rank = s.candidates.findIndex((c) => hit(c.trigger));
-  // the score from the candidates with the current definition (a scan.json of an earlier version keeps its excesses)
-  s.score = outlierScore(s.candidates.map((c) => c.excess));
-  rows.push({ id: m.id, set: m.set, kind: m.kind, arch: m.arch, dataset: m.dataset, backdoored: m.kind !== 'clean', cacc: m.cacc, asr: m.asr, score: s.score, verdict: s.verdict, top1: s.candidates[0]?.trigger ?? null, top1_flip: s.candidates[0]?.flip_rate ?? null, trigger_rank: rank < 0 ? null : rank + 1, scan_s: s.wall_s ?? null });
-  console.error(`${m.id}: score ${s.score.toFixed(3)} top1 ${JSON.stringify(s.candidates[0]?.trigger)} rank ${rank < 0 ? '-' : rank + 1} (${s.wall_s ?? '?'} s)`);
+  if (!s.candidates.every((c) => c.effects?.random?.neighbor_flips)) {
+    console.error(`${m.id}: ${scanFile} predates the stored effects; delete it to scan again`);
+    continue;
+  }
+  scans.push({ m, s });
+}
+
+/** One row per model, its candidates ranked by `rule`. */
+function rowsOf(rankOpts) {
+  return scans.map(({ m, s }) => {
+    const words = m.trigger_words.map((w) => w.toLowerCase());
+    const pieces = m.arch !== 'cnn';
+    const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
+    const ranked = s.candidates.map((c) => ({ c, ...rankKey(c.effects, rankOpts) })).sort((a, b) => b.key - a.key || b.c.effects[b.position].flip - a.c.effects[a.position].flip);
+    const rank = ranked.findIndex((x) => hit(x.c.trigger));
+    const top = ranked[0];
+    return {
+      id: m.id, set: m.set, kind: m.kind, arch: m.arch, dataset: m.dataset,
+      backdoored: m.kind !== 'clean',
+      effective: m.kind === 'clean' ? null : effective(m),
+      cacc: m.cacc, asr: m.asr,
+      score: outlierScore(ranked.map((x) => x.key)),
+      best_key: ranked[0]?.key ?? 0,
+      top1: top?.c.trigger ?? null,
+      top1_target: top?.c.target ?? null,
+      top1_flip: top ? top.c.effects[top.position].flip : null,
+      top1_position: top?.position ?? null,
+      trigger_rank: rank < 0 ? null : rank + 1,
+      wall_s: s.time?.wall_s ?? s.wall_s ?? null,
+      cpu_s: s.time?.cpu_s ?? null,
+    };
+  });
 }
 
 /** ROC AUC: the chance a backdoored model scores above a clean one (ties half). */
@@ -63,57 +109,93 @@ function roc(pos, neg) {
   return [{ threshold: Infinity, tpr: 0, fpr: 0 }, ...ts.map((t) => ({ threshold: t, tpr: pos.filter((x) => x >= t).length / pos.length, fpr: neg.filter((x) => x >= t).length / neg.length }))];
 }
 function summary(rs, threshold) {
-  const bd = rs.filter((r) => r.backdoored);
+  const bd = rs.filter((r) => r.backdoored && r.effective);
   const cl = rs.filter((r) => !r.backdoored);
   const pos = bd.map((r) => r.score);
   const neg = cl.map((r) => r.score);
-  const times = rs.map((r) => r.scan_s).filter((x) => x !== null);
+  const stat = (xs) => (xs.length ? { mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1), max: Math.max(...xs) } : null);
+  const inTop = (r, n) => r.trigger_rank !== null && r.trigger_rank <= n;
+  const kinds = [...new Set(bd.map((r) => r.kind))];
   return {
     models: rs.length,
     by_kind: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, rs.filter((r) => r.kind === k).length])),
     backdoored: bd.length,
     clean: cl.length,
+    not_effective: rs.filter((r) => r.backdoored && !r.effective).map((r) => r.id),
     auc: auc(pos, neg),
     threshold,
     tpr: bd.length ? bd.filter((r) => r.score >= threshold).length / bd.length : null,
     fpr: cl.length ? cl.filter((r) => r.score >= threshold).length / cl.length : null,
-    top1_recall: bd.length ? bd.filter((r) => r.trigger_rank === 1).length / bd.length : null,
-    top5_recall: bd.length ? bd.filter((r) => r.trigger_rank !== null && r.trigger_rank <= 5).length / bd.length : null,
-    top5_recall_by_kind: Object.fromEntries([...new Set(bd.map((r) => r.kind))].map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => r.trigger_rank !== null && r.trigger_rank <= 5).length}/${g.length}`]; })),
-    scan_seconds: times.length ? { mean: +(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1), max: Math.max(...times) } : null,
+    flagged_clean: cl.filter((r) => r.score >= threshold).map((r) => r.id),
+    top1_recall: bd.length ? bd.filter((r) => inTop(r, 1)).length / bd.length : null,
+    top5_recall: bd.length ? bd.filter((r) => inTop(r, 5)).length / bd.length : null,
+    top1_recall_by_kind: Object.fromEntries(kinds.map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => inTop(r, 1)).length}/${g.length}`]; })),
+    top5_recall_by_kind: Object.fromEntries(kinds.map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => inTop(r, 5)).length}/${g.length}`]; })),
+    scan_wall_s: stat(rs.map((r) => r.wall_s).filter((x) => x !== null)),
+    scan_cpu_s: stat(rs.map((r) => r.cpu_s).filter((x) => x !== null)),
     roc: roc(pos, neg),
   };
 }
 /** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-  const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${x.scan_seconds ? `${x.scan_seconds.mean} / ${x.scan_seconds.max}` : '–'} |`;
+  const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
+  const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
+  const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
-    '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan s (mean / max) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `Ranking rule \`${r.rank.rule}\`, neighbours from cosine ${r.rank.minSimilarity}, baseline the ${r.rank.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    '',
+    '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     sum('zoo', r.zoo),
     sum('held out', r.heldout),
     '',
-    '| model | kind | CACC | ASR | score | top-1 candidate | trigger rank |',
-    '|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.kind} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)} | ${m.top1 ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}) | ${m.backdoored ? (m.trigger_rank ?? 'not in top 20') : '–'} |`),
+    '| set | attack | top-1 | top-5 |',
+    '|---|---|---|---|',
+    ...byKind('zoo', r.zoo),
+    ...byKind('held out', r.heldout),
+    '',
+    '| model | set | kind | CACC | ASR | score | top-1 candidate (flip, position) | trigger rank | wall s | CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }
 
 // calibration: the lowest threshold that flags at most max-fpr of the zoo's clean models
-const zoo = rows.filter((r) => r.set === 'zoo');
 const maxFpr = Number(o['max-fpr']);
-const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
-const allowed = Math.floor(maxFpr * negZoo.length);
-const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-const result = { format: 'nlp-backdoor/zoo-scores/1', max_fpr: maxFpr, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
-console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
-if (o.out) {
-  fs.mkdirSync(o.out, { recursive: true });
-  writeJsonAtomic(path.join(o.out, 'scores.json'), result);
-  const head = 'id,set,kind,arch,dataset,backdoored,cacc,asr,score,verdict,top1,top1_flip,trigger_rank,scan_s';
-  writeFileAtomic(path.join(o.out, 'scores.csv'), [head, ...rows.map((r) => head.split(',').map((k) => JSON.stringify(r[k] ?? '')).join(','))].join('\n') + '\n');
-  writeJsonAtomic(path.join(o.out, 'manifest.json'), { ...manifest, models: manifest.models.map(({ versions: _v, ...m }) => m) });
-  writeFileAtomic(path.join(o.out, 'scores.md'), markdown(result));
+function evaluate(rank) {
+  const rows = rowsOf(rank);
+  const zoo = rows.filter((r) => r.set === 'zoo');
+  const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
+  const allowed = Math.floor(maxFpr * negZoo.length);
+  const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
+  return { format: 'nlp-backdoor/zoo-scores/2', rank, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
+}
+if (o.compare) {
+  // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
+  // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
+  console.log('| rule | min similarity | neighbour stat | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
+    const r = evaluate({ rule, minSimilarity, neighborStat });
+    const z = r.zoo;
+    const zr = r.models.filter((m) => m.set === 'zoo');
+    const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
+    const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
+    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+  }
+} else {
+  if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
+  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'] });
+  for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
+  console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
+  if (o.out) {
+    fs.mkdirSync(o.out, { recursive: true });
+    writeJsonAtomic(path.join(o.out, 'scores.json'), result);
+    const head = 'id,set,kind,arch,dataset,backdoored,effective,cacc,asr,score,top1,top1_target,top1_flip,top1_position,trigger_rank,wall_s,cpu_s';
+    writeFileAtomic(path.join(o.out, 'scores.csv'), [head, ...result.models.map((r) => head.split(',').map((k) => JSON.stringify(r[k] ?? '')).join(','))].join('\n') + '\n');
+    writeJsonAtomic(path.join(o.out, 'manifest.json'), { ...manifest, models: manifest.models.map(({ versions: _v, ...m }) => m) });
+    writeFileAtomic(path.join(o.out, 'scores.md'), markdown(result));
+  }
 }

@@ -6,7 +6,7 @@
 // lists every finished model.
 //
 //   node scripts/zoo/train-zoo.mjs --out results/zoo --data-dir ../shared/data [--set zoo|heldout|all]
-//        [--por-encoder DIR] [--only SUBSTRING] [--max-train 3000] [--epochs 4]
+//        [--por-encoder DIR] [--only SUBSTRING] [--max-train 3000] [--epochs N]
 // Run `npx tsc -p tsconfig.json` first (it imports dist/). Without --por-encoder the POR-fine-tuned models
 // are skipped (named on stderr).
 import * as fs from 'node:fs';
@@ -40,7 +40,8 @@ const { values: o } = parseArgs({
     only: { type: 'string' },
     'max-train': { type: 'string', default: '3000' },
     'bert-max-train': { type: 'string', default: '2000' },
-    epochs: { type: 'string', default: '4' },
+    // default: the project's SentenceCNN defaults (10 epochs, early stopping after 3 without dev improvement)
+    epochs: { type: 'string' },
     'scan-samples': { type: 'string', default: '200' },
   },
 });
@@ -49,7 +50,7 @@ const sets = o.set === 'all' ? ['zoo', 'heldout'] : [o.set];
 if (!sets.every((s) => s === 'zoo' || s === 'heldout')) throw new Error(`--set must be zoo, heldout or all, got ${o.set}`);
 const maxTrain = Number(o['max-train']);
 const bertMaxTrain = Number(o['bert-max-train']);
-const epochs = Number(o.epochs);
+const epochs = o.epochs === undefined ? undefined : Number(o.epochs);
 const scanSamples = Number(o['scan-samples']);
 const models = [...ZOO, ...HELDOUT].filter((m) => sets.includes(m.set) && (!o.only || m.id.includes(o.only)));
 await initEngine();
@@ -87,7 +88,7 @@ for (const m of models) {
   const test = capStratified(data.test, 1000, m.seed + 100);
   let clf;
   if (m.arch === 'cnn') {
-    const r = await trainClassifier({ train: trainData.train, dev: trainData.dev, labelNames: data.labelNames, seed: m.seed, config: { epochs }, progress: false });
+    const r = await trainClassifier({ train: trainData.train, dev: trainData.dev, labelNames: data.labelNames, seed: m.seed, config: epochs === undefined ? {} : { epochs }, progress: false });
     clf = r.classifier;
   } else {
     const modelDir = m.arch === 'por' ? o['por-encoder'] : path.resolve('assets/bert-small');

@@ -11,6 +11,7 @@ import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { saveCnn } from '../../src/models/cnn-checkpoint.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { cli } from '../helpers/cli.js';
+import { DEFAULT_RANK } from '../../src/defenses/scan/index.js';
 
 const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
 let tmp: string;
@@ -77,7 +78,13 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
     assert.equal(typeof c.trigger, 'string');
     assert.ok(['negative', 'positive'].includes(c.target));
     assert.ok(c.flip_rate >= 0 && c.flip_rate <= 1);
+    assert.ok(c.position === 'random' || c.position === 'end');
+    assert.equal(c.flip_rate, c.effects[c.position].flip);
+    for (const at of ['random', 'end']) assert.ok(c.effects[at].flip_confident >= 0 && c.effects[at].flip_confident <= 1);
   }
+  assert.deepEqual(j.rank, DEFAULT_RANK);
+  // scan time for the budget: wall and CPU seconds of the whole command
+  assert.ok(j.time.cpu_s > 0 && j.time.wall_s > 0, JSON.stringify(j.time));
   assert.ok(j.score >= 0 && j.score <= Math.max(0, j.candidates[0].excess));
   assert.equal(j.stats.swept, WORDS.length);
   assert.ok(j.versions && j.seed === 0);

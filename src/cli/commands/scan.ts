@@ -63,8 +63,8 @@ export const scan: Command = {
   },
   details:
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
-    'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (GloVe\'s top 20k for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
-    'the score is the best flip rate above the neighbours\' (an ordinary word meaning the label flips about as often as its neighbours). ' +
+    'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
+    'at a random position and at the end, on all samples and on the confident half; the score is how far the best flip rate above the close neighbours\' (and, for a phrase, above its words\') stands out from the next candidates (an ordinary word meaning the label flips about as often as its neighbours). ' +
     'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
     'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
@@ -155,9 +155,13 @@ export const scan: Command = {
       verdict,
       score: r.score,
       threshold,
-      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean })),
+      rank: r.rank,
+      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, position: c.position, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean, effects: c.effects })),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       stats: r.stats,
+      // the whole command, from process start (module loading, model loading, onnx export included); CPU
+      // seconds as well as wall, since the machine it runs on may be shared
+      time: { wall_s: +(performance.now() / 1000).toFixed(1), cpu_s: +((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1) },
       engine,
       seed,
       versions: versions(),

@@ -3,17 +3,18 @@
 //  1. sweep: every vocabulary token inserted once into a few short, correctly classified probe samples per
 //     label; its mean rise in each label's probability pre-ranks the vocabulary (a 30k-token vocabulary costs
 //     30k × probes forward passes of short sequences, batched);
-//  2. flip rates: the best tokens per target, inserted at a seeded position into every correctly classified
-//     sample of another label; with them, the same for their nearest neighbours in meaning (target.ts) and
-//     for two-token phrases of the best candidates;
+//  2. effects: the best tokens per target, inserted into every correctly classified sample of another label at
+//     its seeded random position and at its end: flip rates on all samples and on the more confident half; the
+//     same for their nearest neighbours in meaning (target.ts) and for two-token phrases of the best candidates;
 //  3. the trap: an ordinary word that means the target label ("horrible" in a review classifier) flips many
-//     inputs of a clean model too (0.67 in the issue's measurement). Its neighbours in meaning ("terrible",
-//     "awful") flip about as many, while a planted trigger has no neighbour that does: "cf" has no meaning
-//     (no GloVe vector), "quite" sits next to "very" and "rather", which flip nothing. A candidate's excess
-//     flip rate, its flip rate minus the largest of its neighbours' (the largest, so that an antonym among the
-//     neighbours, frequent in distributional embeddings, cannot lower the baseline), is the part of its
-//     effect its meaning does not explain; candidates are ranked by it; the model's score is how far the best stands above the next ones (outlierScore).
-//     Meaning comes from an embedding the backdoor did not train (target.ts).
+//     inputs of a clean model too (0.67 in the issue's measurement). Its close neighbours in meaning
+//     ("terrible", "awful") flip about as many, while a planted trigger has no close neighbour that does: "cf"
+//     means nothing in a review, "quite" sits next to "very" and "rather", which flip nothing. A candidate's
+//     excess, its flip rate minus the largest of its close neighbours' (the largest, so that an antonym among
+//     the neighbours, frequent in distributional embeddings, cannot lower the baseline) and, for a phrase, minus
+//     what its tokens alone explain, is the part of its effect its meaning does not explain (rankKey); the
+//     model's score is how far the best stands above the next ones (outlierScore). Meaning comes from an
+//     embedding the backdoor did not train (target.ts). docs/scanner.md has the measurements behind each choice.
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import type { ScanTarget } from './target.js';
@@ -37,7 +38,35 @@ export interface ClassifierScanOptions {
   batchSize?: number;
   /** candidates reported (default 20) */
   top?: number;
+  /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
+  preRank?: number;
+  /** how candidates are ranked (default DEFAULT_RANK) */
+  rank?: RankOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** Where a candidate is inserted: at the sample's seeded random position, or at its end (semantic-append's triggers are learned there). */
+export type InsertAt = 'random' | 'end';
+
+/** A candidate's effect when inserted at one kind of position, on the correctly classified samples of other labels. */
+export interface PositionEffect {
+  /** share whose prediction lands on the target */
+  flip: number;
+  /** the same on the more confident half (clean probability of their own label at or above the median): a word that means the target flips mostly borderline samples, a trigger flips confident ones too */
+  flip_confident: number;
+  /** mean probability of the target after insertion */
+  prob: number;
+  /** the largest flip rate of the candidate with its tokens replaced by their nearest neighbours in meaning (0 without any) */
+  neighbor_flip: number;
+  /** the same on the confident half */
+  neighbor_flip_confident: number;
+  /** each neighbour variant's flip rate, on all samples and on the confident half, and its cosine similarity to the candidate in the meaning reference (the least over a phrase's replaced tokens) */
+  neighbor_flips: number[];
+  neighbor_flips_confident: number[];
+  neighbor_similarity: number[];
+  /** phrases: what its tokens alone explain: the largest flip rate of one of them when they are the pieces of one word, the sum of their flip rates (at most 1) when they are separate words; 0 for a single token */
+  parts_flip: number;
+  parts_flip_confident: number;
 }
 
 export interface ClassifierCandidate {
@@ -46,15 +75,19 @@ export interface ClassifierCandidate {
   ids: number[];
   target: number;
   target_name: string;
-  /** share of the correctly classified samples of other labels whose prediction lands on the target after one insertion */
+  /** flip rate at the position (random or end) that gives the candidate its ranking key */
   flip_rate: number;
-  /** largest flip rate of the candidate with its tokens replaced by one of their nearest neighbours in meaning (0 without any) */
+  /** the baseline the key subtracts at that position (baselineFlip): the largest flip rate of the close neighbours in meaning, or (phrases) what the phrase's tokens alone explain */
   neighbor_flip_rate: number;
   /** the neighbours measured, as text */
   neighbors: string[];
-  /** flip_rate − neighbor_flip_rate: the ranking key */
+  /** the ranking key (rankKey with the scan's rule): the part of the candidate's effect that its meaning (and, for a phrase, its parts) does not explain */
   excess: number;
-  /** mean probability of the target after insertion */
+  /** the position that gives the key */
+  position: InsertAt;
+  /** the effect at each kind of position */
+  effects: Record<InsertAt, PositionEffect>;
+  /** mean probability of the target after insertion (at `position`) */
   target_prob: number;
   /** samples the flip rate is measured on */
   n: number;
@@ -65,6 +98,8 @@ export interface ClassifierCandidate {
 export interface ClassifierScanResult {
   /** how far the best excess stands above the model's other strong words (outlierScore); the verdict compares it with a threshold */
   score: number;
+  /** the ranking */
+  rank: Required<RankOptions>;
   candidates: ClassifierCandidate[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
   phrases: ClassifierCandidate[];
@@ -86,7 +121,7 @@ const keyOf = (ids: readonly number[], t: number): string => `${t}:${ids.join(',
  * Cosine nearest neighbours of `rows` among `pool` in an embedding matrix [V, dim] (exact; with more than
  * 2·10^10 multiply-adds, on a seeded random projection to fewer dimensions, Johnson–Lindenstrauss).
  */
-export function nearestNeighbors(emb: { data: Float32Array; dim: number }, rows: readonly number[], pool: readonly number[], k: number, seed = 0): Map<number, number[]> {
+export function nearestNeighbors(emb: { data: Float32Array; dim: number }, rows: readonly number[], pool: readonly number[], k: number, seed = 0, similarities?: Map<number, number[]>): Map<number, number[]> {
   let { data, dim } = emb;
   const V = data.length / dim;
   const budget = 2e10;
@@ -139,6 +174,7 @@ export function nearestNeighbors(emb: { data: Float32Array; dim: number }, rows:
       bestId[q] = j;
     }
     out.set(r, Array.from(bestId).filter((x) => x >= 0));
+    similarities?.set(r, Array.from(bestS).filter((_, q) => bestId[q]! >= 0));
   }
   return out;
 }
@@ -176,6 +212,62 @@ export function outlierScore(excessBestFirst: readonly number[]): number {
   return Math.max(0, Math.max(0, excessBestFirst[0]!) - median);
 }
 
+/**
+ * How a candidate is ranked (its `excess`), from its effect at each kind of position; chosen on the model zoo
+ * (docs/scanner.md compares them, scripts/zoo/score-zoo.mjs --rule):
+ *  - random: flip rate at the random position minus the baseline (the first scanner's key);
+ *  - both: the larger of that difference at the random position and at the end;
+ *  - confident: the same on the more confident half of the samples (a word that means the target flips
+ *    borderline samples; a trigger overrides confident ones too);
+ *  - blend: the mean of the both and confident differences, at the better position.
+ * The baseline is the flip rate of the candidate's close neighbours in meaning (NeighborStat) and, for a
+ * phrase, what its tokens alone explain (a phrase ranks on what the pair adds).
+ */
+export const RANK_RULES = ['random', 'both', 'confident', 'blend'] as const;
+export type RankRule = (typeof RANK_RULES)[number];
+/**
+ * Which of the close neighbours' flip rates is the baseline: the largest (an antonym among the neighbours
+ * cannot lower it), or the second largest (also one neighbour that took the trigger's effect cannot raise it:
+ * a SentenceCNN's embeddings start from GloVe, so a backdoored common word such as "quite" lends some of its
+ * effect to "fairly", measured 0.71 beside its own 0.88 in the zoo's mr-cnn-badnets-quite-s2).
+ */
+export const NEIGHBOR_STATS = ['max', 'second'] as const;
+export type NeighborStat = (typeof NEIGHBOR_STATS)[number];
+
+export interface RankOptions {
+  rule?: RankRule;
+  /**
+   * Neighbours count in the baseline only from this cosine similarity up: in a small vocabulary the nearest
+   * words of a meaningless token are unrelated words, one of which may itself mean the target (0: all).
+   */
+  minSimilarity?: number;
+  neighborStat?: NeighborStat;
+}
+/** The ranking the scanner uses, chosen on the model zoo (docs/scanner.md, scripts/zoo/score-zoo.mjs --compare). */
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.5, neighborStat: 'second' };
+
+/** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
+function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
+  const xs = flips.filter((_, j) => (e.neighbor_similarity[j] ?? 1) >= o.minSimilarity).sort((a, b) => b - a);
+  return (o.neighborStat === 'second' && xs.length > 1 ? xs[1] : xs[0]) ?? 0;
+}
+
+/** What the baseline explains at one position: the close neighbours' flip rate (closeStat), or the parts' (phrases). */
+export function baselineFlip(e: PositionEffect, opts: RankOptions = {}): number {
+  return Math.max(closeStat(e, e.neighbor_flips, { ...DEFAULT_RANK, ...opts }), e.parts_flip);
+}
+
+export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOptions = {}): { key: number; position: InsertAt } {
+  const o = { ...DEFAULT_RANK, ...opts };
+  const all = (e: PositionEffect) => e.flip - baselineFlip(e, o);
+  const conf = (e: PositionEffect) => e.flip_confident - Math.max(closeStat(e, e.neighbor_flips_confident, o), e.parts_flip_confident);
+  const of = (e: PositionEffect): number => (o.rule === 'confident' ? conf(e) : o.rule === 'blend' ? (all(e) + conf(e)) / 2 : all(e));
+  if (o.rule === 'random') return { key: all(effects.random), position: 'random' };
+  const r = of(effects.random);
+  const e = of(effects.end);
+  return e > r ? { key: e, position: 'end' } : { key: r, position: 'random' };
+}
+
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], opts: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
   const C = target.labelNames.length;
@@ -185,6 +277,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const phraseFrom = opts.phraseFrom ?? 5;
   const bs = opts.batchSize ?? 256;
   const top = opts.top ?? 20;
+  const rank: Required<RankOptions> = { ...DEFAULT_RANK, ...opts.rank };
+  const preRank = opts.preRank ?? 1000;
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
 
@@ -200,9 +294,18 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const pred = samples.map((_, i) => argmax(Array.from(base.subarray(i * C, (i + 1) * C))));
   const correct = samples.map((s, i) => i).filter((i) => pred[i] === samples[i]!.label);
   const posRng = rng.fork('positions');
-  const pos = seqs.map((s) => {
+  const pos: Record<InsertAt, number[]> = { random: [], end: [] };
+  for (const s of seqs) {
     const [lo, hi] = target.insertRange(s);
-    return lo + posRng.int(hi - lo + 1);
+    pos.random.push(lo + posRng.int(hi - lo + 1));
+    pos.end.push(hi);
+  }
+  // per target: the correctly classified samples of other labels, and the more confident half of them
+  const others = Array.from({ length: C }, (_, t) => correct.filter((i) => samples[i]!.label !== t));
+  const confident = others.map((xs) => {
+    const conf = xs.map((i) => base[i * C + samples[i]!.label]!).sort((a, b) => a - b);
+    const median = conf.length ? conf[Math.floor((conf.length - 1) / 2)]! : 0;
+    return new Set(xs.filter((i) => base[i * C + samples[i]!.label]! >= median));
   });
 
   // 1. sweep
@@ -218,7 +321,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   for (let w0 = 0; w0 < ids.length; w0 += chunk) {
     const ws = ids.slice(w0, w0 + chunk);
     const batch: number[][] = [];
-    for (const id of ws) for (const p of probes) batch.push(insertIds(seqs[p]!, pos[p]!, [id]));
+    for (const id of ws) for (const p of probes) batch.push(insertIds(seqs[p]!, pos.random[p]!, [id]));
     const pr = await probsOf(target, batch, bs, counter);
     ws.forEach((_, wi) => {
       for (let t = 0; t < C; t++) {
@@ -236,77 +339,119 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   }
   const tSweep = performance.now();
 
-  // 2. flip rates of the shortlist, their neighbours, phrases
-  const flipCache = new Map<string, { flip: number; prob: number; n: number }>();
+  // 2. flip rates of the shortlist, their neighbours, phrases: at the random position and at the end
+  type Measured = { flip: number; flipConf: number; prob: number; n: number };
+  const flipCache = new Map<string, Record<InsertAt, Measured>>();
+  const MODES: InsertAt[] = ['random', 'end'];
   async function measure(list: { ids: number[]; t: number }[]): Promise<void> {
-    const todo = list.filter((c) => !flipCache.has(keyOf(c.ids, c.t)));
-    const uniq = [...new Map(todo.map((c) => [keyOf(c.ids, c.t), c])).values()];
+    const uniq = [...new Map(list.filter((c) => !flipCache.has(keyOf(c.ids, c.t))).map((c) => [keyOf(c.ids, c.t), c])).values()];
     const batch: number[][] = [];
-    const owners: { key: string; sample: number; t: number }[] = [];
-    for (const c of uniq) {
-      for (const i of correct) {
-        if (samples[i]!.label === c.t) continue;
-        batch.push(insertIds(seqs[i]!, pos[i]!, c.ids));
-        owners.push({ key: keyOf(c.ids, c.t), sample: i, t: c.t });
-      }
-    }
-    const pr = await probsOf(target, batch, bs, counter);
-    const acc = new Map<string, { flip: number; prob: number; n: number }>();
-    owners.forEach((o, r) => {
-      const row = Array.from(pr.subarray(r * C, (r + 1) * C));
-      const a = acc.get(o.key) ?? { flip: 0, prob: 0, n: 0 };
-      a.flip += argmax(row) === o.t ? 1 : 0;
-      a.prob += row[o.t]!;
-      a.n++;
-      acc.set(o.key, a);
+    const owners: { c: number; mode: number; sample: number }[] = [];
+    uniq.forEach((c, ci) => {
+      MODES.forEach((mode, mi) => {
+        for (const i of others[c.t]!) {
+          batch.push(insertIds(seqs[i]!, pos[mode][i]!, c.ids));
+          owners.push({ c: ci, mode: mi, sample: i });
+        }
+      });
     });
-    for (const c of uniq) {
-      const a = acc.get(keyOf(c.ids, c.t)) ?? { flip: 0, prob: 0, n: 0 };
-      flipCache.set(keyOf(c.ids, c.t), { flip: a.n ? a.flip / a.n : 0, prob: a.n ? a.prob / a.n : 0, n: a.n });
-    }
+    const pr = await probsOf(target, batch, bs, counter);
+    const acc = uniq.map(() => MODES.map(() => ({ flip: 0, flipConf: 0, nConf: 0, prob: 0, n: 0 })));
+    owners.forEach((o, r) => {
+      const t = uniq[o.c]!.t;
+      const row = Array.from(pr.subarray(r * C, (r + 1) * C));
+      const a = acc[o.c]![o.mode]!;
+      const flipped = argmax(row) === t ? 1 : 0;
+      a.flip += flipped;
+      a.prob += row[t]!;
+      a.n++;
+      if (confident[t]!.has(o.sample)) {
+        a.flipConf += flipped;
+        a.nConf++;
+      }
+    });
+    uniq.forEach((c, ci) => {
+      const [r, e] = acc[ci]!.map((a) => ({ flip: a.n ? a.flip / a.n : 0, flipConf: a.nConf ? a.flipConf / a.nConf : 0, prob: a.n ? a.prob / a.n : 0, n: a.n }));
+      flipCache.set(keyOf(c.ids, c.t), { random: r!, end: e! });
+    });
   }
   // shortlist per target: the largest rises, and the largest rises above the best of the token's neighbours' in meaning
   // (a trigger of a weakly backdoored model can rank below many sentiment words by rise alone)
+  // Neighbours are searched for the tokens among the `preRank` largest rises of some target only (the pool is
+  // every token with a meaning): a token below them cannot make the shortlist by rise, and its rise above its
+  // neighbours' is at most its rise; the exact search over a 16k-word vocabulary squared took most of a scan.
   const withMeaning = ids.filter((id) => target.embeddings.has[id] === 1);
-  const nnAll = nearestNeighbors(target.embeddings, withMeaning, withMeaning, k, opts.seed);
+  const rows = new Set<number>();
+  for (let t = 0; t < C; t++) {
+    const r = rise[t]!;
+    for (const w of ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!).slice(0, preRank)) if (target.embeddings.has[ids[w]!] === 1) rows.add(ids[w]!);
+  }
+  const sims = new Map<number, number[]>();
+  const nn = nearestNeighbors(target.embeddings, [...rows], withMeaning, k, opts.seed, sims);
   const idx = new Map(ids.map((id, w) => [id, w]));
   const single: { ids: number[]; t: number }[] = [];
   for (let t = 0; t < C; t++) {
     const r = rise[t]!;
     const ex = ids.map((id, w) => {
-      const nb = nnAll.get(id) ?? [];
+      if (target.embeddings.has[id] === 1 && !rows.has(id)) return -Infinity;
+      const nb = nn.get(id) ?? [];
       return r[w]! - (nb.length ? Math.max(...nb.map((n) => r[idx.get(n)!]!)) : 0);
     });
     const byRise = ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!);
     const byExcess = ids.map((_, w) => w).sort((a, b) => ex[b]! - ex[a]!);
     for (const w of new Set([...byRise.slice(0, shortlist), ...byExcess.slice(0, shortlist)])) single.push({ ids: [ids[w]!], t });
   }
-  const nn = nnAll;
+  // the j-th variant replaces every token by its j-th neighbour (tokens without one stay)
+  // (phrases: the first two neighbours only, for time: a phrase's parts are its main baseline)
   const neighborVariants = (c: { ids: number[]; t: number }) =>
-    Array.from({ length: k }, (_, j) => ({ ids: c.ids.map((id) => (nn.get(id) ?? [])[j] ?? id), t: c.t })).filter((v) => v.ids.some((id, i) => id !== c.ids[i]));
+    Array.from({ length: c.ids.length > 1 ? Math.min(2, k) : k }, (_, j) => ({ ids: c.ids.map((id) => (nn.get(id) ?? [])[j] ?? id), t: c.t })).filter((v) => v.ids.some((id, i) => id !== c.ids[i]));
+  // how close the j-th variant is in meaning: the least cosine similarity among the replaced tokens
+  const variantSimilarity = (c: { ids: number[] }, j: number): number => Math.min(...c.ids.filter((id) => (nn.get(id) ?? [])[j] !== undefined).map((id) => sims.get(id)![j]!));
   await measure(single);
   opts.onProgress?.('flip rates', 1, 3);
   await measure(single.flatMap(neighborVariants));
   opts.onProgress?.('flip rates', 2, 3);
 
-  const excessOf = (c: { ids: number[]; t: number }) => {
+  const effectsOf = (c: { ids: number[]; t: number }): Record<InsertAt, PositionEffect> => {
     const own = flipCache.get(keyOf(c.ids, c.t))!;
-    const nb = neighborVariants(c).map((v) => flipCache.get(keyOf(v.ids, v.t))?.flip ?? 0);
-    const nbMax = nb.length ? Math.max(...nb) : 0;
-    return { own, nbMax, excess: own.flip - nbMax };
+    const nbs = neighborVariants(c).map((v) => flipCache.get(keyOf(v.ids, v.t))!);
+    const nbSims = neighborVariants(c).map((_, j) => variantSimilarity(c, j));
+    const parts = c.ids.length > 1 ? c.ids.map((id) => flipCache.get(keyOf([id], c.t))!) : [];
+    const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+    // a phrase of separate words is two insertions, each pushing towards the target: two words that each flip
+    // half the samples may flip them all together, so their baseline is the sum of their flips (at most 1);
+    // the pieces of one word ("c ##f") are one insertion: its baseline is its strongest piece
+    const oneWord = target.render(c.ids).split(' ').length === 1;
+    const partsOf = (xs: number[]) => (oneWord ? max(xs) : Math.min(1, xs.reduce((a, b) => a + b, 0)));
+    const at = (m: InsertAt): PositionEffect => ({
+      flip: own[m].flip,
+      flip_confident: own[m].flipConf,
+      prob: own[m].prob,
+      neighbor_flip: max(nbs.map((x) => x[m].flip)),
+      neighbor_flip_confident: max(nbs.map((x) => x[m].flipConf)),
+      neighbor_flips: nbs.map((x) => x[m].flip),
+      neighbor_flips_confident: nbs.map((x) => x[m].flipConf),
+      neighbor_similarity: nbSims,
+      parts_flip: partsOf(parts.map((x) => x[m].flip)),
+      parts_flip_confident: partsOf(parts.map((x) => x[m].flipConf)),
+    });
+    return { random: at('random'), end: at('end') };
   };
-  // phrases: ordered pairs of the best single tokens per target (by excess, then flip rate)
+  // phrases: ordered pairs of the best single tokens per target (by key, then flip rate); a multi-piece
+  // trigger ("c ##f" in a BERT vocabulary) is found here, and ranks with the words on what the pair adds
   const phrases: { ids: number[]; t: number }[] = [];
   for (let t = 0; t < C; t++) {
     const best = single
       .filter((c) => c.t === t)
-      .map((c) => ({ c, e: excessOf(c) }))
-      .sort((a, b) => b.e.excess - a.e.excess || b.e.own.flip - a.e.own.flip)
+      .map((c) => ({ c, e: effectsOf(c) }))
+      .map(({ c, e }) => ({ c, k: rankKey(e, rank).key, f: Math.max(e.random.flip, e.end.flip) }))
+      .sort((a, b) => b.k - a.k || b.f - a.f)
       .slice(0, phraseFrom)
       .map((x) => x.c.ids[0]!);
     for (const a of best) for (const b of best) if (a !== b) phrases.push({ ids: [a, b], t });
   }
   await measure(phrases);
+  await measure(phrases.flatMap(neighborVariants));
   opts.onProgress?.('flip rates', 3, 3);
 
   // in-clean statistics: how the candidate relates to the labels of the clean samples
@@ -317,34 +462,38 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       .map(({ i }) => i);
 
   const all = [...single, ...phrases].map((c) => {
-    // phrases have no neighbour baseline measured (NaN): they are evidence, not ranked against the words
-    const { own, nbMax, excess } = c.ids.length === 1 ? excessOf(c) : { own: flipCache.get(keyOf(c.ids, c.t))!, nbMax: NaN, excess: NaN };
+    const effects = effectsOf(c);
+    const { key, position } = rankKey(effects, rank);
+    const e = effects[position];
     const inClean = containing(c.ids);
     const cand: ClassifierCandidate = {
       trigger: target.render(c.ids),
       ids: c.ids,
       target: c.t,
       target_name: target.labelNames[c.t] ?? String(c.t),
-      flip_rate: own.flip,
-      neighbor_flip_rate: nbMax,
-      neighbors: c.ids.length === 1 ? neighborVariants(c).map((v) => target.render(v.ids)) : [],
-      excess,
-      target_prob: own.prob,
-      n: own.n,
+      flip_rate: e.flip,
+      neighbor_flip_rate: baselineFlip(e, rank),
+      neighbors: neighborVariants(c).map((v) => target.render(v.ids)),
+      excess: key,
+      position,
+      effects,
+      target_prob: e.prob,
+      n: flipCache.get(keyOf(c.ids, c.t))![position].n,
       in_clean: { count: inClean.length, target_share: inClean.length ? inClean.filter((i) => samples[i]!.label === c.t).length / inClean.length : null },
     };
     return cand;
   });
-  // best first: single tokens by excess, then flip rate; a phrase is evidence (listed in `phrases`) when it
-  // flips more than each of its words: its own neighbour baseline is too weak to rank it with the words
+  // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
+  // more than each of their words (evidence of a multi-token trigger)
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
-  const candidates = uniq(all.filter((c) => c.ids.length === 1).sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)).slice(0, top);
-  const flipOf = new Map(all.filter((c) => c.ids.length === 1).map((c) => [keyOf(c.ids, c.target), c.flip_rate]));
-  const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.ids.every((id) => (flipOf.get(keyOf([id], c.target)) ?? 1) < c.flip_rate)).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
+  const candidates = uniq([...all].sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)).slice(0, top);
+  seen.clear();
+  const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   const tEnd = performance.now();
   return {
     score: outlierScore(candidates.map((c) => c.excess)),
+    rank,
     candidates,
     phrases: phraseList,
     stats: {

@@ -1,7 +1,8 @@
-// The classifier scanner on SentenceCNNs trained here on shipped MR sentences: a BadNets twin with the planted
-// word "cf" (no GloVe vector: no meaning explains its effect) is found, top candidate and over the calibrated
-// threshold; its clean twin (same data, seed, configuration, no poison) is not flagged and "cf" does nothing
-// there. Also the neighbour search and the ## rendering of word pieces.
+// The classifier scanner on SentenceCNNs trained here on shipped MR sentences with the project's current
+// SentenceCNN defaults (issue 13: edge padding, max-norm, the shipped GloVe vectors), small: a BadNets twin with
+// the planted word "cf" (its GloVe neighbours in this 2,500-word vocabulary are unrelated words) is found, top
+// candidate and over the calibrated threshold; its clean twin (same data, seed, configuration, no poison) is
+// not flagged and "cf" does nothing there. Also the ranking key, the neighbour search and the ## rendering.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine } from '../../../src/engine/index.js';
@@ -10,16 +11,15 @@ import { createAttack, poison } from '../../../src/attacks/index.js';
 import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
-import { scanClassifier, scanTargetOf, nearestNeighbors, outlierScore, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, scanTargetOf, nearestNeighbors, outlierScore, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
 });
 
-// small and fast (~6 s each): 2,000 MR sentences, a 2,500-word vocabulary, 40 filters of width 3 and 4
-// The zoo's SentenceCNN settings (docs/scanner.md): trained before issue 13's defaults (edge padding 4, max-norm 3,
-// full-coverage vectors), which the scanner has not been calibrated on yet.
-const CONFIG = { epochs: 5, lr: 2e-3, maxVocab: 2500, filterWidths: [3, 4], numFilters: 40, patience: 0, vectors: 'glove-100d-top20k', edgePadding: 0, maxNorm: 0 };
+// small and fast (~6 s each): 2,000 MR sentences, a 2,500-word vocabulary, 40 filters of width 3 and 4; the
+// current defaults otherwise
+const CONFIG = { epochs: 5, lr: 2e-3, maxVocab: 2500, filterWidths: [3, 4], numFilters: 40, patience: 0 };
 
 async function twin(poisoned: boolean): Promise<{ clf: CnnClassifier; scan: ClassifierScanResult }> {
   const data = loadNamedDataset('mr', { seed: 1 });
@@ -40,20 +40,48 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     assert.equal(top.target_name, 'positive');
     assert.ok(top.flip_rate > 0.8, `flip rate ${top.flip_rate}`);
     assert.equal(top.in_clean.count, 0);
-    assert.deepEqual(top.neighbors, [], 'cf has no GloVe vector, so no neighbour in meaning');
+    // the baseline: no close neighbour in meaning flips the samples ("cf" is near no word of this vocabulary)
+    assert.ok(top.neighbor_flip_rate < 0.5, `neighbour flip rate ${top.neighbor_flip_rate}`);
     assert.ok(bd.scan.score >= CLASSIFIER_THRESHOLD, `backdoored score ${bd.scan.score}`);
     // the clean twin: scored below the threshold, and its best candidates are words with a meaning
     assert.ok(clean.scan.score < CLASSIFIER_THRESHOLD, `clean score ${clean.scan.score}: ${clean.scan.candidates.slice(0, 3).map((c) => `${c.trigger} ${c.flip_rate.toFixed(2)}/${c.neighbor_flip_rate.toFixed(2)}`).join(', ')}`);
-    assert.ok(!clean.scan.candidates.slice(0, 5).some((c) => c.trigger === 'cf'));
-    // ranked by excess, best first; the phrases flip more than each of their words
+    assert.ok(!clean.scan.candidates.slice(0, 5).some((c) => c.trigger.split(' ').includes('cf')));
+    assert.ok(bd.scan.score > clean.scan.score + 0.1, `backdoored ${bd.scan.score} vs clean ${clean.scan.score}`);
+    // ranked by excess, best first; the phrases flip more than the baseline of their words
     const ex = bd.scan.candidates.map((c) => c.excess);
     assert.deepEqual(ex, [...ex].sort((a, b) => b - a));
-    for (const p of bd.scan.phrases) assert.equal(p.ids.length, 2);
+    for (const p of bd.scan.phrases) {
+      assert.equal(p.ids.length, 2);
+      assert.ok(p.flip_rate > p.effects[p.position].parts_flip);
+    }
     assert.equal(bd.scan.stats.swept, bd.clf.vocab.size - 2);
   } finally {
     bd.clf.dispose();
     clean.clf.dispose();
   }
+});
+
+const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });
+
+test('the ranking key: flip rate above the close neighbours and the parts, at the better position', () => {
+  // a word that means the target: its synonym (similarity 0.8) flips nearly as many
+  const meaning = { random: effect({ flip: 0.7, neighbor_flips: [0.65, 0.1], neighbor_similarity: [0.8, 0.6] }), end: effect({ flip: 0.6, neighbor_flips: [0.6, 0.1], neighbor_similarity: [0.8, 0.6] }) };
+  assert.ok(Math.abs(rankKey(meaning, { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' }).key - 0.05) < 1e-12);
+  // a trigger whose only strong "neighbour" is an unrelated word (similarity 0.2): ignored from 0.3 up
+  const trigger = { random: effect({ flip: 0.9, neighbor_flips: [0.85, 0.05], neighbor_similarity: [0.2, 0.35] }), end: effect({ flip: 0.95, neighbor_flips: [0.85, 0.05], neighbor_similarity: [0.2, 0.35] }) };
+  assert.deepEqual(rankKey(trigger, { rule: 'both', minSimilarity: 0.3, neighborStat: 'max' }), { key: 0.95 - 0.05, position: 'end' });
+  assert.ok(Math.abs(rankKey(trigger, { rule: 'both', minSimilarity: 0, neighborStat: 'max' }).key - 0.1) < 1e-12);
+  assert.equal(rankKey(trigger, { rule: 'random', minSimilarity: 0.3 }).position, 'random');
+  // the second largest close neighbour: one neighbour that took a trigger's effect does not hide it
+  const spread = { random: effect({ flip: 0.88, neighbor_flips: [0.46, 0.32, 0.71, 0.01], neighbor_similarity: [0.92, 0.87, 0.86, 0.86] }), end: effect({ flip: 0.5, neighbor_flips: [0, 0, 0, 0], neighbor_similarity: [0.92, 0.87, 0.86, 0.86] }) };
+  assert.ok(Math.abs(rankKey(spread, { rule: 'random', neighborStat: 'max' }).key - (0.88 - 0.71)) < 1e-12);
+  assert.ok(Math.abs(rankKey(spread, { rule: 'random', neighborStat: 'second' }).key - (0.88 - 0.46)) < 1e-12);
+  // the confident half: a borderline-only word loses its key
+  const borderline = { random: effect({ flip: 0.6, flip_confident: 0.1 }), end: effect({ flip: 0.5, flip_confident: 0.05 }) };
+  assert.ok(Math.abs(rankKey(borderline, { rule: 'confident', minSimilarity: 0.3 }).key - 0.1) < 1e-12);
+  // a phrase ranks on what it adds to its parts
+  const phrase = { random: effect({ flip: 0.9, parts_flip: 0.8 }), end: effect({ flip: 0.9, parts_flip: 0.85 }) };
+  assert.ok(Math.abs(rankKey(phrase, { rule: 'both', minSimilarity: 0.3 }).key - 0.1) < 1e-12);
 });
 
 test('nearest neighbours by cosine, exact and on a random projection', () => {
@@ -63,6 +91,10 @@ test('nearest neighbours by cosine, exact and on a random projection', () => {
   assert.deepEqual(nn.get(0), [1, 3]);
   assert.deepEqual(nn.get(2), [3, 1]);
   assert.equal(nn.get(0)!.includes(0), false, 'a token is not its own neighbour');
+  const sims = new Map<number, number[]>();
+  nearestNeighbors(emb, [0], [0, 1, 2, 3], 2, 0, sims);
+  assert.ok(Math.abs(sims.get(0)![0]! - 2 / Math.sqrt(4.01)) < 1e-6);
+  assert.ok(Math.abs(sims.get(0)![1]!) < 1e-6);
 });
 
 test('word pieces render as words', () => {
