@@ -26,11 +26,13 @@ function benchModel(seed: number) {
 
 /**
  * Mean ms of `steps` timed training steps after WARM untimed ones, and the tensors the timed steps leaked. The
- * warm-up covers V8's tier-up: it compiles the hot wasm and JS functions with TurboFan on its helper threads
- * over the first tens of steps (3–5 ms of CPU per step on each of four threads after 3 steps, 1.5–2.5 after 60),
- * work that a training run of thousands of steps does once; PyTorch's reference warms up too (bench/torch_ref.py).
+ * warm-up reaches the steady state of a training run (thousands of steps): V8 keeps compiling the hot wasm and
+ * JS functions with TurboFan on its helper threads over the first ~100–200 steps, and on 2 cores that work
+ * competes with the workers. Measured on the idle machine, 2-worker step after 10 / 30 / 100 / 200 warm-up
+ * steps: 57.2 / 51.4 / 48.4 / 46.8 ms, the helper threads' CPU per step 12.4 → 5.9 ms (docs/performance.md).
+ * PyTorch has no such warm-up (bench/torch_ref.py times 40 steps after 5).
  */
-const WARM = 10;
+const WARM = 100;
 async function timeSteps(step: (i: number) => Promise<unknown> | unknown, steps: number): Promise<{ stepMs: number; leaked: number }> {
   for (let i = 0; i < WARM; i++) await step(i);
   const n0 = tf.memory().numTensors;
