@@ -62,7 +62,8 @@ function shardGrads(m: CnnStepMessage): { loss: number; predictions: Int32Array 
     const src = emb.w + ids[q]! * D;
     e.set(f32.subarray(src, src + D), q * D);
   }
-  const embedded = tf.variable(tf.tensor3d(e, [rows, L, D]), trainsTable);
+  // in a tidy: tf.variable keeps its own reference, the tensor it was made from is disposed here
+  const embedded = tf.tidy(() => tf.variable(tf.tensor3d(e, [rows, L, D]), trainsTable));
   const weight = rows / m.B;
   let predictions: Int32Array | null = null;
   try {
@@ -197,7 +198,7 @@ port.on('message', (m: CnnStepMessage) => {
     atBarrier = true;
     barrier(d.workers);
     updateChunk(m);
-    send({ type: 'done', id: m.id, loss: r.loss, predictions: r.predictions });
+    send({ type: 'done', id: m.id, loss: r.loss, predictions: r.predictions, tensors: tf.memory().numTensors });
   } catch (e) {
     // the others wait for this worker at the barrier: arrive (the pool is broken after an error anyway)
     if (!atBarrier) barrier(d.workers);

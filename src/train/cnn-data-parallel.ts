@@ -100,7 +100,9 @@ export interface CnnStepMessage {
   scalars: Record<string, { b1: number; b2: number; eps: number; stepSize: number; sqrtBc2: number; l2: number; dec: number }>;
 }
 
-export type CnnWorkerReply = WorkerReplyOf<{ loss: number; predictions: Int32Array | null }>;
+export type CnnWorkerReply = WorkerReplyOf<CnnDone>;
+/** a worker's answer to a step; `tensors`: the tensors alive in the worker after it (constant from step to step) */
+type CnnDone = { loss: number; predictions: Int32Array | null; tensors: number };
 
 const pad4 = (n: number) => (n + 3) & ~3;
 const PAGE = 65536;
@@ -165,7 +167,9 @@ export interface CnnTrainPoolOptions {
  * optimizer's state, `dispose()` at the end.
  */
 export class CnnTrainPool {
-  private set!: WorkerSet<{ loss: number; predictions: Int32Array | null }>;
+  private set!: WorkerSet<CnnDone>;
+  /** the tensors alive in each worker after the last step (a leak shows as growth) */
+  workerTensors: number[] = [];
   private readonly f32: Float32Array;
   private readonly arrived: Int32Array;
   private busy = false;
@@ -244,6 +248,7 @@ export class CnnTrainPool {
         throw e;
       }
       this.t = t;
+      this.workerTensors = replies.map((r) => r.tensors);
       let loss = 0;
       let correct = 0;
       replies.forEach((r, i) => {
