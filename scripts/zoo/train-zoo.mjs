@@ -7,6 +7,7 @@
 //
 //   node scripts/zoo/train-zoo.mjs --out results/zoo --data-dir ../shared/data [--set zoo|heldout|all]
 //        [--por-encoder DIR] [--only SUBSTRING] [--max-train 3000] [--epochs N]
+//        [--bert-max-train 3000] [--bert-epochs 4] [--bert-lr 5e-4] [--workers 2]
 // Run `npx tsc -p tsconfig.json` first (it imports dist/). Without --por-encoder the POR-fine-tuned models
 // are skipped (named on stderr).
 import * as fs from 'node:fs';
@@ -39,7 +40,12 @@ const { values: o } = parseArgs({
     'por-encoder': { type: 'string' },
     only: { type: 'string' },
     'max-train': { type: 'string', default: '3000' },
-    'bert-max-train': { type: 'string', default: '2000' },
+    // small BERTs: 3,000 sentences, 4 epochs at lr 5e-4 (2 epochs at 3e-4 on 2,000 left a BadNets victim at chance,
+    // dev 50.9%: docs/defenses.md, "Small BERT victim"); 2 data-parallel workers
+    'bert-max-train': { type: 'string', default: '3000' },
+    'bert-epochs': { type: 'string', default: '4' },
+    'bert-lr': { type: 'string', default: '5e-4' },
+    workers: { type: 'string', default: '2' },
     // default: the project's SentenceCNN defaults (10 epochs, early stopping after 3 without dev improvement)
     epochs: { type: 'string' },
     'scan-samples': { type: 'string', default: '200' },
@@ -92,7 +98,7 @@ for (const m of models) {
     clf = r.classifier;
   } else {
     const modelDir = m.arch === 'por' ? o['por-encoder'] : path.resolve('assets/bert-small');
-    const r = await fineTuneBert({ modelDir, train: trainData.train, dev: trainData.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, epochs: 2, batchSize: 32, lr: 3e-4, maxLen: 64, seed: m.seed, progress: false });
+    const r = await fineTuneBert({ modelDir, train: trainData.train, dev: trainData.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, epochs: Number(o['bert-epochs']), batchSize: 32, lr: Number(o['bert-lr']), maxLen: 64, seed: m.seed, workers: Number(o.workers), progress: false });
     clf = new BertClassifier(r.model, r.tokenizer, 64);
   }
   const preds = predictTexts(clf, test.map((e) => e.text)).map((p) => p.label);
