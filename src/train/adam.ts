@@ -38,6 +38,19 @@ export interface AdamScalars {
   dec: number;
 }
 
+/**
+ * The update in JS (f64 arithmetic, f32 storage) over p.length values, in place: what the SIMD kernel `adam`
+ * does where SIMD is off (NLP_BACKDOOR_NO_SIMD=1). Also the sharded update's fallback (cnn-data-parallel-worker.ts).
+ */
+export function adamUpdateJs(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamScalars): void {
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i]! + c.l2 * p[i]!;
+    const a = (m[i] = c.b1 * m[i]! + (1 - c.b1) * gi);
+    const b = (v[i] = c.b2 * v[i]! + (1 - c.b2) * gi * gi);
+    p[i] = p[i]! * c.dec - (c.stepSize * a) / (Math.sqrt(b) / c.sqrtBc2 + c.eps);
+  }
+}
+
 export interface AdamState {
   step: number;
   m: Record<string, Float32Array>;
@@ -146,13 +159,7 @@ export class Adam {
       const m2 = (this.state.v[name] ??= new Float32Array(n));
       const p = new Float32Array(n);
       p.set(readView(v));
-      const gv = readView(g);
-      for (let i = 0; i < n; i++) {
-        const gi = gv[i]! + l2 * p[i]!;
-        const a = (m1[i] = b1 * m1[i]! + (1 - b1) * gi);
-        const b = (m2[i] = b2 * m2[i]! + (1 - b2) * gi * gi);
-        p[i] = p[i]! * dec - (stepSize * a) / (Math.sqrt(b) / sqrtBc2 + eps);
-      }
+      adamUpdateJs(p, readView(g), m1, m2, { b1, b2, eps, stepSize, sqrtBc2, l2, dec });
       const nt = tf.tensor(p, v.shape, 'float32');
       v.assign(nt);
       nt.dispose();

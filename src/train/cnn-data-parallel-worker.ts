@@ -6,6 +6,8 @@ import { tf, initEngine, readView, type BackendName } from '../engine/index.js';
 import { simdKernelsOnShared } from '../engine/simd.js';
 import { SentenceCNN } from '../models/cnn.js';
 import { crossEntropy } from './step.js';
+import { adamUpdateJs } from './adam.js';
+import { barrier } from './worker-set.js';
 import { shardDropoutSeed } from './data-parallel.js';
 import type { CnnPoolWorkerData, CnnStepMessage, CnnWorkerReply, CnnSharedParam } from './cnn-data-parallel.js';
 
@@ -42,12 +44,6 @@ function loadSmall(): void {
     model.vars[p.name]!.assign(t);
     t.dispose();
   }
-}
-
-function barrier(n: number): void {
-  Atomics.add(arrived, 0, 1);
-  Atomics.notify(arrived, 0);
-  for (let c = Atomics.load(arrived, 0); c < n; c = Atomics.load(arrived, 0)) Atomics.wait(arrived, 0, c);
 }
 
 /** This worker's shard: loss (weighted by its share of the batch), predictions; gradients into its region. */
@@ -153,12 +149,8 @@ function adamSegment(m: CnnStepMessage, p: CnnSharedParam, s: number, e: number)
     k.adam(w * 4, (lay.g + s) * 4, (lay.m + s) * 4, (lay.v + s) * 4, (e - s) * 4, c.b1, 1 - c.b1, c.b2, 1 - c.b2, c.stepSize, c.sqrtBc2, c.eps, c.l2, c.dec);
     return;
   }
-  for (let x = 0; x < e - s; x++) {
-    const gi = f32[lay.g + s + x]! + c.l2 * f32[w + x]!;
-    const a = (f32[lay.m + s + x] = c.b1 * f32[lay.m + s + x]! + (1 - c.b1) * gi);
-    const b = (f32[lay.v + s + x] = c.b2 * f32[lay.v + s + x]! + (1 - c.b2) * gi * gi);
-    f32[w + x] = f32[w + x]! * c.dec - (c.stepSize * a) / (Math.sqrt(b) / c.sqrtBc2 + c.eps);
-  }
+  const view = (o: number) => f32.subarray(o, o + (e - s));
+  adamUpdateJs(view(w), view(lay.g + s), view(lay.m + s), view(lay.v + s), c);
 }
 
 /** Kim's max-norm on the dense layer's columns (fc_w [H, C]), as SentenceCNN.constrainDenseNorm. */
@@ -196,12 +188,12 @@ port.on('message', (m: CnnStepMessage) => {
     loadSmall();
     const r = shardGrads(m);
     atBarrier = true;
-    barrier(d.workers);
+    barrier(arrived, d.workers);
     updateChunk(m);
     send({ type: 'done', id: m.id, loss: r.loss, predictions: r.predictions, tensors: tf.memory().numTensors });
   } catch (e) {
     // the others wait for this worker at the barrier: arrive (the pool is broken after an error anyway)
-    if (!atBarrier) barrier(d.workers);
+    if (!atBarrier) barrier(arrived, d.workers);
     send({ type: 'error', id: m.id, message: (e as Error)?.message ?? String(e) });
   }
 });

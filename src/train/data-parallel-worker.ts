@@ -6,6 +6,7 @@ import { tf, initEngine, readView, type BackendName } from '../engine/index.js';
 import { BertForMaskedLM, BertForSequenceClassification, maskedLmLoss, type BertBatch } from '../models/bert/index.js';
 import type { BertConfig } from '../models/bert/config.js';
 import { crossEntropy } from './step.js';
+import { barrier } from './worker-set.js';
 import { reduceSlice, type PoolWorkerData, type StepMessage, type WorkerReply } from './data-parallel.js';
 
 const d = workerData as PoolWorkerData;
@@ -38,13 +39,6 @@ function load(changed: number[]): void {
   }
 }
 load(d.params.map((_, j) => j));
-
-/** Wait until every used worker has written its gradients (an erring one arrives too: see the handler). */
-function barrier(n: number): void {
-  Atomics.add(arrived, 0, 1);
-  Atomics.notify(arrived, 0);
-  for (let c = Atomics.load(arrived, 0); c < n; c = Atomics.load(arrived, 0)) Atomics.wait(arrived, 0, c);
-}
 
 /** Sum this worker's slice of the layout over the used workers' regions into the first one's; its sum of squares. */
 function reduce(used: number[]): void {
@@ -106,7 +100,7 @@ function stepOn(m: StepMessage): WorkerReply {
   }
   for (const g of Object.values(grads)) g.dispose();
   atBarrier = true;
-  barrier(m.used.length);
+  barrier(arrived, m.used.length);
   reduce(m.used);
   return { type: 'done', id: m.id, loss, missing, predictions };
 }
@@ -116,7 +110,7 @@ port.on('message', (m: StepMessage) => {
     send(step(m));
   } catch (e) {
     // the others wait for this worker at the barrier: arrive (what they sum is discarded with the batch)
-    if (m.weight > 0 && !atBarrier) barrier(m.used.length);
+    if (m.weight > 0 && !atBarrier) barrier(arrived, m.used.length);
     send({ type: 'error', id: m.id, message: (e as Error)?.message ?? String(e) });
   }
 });

@@ -181,8 +181,9 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const pool = workers > 1 ? await CnnTrainPool.create(model, { workers, maxRows: cfg.batchSize, maxNorm: cfg.maxNorm }) : null;
   const result = await train(model, trainSet, devSet, {
+    // the pool applies the max-norm in its workers
     stepper: pool ?? undefined,
-    afterStep: cfg.maxNorm > 0 ? () => model.constrainDenseNorm(cfg.maxNorm) : undefined,
+    afterStep: !pool && cfg.maxNorm > 0 ? () => model.constrainDenseNorm(cfg.maxNorm) : undefined,
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     seed: opts.seed,

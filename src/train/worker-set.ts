@@ -8,6 +8,16 @@ import { workerExecArgv } from '../engine/wasm-threads.js';
 /** What a pool worker sends: 'ready' once, then for each message 'done' (with the rest of the reply) or 'error'. */
 export type WorkerReplyOf<Done> = { type: 'ready' } | ({ type: 'done'; id: number } & Done) | { type: 'error'; id: number; message: string };
 
+/**
+ * Inside a pool worker: arrive at the barrier in `arrived` (Int32 [0], reset by the main thread before each batch)
+ * and wait until `n` workers have (an erring worker arrives too, so the others never hang).
+ */
+export function barrier(arrived: Int32Array, n: number): void {
+  Atomics.add(arrived, 0, 1);
+  Atomics.notify(arrived, 0);
+  for (let c = Atomics.load(arrived, 0); c < n; c = Atomics.load(arrived, 0)) Atomics.wait(arrived, 0, c);
+}
+
 export class WorkerSet<Done> {
   private readonly workers: Worker[] = [];
   private pending = new Map<number, { resolve: (r: { type: 'done'; id: number } & Done) => void; reject: (e: Error) => void }>();
