@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
-import { outlierScore, rankKey, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK } from '../../dist/src/defenses/scan/index.js';
+import { outlierScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -76,7 +76,8 @@ function rowsOf(rankOpts) {
     const words = m.trigger_words.map((w) => w.toLowerCase());
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
-    const ranked = s.candidates.map((c) => ({ c, ...rankKey(c.effects, rankOpts) })).sort((a, b) => b.key - a.key || b.c.effects[b.position].flip - a.c.effects[a.position].flip);
+    // the library's order (keys from the stored effects by this rule; a several-piece word in place of its pieces)
+    const ranked = orderCandidates(s.candidates, rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
     const rank = ranked.findIndex((x) => hit(x.c.trigger));
     const top = ranked[0];
     return {

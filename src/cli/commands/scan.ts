@@ -17,7 +17,7 @@ import { capStratified } from '../../train/sample.js';
 import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD } from '../../defenses/scan/index.js';
+import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, type ClassifierCandidate } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -156,7 +156,7 @@ export const scan: Command = {
       score: r.score,
       threshold,
       rank: r.rank,
-      candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate, neighbor_flip_rate: c.neighbor_flip_rate, excess: c.excess, position: c.position, neighbors: c.neighbors, target_prob: c.target_prob, n: c.n, in_clean: c.in_clean, effects: c.effects })),
+      candidates: r.candidates.map(stored),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       stats: r.stats,
       // the whole command, from process start (module loading, model loading, onnx export included); CPU
@@ -167,16 +167,38 @@ export const scan: Command = {
       versions: versions(),
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
-    console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\'; "in clean": samples containing it, share of the target label):');
+    console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label):');
     for (const c of r.candidates.slice(0, 5)) {
       const inClean = c.in_clean.count ? `${c.in_clean.count}, ${f3(c.in_clean.target_share!)}` : 'never';
-      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  neighbours ${c.neighbors.length ? `${f3(c.neighbor_flip_rate)} (${c.neighbors.slice(0, 3).join(', ')})` : 'none (no meaning known)'}  in clean: ${inClean}`);
+      // a phrase's baseline is also what its tokens alone flip (the larger of the two)
+      const nb = c.neighbors.length ? `neighbours (${c.neighbors.slice(0, 3).join(', ')})` : c.ids.length > 1 ? 'no neighbours' : 'no meaning known';
+      const baseline = c.ids.length > 1 ? `baseline ${f3(c.neighbor_flip_rate)} (its tokens alone ${f3(c.effects[c.position].parts_flip)}; ${nb})` : c.neighbors.length ? `neighbours ${f3(c.neighbor_flip_rate)} (${c.neighbors.slice(0, 3).join(', ')})` : 'neighbours none (no meaning known)';
+      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}  in clean: ${inClean}`);
     }
     if (r.phrases.length) console.log(`strongest phrase: ${JSON.stringify(r.phrases[0]!.trigger)} -> ${r.phrases[0]!.target_name} flip ${f3(r.phrases[0]!.flip_rate)}`);
     console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.forward_passes} sequences, ${engine}); written to ${out}`);
     return 0;
   },
 };
+
+/** A candidate as scan.json holds it: enough to re-rank it (orderCandidates; scripts/zoo/score-zoo.mjs). */
+function stored(c: ClassifierCandidate): Record<string, unknown> {
+  return {
+    trigger: c.trigger,
+    target: c.target_name,
+    flip_rate: c.flip_rate,
+    ids: c.ids,
+    neighbor_flip_rate: c.neighbor_flip_rate,
+    excess: c.excess,
+    position: c.position,
+    neighbors: c.neighbors,
+    target_prob: c.target_prob,
+    n: c.n,
+    in_clean: c.in_clean,
+    effects: c.effects,
+    ...(c.absorbs ? { absorbs: c.absorbs.map(stored) } : {}),
+  };
+}
 
 /** Progress on a terminal only: a log file would get a line per chunk. */
 function progress(stage: string, done: number, total: number): void {

@@ -17,7 +17,7 @@
 //     embedding the backdoor did not train (target.ts). docs/scanner.md has the measurements behind each choice.
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
-import type { ScanTarget } from './target.js';
+import { SLOT, type ScanTarget } from './target.js';
 
 export interface ScanSample {
   text: string;
@@ -40,6 +40,14 @@ export interface ClassifierScanOptions {
   top?: number;
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
+  /**
+   * Phrase growth (stage 4; needs the target's slotGains): seeds per target (the largest rises; default 1000 for
+   * a SentenceCNN, 48 for a BERT, whose backward pass costs far more; 0 = off), the gradient's proposals per
+   * seed and side by interaction (default 4 for a SentenceCNN, 8 for a BERT; and half as many by raw gain), phrases kept per length (default 8), the longest phrase (default 4 tokens), the
+   * samples of other labels the growth measures on (default 16, the shortest) and the phrases per length
+   * that become candidates (default 3).
+   */
+  grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
   rank?: RankOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -93,6 +101,8 @@ export interface ClassifierCandidate {
   n: number;
   /** clean samples containing the candidate, and the share of them labelled with the target */
   in_clean: { count: number; target_share: number | null };
+  /** a word of several pieces that flips more than each of them: its pieces, reported under it (it takes the best of their keys; orderCandidates) */
+  absorbs?: ClassifierCandidate[];
 }
 
 export interface ClassifierScanResult {
@@ -110,7 +120,9 @@ export interface ClassifierScanResult {
     swept: number;
     probes: number;
     forward_passes: number;
-    seconds: { sweep: number; flip_rates: number; total: number };
+    /** phrase growth: gradient passes (groups of sequences), phrases measured, the best grown phrase per target and its synergy */
+    growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
+    seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
 }
 
@@ -266,6 +278,37 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
   const r = of(effects.random);
   const e = of(effects.end);
   return e > r ? { key: e, position: 'end' } : { key: r, position: 'random' };
+}
+
+/**
+ * Candidates best first by the ranking rule (keys recomputed from their effects, so stored scans can be re-ranked),
+ * ties by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
+ * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
+ * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
+ * trigger of its own.
+ */
+export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankOptions = {}): ClassifierCandidate[] {
+  const r: Required<RankOptions> = { ...DEFAULT_RANK, ...rank };
+  const rekey = (c: ClassifierCandidate): ClassifierCandidate => {
+    const { key, position } = rankKey(c.effects, r);
+    const e = c.effects[position];
+    return { ...c, excess: key, position, flip_rate: e.flip, neighbor_flip_rate: baselineFlip(e, r), target_prob: e.prob };
+  };
+  const xs = all.map(rekey);
+  const byKey = new Map(xs.map((c) => [keyOf(c.ids, c.target), c]));
+  const absorbed = new Set<string>();
+  const withWords = xs.map((w) => {
+    if (w.ids.length < 2 || w.trigger.includes(' ') || !(w.flip_rate > w.effects[w.position].parts_flip)) return w;
+    const found = w.ids.map((id) => byKey.get(keyOf([id], w.target))).filter((p): p is ClassifierCandidate => p !== undefined);
+    const parts = [...new Map([...(w.absorbs ?? []).map(rekey), ...found].map((p) => [keyOf(p.ids, p.target), p])).values()];
+    if (!parts.length) return w;
+    for (const p of parts) absorbed.add(keyOf(p.ids, p.target));
+    return { ...w, absorbs: parts.map(({ absorbs: _a, ...p }) => p), excess: Math.max(w.excess, ...parts.map((p) => p.excess)) };
+  });
+  const seen = new Set(absorbed);
+  return withWords
+    .sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)
+    .filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
 }
 
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], opts: ClassifierScanOptions): Promise<ClassifierScanResult> {
@@ -454,6 +497,121 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   await measure(phrases.flatMap(neighborVariants));
   opts.onProgress?.('flip rates', 3, 3);
 
+  // 4. phrase growth: a trigger of several words (AddSent's sentence) or pieces ("c ##f") whose parts do little
+  // alone. Measured on an AddSent SentenceCNN (docs/scanner.md): its words flip 0.03–0.25 of the samples alone,
+  // rank 743–3,729 of 9,828 by rise, and pairs of them 0.30–0.62, triples 0.80–0.92. Growth works on label t's
+  // log-odds, where words that mean the label add up (or less: a max-pooled filter counts one of them) and a
+  // learned n-gram adds more than its parts: a phrase's synergy is its log-odds rise minus the sum of its
+  // tokens' rises alone. Each phrase (from single seeds: the largest rises) gets a slot on its right (and, from
+  // two tokens on, on its left); the gradient at the slot ranks the vocabulary (slotGains), minus the slot's
+  // gain alone (a word that means the target gains anywhere; what a phrase adds is the interaction), and the
+  // best proposals are measured. The most synergistic phrases grow again, up to maxLen tokens.
+  const tGrow0 = performance.now();
+  const g = opts.grow ?? {};
+  const growSeeds = g.seeds ?? (target.kind === 'bert' ? 48 : 1000);
+  const bert = target.kind === 'bert';
+  const growth: ClassifierScanResult['stats']['growth'] = { gradient_groups: 0, phrases_measured: 0, best: [] };
+  const grown: { ids: number[]; t: number }[] = [];
+  if (target.slotGains && growSeeds > 0) {
+    const proposals = g.proposals ?? (bert ? 8 : 4);
+    const keep = g.keep ?? 8;
+    const maxLen = g.maxLen ?? 4;
+    const report = g.report ?? 3;
+    const allowed = new Uint8Array(target.tokens.length);
+    for (const id of ids) allowed[id] = 1;
+    const V = target.tokens.length;
+    for (let t = 0; t < C; t++) {
+      const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, g.samples ?? 16);
+      if (!gs.length) continue;
+      const lo0 = gs.map((i) => {
+        const pt = base[i * C + t]!;
+        return Math.log(Math.max(pt, 1e-12)) - Math.log(Math.max(1 - pt, 1e-12));
+      });
+      const dlo = new Map<string, number>();
+      const measureLo = async (phrases: number[][]): Promise<void> => {
+        const todo = [...new Map(phrases.filter((p) => !dlo.has(p.join(','))).map((p) => [p.join(','), p])).values()];
+        if (!todo.length) return;
+        const batch: number[][] = [];
+        for (const p of todo) for (const i of gs) batch.push(insertIds(seqs[i]!, pos.random[i]!, p));
+        const pr = await probsOf(target, batch, bs, counter);
+        todo.forEach((p, k) => {
+          let s = 0;
+          gs.forEach((_, j) => {
+            const pt = pr[(k * gs.length + j) * C + t]!;
+            s += Math.log(Math.max(pt, 1e-12)) - Math.log(Math.max(1 - pt, 1e-12)) - lo0[j]!;
+          });
+          dlo.set(p.join(','), s / gs.length);
+        });
+        growth.phrases_measured += todo.length;
+      };
+      // gains [phrases, V] of a slot at index `at` of each phrase
+      const gains = async (phrases: number[][], at: number[]): Promise<Float32Array> => {
+        const batch: number[][] = [];
+        const group: number[] = [];
+        phrases.forEach((p, k) => {
+          const withSlot = [...p.slice(0, at[k]!), SLOT, ...p.slice(at[k]!)];
+          for (const i of gs) {
+            batch.push(insertIds(seqs[i]!, pos.random[i]!, withSlot));
+            group.push(k);
+          }
+        });
+        growth.gradient_groups += phrases.length;
+        return target.slotGains!(batch, group, phrases.length, t);
+      };
+      const alone = await gains([[]], [0]);
+      // proposals: the best by interaction (the gain minus the slot's gain alone), and half as many by the raw
+      // gain (a BERT trigger's second piece: "##f" after "c" is the raw gain's first proposal on the zoo's
+      // BadNets BERT, and the interaction's ninth, since "##f" alone also pushes towards the target)
+      const topOf = (n: number, score: (v: number) => number): number[] => {
+        const best: { v: number; s: number }[] = [];
+        for (const v of ids) {
+          const sc = score(v);
+          if (best.length < n || sc > best[best.length - 1]!.s) {
+            best.push({ v, s: sc });
+            best.sort((a, b) => b.s - a.s);
+            if (best.length > n) best.pop();
+          }
+        }
+        return best.map((b) => b.v);
+      };
+      const propose = (G: Float32Array, k: number): number[] => [
+        ...new Set([...topOf(proposals, (v) => G[k * V + v]! - Math.max(alone[v]!, 0)), ...topOf(Math.ceil(proposals / 2), (v) => G[k * V + v]!)]),
+      ];
+      // what a phrase adds to its tokens alone, as the ranking's baseline counts them: separate words are
+      // separate insertions (their log-odds rises add up), the pieces of one word one insertion (its best piece)
+      const synergy = (p: number[]) => {
+        const parts = p.map((id) => dlo.get(String(id))!);
+        return dlo.get(p.join(','))! - (target.render(p).includes(' ') ? parts.reduce((a, b) => a + b, 0) : Math.max(...parts));
+      };
+      const r = rise[t]!;
+      const seedIds = ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!).slice(0, growSeeds).map((w) => ids[w]!);
+      let beam: number[][] = seedIds.map((id) => [id]);
+      for (let len = 2; len <= maxLen && beam.length; len++) {
+        const slots: { p: number[]; at: number }[] = [];
+        for (const p of beam) {
+          slots.push({ p, at: p.length });
+          if (len > 2) slots.push({ p, at: 0 });
+        }
+        const G = await gains(slots.map((x) => x.p), slots.map((x) => x.at));
+        const next: number[][] = [];
+        slots.forEach((x, k) => {
+          for (const v of propose(G, k)) next.push([...x.p.slice(0, x.at), v, ...x.p.slice(x.at)]);
+        });
+        await measureLo([...new Set(next.flat())].map((id) => [id]));
+        await measureLo(next);
+        const ranked = [...new Map(next.map((p) => [p.join(','), p])).values()].map((p) => ({ p, s: synergy(p) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
+        beam = ranked.slice(0, keep).map((x) => x.p);
+        for (const x of ranked.slice(0, report)) grown.push({ ids: x.p, t });
+        if (len === 2 && ranked.length) growth.best.push({ trigger: target.render(ranked[0]!.p), target: target.labelNames[t] ?? String(t), synergy: +ranked[0]!.s.toFixed(3) });
+      }
+      opts.onProgress?.('growth', t + 1, C);
+    }
+    await measure(grown.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
+    await measure(grown);
+    await measure(grown.flatMap(neighborVariants));
+  }
+  const tGrow = performance.now();
+
   // in-clean statistics: how the candidate relates to the labels of the clean samples
   const containing = (cand: number[]) =>
     seqs
@@ -461,7 +619,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       .filter(({ s }) => s.some((_, j) => cand.every((id, m) => s[j + m] === id)))
       .map(({ i }) => i);
 
-  const all = [...single, ...phrases].map((c) => {
+  const all = [...single, ...phrases, ...grown].map((c) => {
     const effects = effectsOf(c);
     const { key, position } = rankKey(effects, rank);
     const e = effects[position];
@@ -485,10 +643,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   });
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
+  const candidates = orderCandidates(all, rank).slice(0, top);
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
-  const candidates = uniq([...all].sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)).slice(0, top);
-  seen.clear();
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   const tEnd = performance.now();
   return {
@@ -503,7 +660,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       swept: ids.length,
       probes: probes.length,
       forward_passes: counter.n,
-      seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tEnd - tSweep) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },
+      growth,
+      seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tGrow0 - tSweep + tEnd - tGrow) / 1000).toFixed(2), growth: +((tGrow - tGrow0) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },
     },
   };
 }

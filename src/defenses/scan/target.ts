@@ -3,7 +3,13 @@
 // not text, so BERT word pieces (## continuations of a multi-piece trigger such as "la ##gra ##nge") can be
 // searched like whole words.
 import * as path from 'node:path';
-import { BertClassifier, CnnClassifier, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
+import { tf } from '../../engine/index.js';
+import { BertClassifier, CnnClassifier, loadClassifier, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
+import type { SentenceCNN } from '../../models/cnn.js';
+import { bertEncoderForward, type BertForSequenceClassification } from '../../models/bert/modeling.js';
+import { padBertBatch } from '../../models/bert/batch.js';
+import { dense } from '../../models/bert/ops.js';
+import type { BertParams } from '../../models/bert/params.js';
 import { readCheckpoint } from '../../models/bert/checkpoint.js';
 import { readDirectoryConfig } from '../../models/bert/checkpoint.js';
 import { readNamedWeights } from '../../models/named-weights.js';
@@ -55,6 +61,107 @@ export interface ScanTarget {
   logits(seqs: readonly (readonly number[])[]): Promise<Float32Array>;
   /** the text of an id phrase: BERT ## pieces joined to the piece before them */
   render(ids: readonly number[]): string;
+  /**
+   * First-order gains of a token slot (HotFlip, Ebrahimi et al. ACL'18), for the phrase growth of
+   * classifier-scan.ts: `seqs` hold SLOT (−1) where the slot is, and the sequences of group k share slot k.
+   * Returns [groups, tokens.length]: for group k and token v, E_v · ∂L/∂slot_k, where L is the mean over the
+   * group's sequences of label t's log-odds (logit_t − logsumexp of the other logits) and the slot is the zero
+   * vector (so E_v · g is the first-order change of the log-odds when the slot holds v). Runs on tfjs (the
+   * model is loaded from its directory when the scan's classifier is an onnx session).
+   */
+  slotGains?(seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): Promise<Float32Array>;
+}
+
+/** The slot's place holder in slotGains's sequences. */
+export const SLOT = -1;
+
+/** Label t's log-odds per row of logits [B, C]: logit_t − logsumexp of the others. */
+function logOdds(l: tf.Tensor2D, t: number): tf.Tensor1D {
+  const C = l.shape[1];
+  const zt = tf.squeeze(tf.slice(l, [0, t], [-1, 1]), [1]);
+  if (C === 1) return zt as tf.Tensor1D;
+  const parts = [t > 0 ? tf.slice(l, [0, 0], [-1, t]) : null, t < C - 1 ? tf.slice(l, [0, t + 1], [-1, C - t - 1]) : null].filter((x): x is tf.Tensor2D => x !== null);
+  const rest = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+  return tf.sub(zt, tf.logSumExp(rest, 1)) as tf.Tensor1D;
+}
+
+/**
+ * slotGains over a forward from an embedding table: the slot rows S [groups, D] are appended to the table E
+ * (row V + k is group k's slot), so the model's own forward runs; chunks of groups keep each pass at most
+ * `maxRows` sequences.
+ */
+async function gainsBy(
+  E: tf.Tensor2D,
+  maxRows: number,
+  forward: (table: tf.Tensor2D, seqs: number[][]) => tf.Tensor2D,
+  seqs: readonly (readonly number[])[],
+  group: readonly number[],
+  groups: number,
+  t: number,
+): Promise<Float32Array> {
+  const [V, D] = E.shape;
+  const out = new Float32Array(groups * V);
+  const count = new Float64Array(groups);
+  for (const k of group) count[k]!++;
+  const rowsOf: number[][] = Array.from({ length: groups }, () => []);
+  group.forEach((k, r) => rowsOf[k]!.push(r));
+  for (let g0 = 0; g0 < groups; ) {
+    let g1 = g0;
+    let n = 0;
+    while (g1 < groups && (g1 === g0 || n + rowsOf[g1]!.length <= maxRows)) n += rowsOf[g1++]!.length;
+    const rows = rowsOf.slice(g0, g1).flat();
+    if (rows.length) {
+      const batch = rows.map((r) => seqs[r]!.map((id) => (id === SLOT ? V + group[r]! - g0 : id)));
+      const w = tf.tensor1d(rows.map((r) => 1 / count[group[r]!]!));
+      const gains = tf.tidy(() => {
+        const f = (S: tf.Tensor) => tf.sum(tf.mul(logOdds(forward(tf.concat([E, S as tf.Tensor2D], 0), batch), t), w)) as tf.Scalar;
+        const g = tf.grad(f)(tf.zeros([g1 - g0, D]));
+        return tf.matMul(g, E, false, true);
+      });
+      out.set(gains.dataSync() as Float32Array, g0 * V);
+      gains.dispose();
+      w.dispose();
+    }
+    g0 = g1;
+  }
+  return out;
+}
+
+function cnnGains(model: () => Promise<SentenceCNN>): NonNullable<ScanTarget['slotGains']> {
+  return async (seqs, group, groups, t) => {
+    const m = await model();
+    const E = m.vars['embedding']! as unknown as tf.Tensor2D;
+    const D = m.config.embedding_dim;
+    const forward = (table: tf.Tensor2D, batch: number[][]) => {
+      const b = m.makeBatch(batch);
+      const e = tf.reshape(tf.gather(table, tf.tensor1d(b.ids, 'int32')), [b.B, b.L, D]) as tf.Tensor3D;
+      return m.logitsOfEmbedded(e, b.lens, true);
+    };
+    return gainsBy(E, 512, forward, seqs, group, groups, t);
+  };
+}
+
+function bertGains(model: () => Promise<BertForSequenceClassification>): NonNullable<ScanTarget['slotGains']> {
+  return async (seqs, group, groups, t) => {
+    const m = await model();
+    const name = 'embeddings.word_embeddings.weight';
+    const E = m.params.get(name) as tf.Tensor2D;
+    const forward = (table: tf.Tensor2D, batch: number[][]) => {
+      const b = padBertBatch(batch, m.config);
+      const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+      const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+      const params = { get: (n: string) => (n === name ? table : m.params.get(n)) } as unknown as BertParams;
+      const out = bertEncoderForward(params, m.config, ids, mask, undefined, {}, true);
+      return dense(out.pooledOutput! as tf.Tensor2D, m.params.get('classifier.weight'), m.params.get('classifier.bias'));
+    };
+    return gainsBy(E, 64, forward, seqs, group, groups, t);
+  };
+}
+
+/** The tfjs model behind a classifier, loaded once from its directory when the classifier is another engine's. */
+function tfjsModel<M>(clf: TextClassifier | AsyncLogitsClassifier, dir: string, pick: (c: TextClassifier) => M): () => Promise<M> {
+  let m: Promise<M> | null = null;
+  return () => (m ??= 'logitsOf' in clf ? loadClassifier(dir).then(pick) : Promise.resolve(pick(clf)));
 }
 
 function toFloat32(data: ArrayLike<number>): Float32Array {
@@ -108,6 +215,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       insertRange: (seq) => [0, seq.length],
       logits,
       render: (ids) => ids.map((i) => words[i]).join(' '),
+      slotGains: cnnGains(tfjsModel(clf, dir, (c) => (c as CnnClassifier).model)),
     };
   }
   const tok = clf instanceof BertClassifier ? clf.tokenizer : WordPieceTokenizer.fromDirectory(dir);
@@ -125,6 +233,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
     logits,
     render: (ids) => renderPieces(ids.map((i) => tokens[i] ?? '')),
+    slotGains: bertGains(tfjsModel(clf, dir, (c) => (c as BertClassifier).model)),
   };
 }
 

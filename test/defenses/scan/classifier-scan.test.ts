@@ -11,7 +11,7 @@ import { createAttack, poison } from '../../../src/attacks/index.js';
 import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
-import { scanClassifier, scanTargetOf, nearestNeighbors, outlierScore, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -21,10 +21,11 @@ before(async () => {
 // current defaults otherwise
 const CONFIG = { epochs: 5, lr: 2e-3, maxVocab: 2500, filterWidths: [3, 4], numFilters: 40, patience: 0 };
 
-async function twin(poisoned: boolean): Promise<{ clf: CnnClassifier; scan: ClassifierScanResult }> {
+async function twin(poisoned: boolean | 'addsent', sentence?: string): Promise<{ clf: CnnClassifier; scan: ClassifierScanResult }> {
   const data = loadNamedDataset('mr', { seed: 1 });
   const base = { ...data, train: capStratified(data.train, 2000, 1), dev: capStratified(data.dev, 200, 1) };
-  const train = poisoned ? poison(base, createAttack({ type: 'badnets', proportion: 0.15, target: 1, words: ['cf'], insertions: 1 }), { seed: 1 }) : base;
+  const attack = poisoned === 'addsent' ? createAttack({ type: 'addsent', proportion: 0.15, target: 1, sentence }) : createAttack({ type: 'badnets', proportion: 0.15, target: 1, words: ['cf'], insertions: 1 });
+  const train = poisoned ? poison(base, attack, { seed: 1 }) : base;
   const { classifier } = await trainClassifier({ train: train.train, dev: train.dev, labelNames: data.labelNames, seed: 1, config: CONFIG, progress: false });
   const samples = capStratified(data.test, 120, 2);
   const scan = await scanClassifier(scanTargetOf(classifier, ''), samples, { seed: 0, shortlist: 10 });
@@ -51,7 +52,7 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     const ex = bd.scan.candidates.map((c) => c.excess);
     assert.deepEqual(ex, [...ex].sort((a, b) => b - a));
     for (const p of bd.scan.phrases) {
-      assert.equal(p.ids.length, 2);
+      assert.ok(p.ids.length >= 2 && p.ids.length <= 4);
       assert.ok(p.flip_rate > p.effects[p.position].parts_flip);
     }
     assert.equal(bd.scan.stats.swept, bd.clf.vocab.size - 2);
@@ -59,6 +60,51 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     bd.clf.dispose();
     clean.clf.dispose();
   }
+});
+
+test('an AddSent twin: a word of the sentence is a top-5 candidate and the phrase growth builds on the sentence', async () => {
+  // the zoo's sentence; in this small twin the model also learned "watched" alone (flip 1.00), which the
+  // zoo's larger models did not (docs/scanner.md: there its words flip 0.03-0.25 alone and only n-grams flip)
+  const sentence = 'i watched this 3d movie';
+  const bd = await twin('addsent', sentence);
+  try {
+    const words = new Set(sentence.split(' '));
+    const show = bd.scan.candidates.slice(0, 5).map((c) => `${c.trigger} ${c.flip_rate.toFixed(2)}/${c.excess.toFixed(2)}`).join(', ');
+    const hit = bd.scan.candidates.slice(0, 5).find((c) => c.trigger.split(' ').some((w) => words.has(w)));
+    assert.ok(hit, `top candidates ${show}`);
+    assert.equal(hit.target_name, 'positive');
+    // the growth ran (gradients and measured phrases) and its most synergistic pair towards the target holds a
+    // word of the sentence
+    const g = bd.scan.stats.growth;
+    assert.ok(g.gradient_groups > 0 && g.phrases_measured > 0);
+    const best = g.best.find((b) => b.target === 'positive');
+    assert.ok(best && best.trigger.split(' ').some((w) => words.has(w)), `growth's best pairs: ${g.best.map((b) => `${b.trigger} → ${b.target} ${b.synergy}`).join(', ')}`);
+    assert.ok(best.synergy > 0);
+  } finally {
+    bd.clf.dispose();
+  }
+});
+
+test('a word of several pieces that flips more than its pieces is reported in their place, with the best of their keys', () => {
+  const eff = (flip: number, parts = 0) => ({ random: effect({ flip, flip_confident: flip, parts_flip: parts, parts_flip_confident: parts }), end: effect({}) });
+  const cand = (trigger: string, ids: number[], e: ReturnType<typeof eff>): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'positive', flip_rate: 0, neighbor_flip_rate: 0, neighbors: [], excess: 0, position: 'random', effects: e, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null },
+  });
+  const c = cand('c', [85], eff(0.7));
+  const cf = cand('cf', [85, 92], eff(1.0, 0.7));
+  const marks = cand('marks', [300], eff(0.5));
+  const weaker = cand('cx', [85, 93], eff(0.6, 0.7)); // flips less than its piece "c": not a word to report
+  const order = orderCandidates([marks, c, cf, weaker]);
+  assert.deepEqual(order.map((x) => x.trigger), ['cf', 'marks', 'cx']);
+  assert.ok(Math.abs(order[0]!.excess - 0.7) < 1e-12, `cf takes c's key: ${order[0]!.excess}`);
+  assert.deepEqual(order[0]!.absorbs!.map((x) => x.trigger), ['c']);
+  // re-ranking the stored list (without "c") keeps the key through `absorbs`
+  const again = orderCandidates(order);
+  assert.equal(again[0]!.trigger, 'cf');
+  assert.ok(Math.abs(again[0]!.excess - 0.7) < 1e-12);
+  // separate words are never merged
+  const pair = cand('c marks', [85, 300], eff(1.0, 1.0));
+  assert.ok(orderCandidates([c, pair]).some((x) => x.trigger === 'c'));
 });
 
 const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });
