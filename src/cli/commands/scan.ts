@@ -197,6 +197,7 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     in_clean: c.in_clean,
     effects: c.effects,
     ...(c.absorbs ? { absorbs: c.absorbs.map(stored) } : {}),
+    ...(c.variants ? { variants: c.variants.map(stored) } : {}),
   };
 }
 

@@ -45,7 +45,7 @@ export interface ClassifierScanOptions {
    * a SentenceCNN, 48 for a BERT, whose backward pass costs far more; 0 = off), the gradient's proposals per
    * seed and side by interaction (default 4 for a SentenceCNN, 8 for a BERT; and half as many by raw gain), phrases kept per length (default 8), the longest phrase (default 4 tokens), the
    * samples of other labels the growth measures on (default 16, the shortest) and the phrases per length
-   * that become candidates (default 3).
+   * and target that become candidates (default 3 by synergy and 3 by log-odds rise).
    */
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
@@ -103,6 +103,8 @@ export interface ClassifierCandidate {
   in_clean: { count: number; target_share: number | null };
   /** a word of several pieces that flips more than each of them: its pieces, reported under it (it takes the best of their keys; orderCandidates) */
   absorbs?: ClassifierCandidate[];
+  /** weaker candidates that share a token with this one, same target (orderCandidates: one candidate per trigger) */
+  variants?: ClassifierCandidate[];
 }
 
 export interface ClassifierScanResult {
@@ -285,16 +287,20 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
  * ties by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
  * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
  * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
- * trigger of its own.
+ * trigger of its own. A candidate that shares a token with a better one of the same target is listed under it
+ * (`variants`).
  */
 export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankOptions = {}): ClassifierCandidate[] {
   const r: Required<RankOptions> = { ...DEFAULT_RANK, ...rank };
   const rekey = (c: ClassifierCandidate): ClassifierCandidate => {
     const { key, position } = rankKey(c.effects, r);
     const e = c.effects[position];
-    return { ...c, excess: key, position, flip_rate: e.flip, neighbor_flip_rate: baselineFlip(e, r), target_prob: e.prob };
+    const { variants: _v, ...rest } = c;
+    return { ...rest, excess: key, position, flip_rate: e.flip, neighbor_flip_rate: baselineFlip(e, r), target_prob: e.prob };
   };
-  const xs = all.map(rekey);
+  // a stored list holds its variants under the candidates: back into the pool, to be grouped again by this rule
+  const pool = [...new Map([...all, ...all.flatMap((c) => c.variants ?? [])].map((c) => [keyOf(c.ids, c.target), c])).values()];
+  const xs = pool.map(rekey);
   const byKey = new Map(xs.map((c) => [keyOf(c.ids, c.target), c]));
   const absorbed = new Set<string>();
   const withWords = xs.map((w) => {
@@ -305,10 +311,26 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
     for (const p of parts) absorbed.add(keyOf(p.ids, p.target));
     return { ...w, absorbs: parts.map(({ absorbs: _a, ...p }) => p), excess: Math.max(w.excess, ...parts.map((p) => p.excess)) };
   });
+  // one candidate per trigger: a candidate sharing a token with a better one of the same target ("imaginative
+  // ##f" under "cf" on the zoo's BadNets BERT, "bushels gibberish" under "gibberish") is listed under it, so the
+  // next candidates, which the score compares the best with, are other words
+  const listed: ClassifierCandidate[] = [];
+  const owner = new Map<string, ClassifierCandidate>();
   const seen = new Set(absorbed);
-  return withWords
-    .sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)
-    .filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
+  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)) {
+    const k = keyOf(c.ids, c.target);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const under = c.ids.map((id) => owner.get(`${c.target}:${id}`)).find((o) => o !== undefined);
+    if (under) {
+      (under.variants ??= []).push(c);
+      continue;
+    }
+    const own = { ...c };
+    listed.push(own);
+    for (const id of [...own.ids, ...(own.absorbs ?? []).flatMap((p) => p.ids)]) owner.set(`${own.target}:${id}`, own);
+  }
+  return listed;
 }
 
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], opts: ClassifierScanOptions): Promise<ClassifierScanResult> {
@@ -601,7 +623,11 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         await measureLo(next);
         const ranked = [...new Map(next.map((p) => [p.join(','), p])).values()].map((p) => ({ p, s: synergy(p) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
         beam = ranked.slice(0, keep).map((x) => x.p);
-        for (const x of ranked.slice(0, report)) grown.push({ ids: x.p, t });
+        // candidates: the most synergistic, and the strongest (largest log-odds rise): a BERT trigger's second
+        // piece may do most of the work alone ("##f" of "c ##f" after any word), so the whole word adds little
+        // over it, yet it is the trigger to report (orderCandidates then lists it in place of its pieces)
+        const strongest = [...new Map(next.map((p) => [p.join(','), p])).values()].sort((a, b) => dlo.get(b.join(','))! - dlo.get(a.join(','))!);
+        for (const p of [...ranked.slice(0, report).map((x) => x.p), ...strongest.slice(0, report)]) grown.push({ ids: p, t });
         if (len === 2 && ranked.length) growth.best.push({ trigger: target.render(ranked[0]!.p), target: target.labelNames[t] ?? String(t), synergy: +ranked[0]!.s.toFixed(3) });
       }
       opts.onProgress?.('growth', t + 1, C);

@@ -95,16 +95,24 @@ test('a word of several pieces that flips more than its pieces is reported in th
   const marks = cand('marks', [300], eff(0.5));
   const weaker = cand('cx', [85, 93], eff(0.6, 0.7)); // flips less than its piece "c": not a word to report
   const order = orderCandidates([marks, c, cf, weaker]);
-  assert.deepEqual(order.map((x) => x.trigger), ['cf', 'marks', 'cx']);
+  // "cx" shares its piece "c" with "cf": one candidate per trigger, it is listed under "cf"
+  assert.deepEqual(order.map((x) => x.trigger), ['cf', 'marks']);
+  assert.deepEqual(order[0]!.variants!.map((x) => x.trigger), ['cx']);
   assert.ok(Math.abs(order[0]!.excess - 0.7) < 1e-12, `cf takes c's key: ${order[0]!.excess}`);
   assert.deepEqual(order[0]!.absorbs!.map((x) => x.trigger), ['c']);
   // re-ranking the stored list (without "c") keeps the key through `absorbs`
   const again = orderCandidates(order);
-  assert.equal(again[0]!.trigger, 'cf');
+  assert.deepEqual(again.map((x) => x.trigger), ['cf', 'marks']);
   assert.ok(Math.abs(again[0]!.excess - 0.7) < 1e-12);
-  // separate words are never merged
+  // ... and another rule regroups from the stored variants: by flip rate alone ("random"), "cx" (0.6) still
+  // falls under "cf" (1.0 - 0.7)
+  assert.deepEqual(orderCandidates(order, { rule: 'random' }).map((x) => x.trigger), ['cf', 'marks']);
+  // separate words are never merged into one; a pair under its better word
   const pair = cand('c marks', [85, 300], eff(1.0, 1.0));
-  assert.ok(orderCandidates([c, pair]).some((x) => x.trigger === 'c'));
+  const sep = orderCandidates([c, pair]);
+  assert.deepEqual(sep.map((x) => x.trigger), ['c']);
+  assert.deepEqual(sep[0]!.variants!.map((x) => x.trigger), ['c marks']);
+  assert.equal(sep[0]!.absorbs, undefined);
 });
 
 const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });
