@@ -8,6 +8,7 @@
 //
 //   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
 //        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
+//        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -21,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
-import { outlierScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK } from '../../dist/src/defenses/scan/index.js';
+import { outlierScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -33,6 +34,9 @@ const { values: o } = parseArgs({
     rule: { type: 'string', default: DEFAULT_RANK.rule },
     'min-similarity': { type: 'string', default: String(DEFAULT_RANK.minSimilarity) },
     'neighbor-stat': { type: 'string', default: DEFAULT_RANK.neighborStat },
+    'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
+    'score-min-similarity': { type: 'string', default: String(DEFAULT_SCORE_RANK.minSimilarity) },
+    'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
     compare: { type: 'boolean' },
   },
 });
@@ -70,8 +74,8 @@ for (const m of manifest.models) {
   scans.push({ m, s });
 }
 
-/** One row per model, its candidates ranked by `rule`. */
-function rowsOf(rankOpts) {
+/** One row per model, its candidates ranked by `rankOpts`, its score from the ranking by `scoreOpts` (the same rule by default). */
+function rowsOf(rankOpts, scoreOpts = rankOpts) {
   return scans.map(({ m, s }) => {
     const words = m.trigger_words.map((w) => w.toLowerCase());
     const pieces = m.arch !== 'cnn';
@@ -85,7 +89,7 @@ function rowsOf(rankOpts) {
       backdoored: m.kind !== 'clean',
       effective: m.kind === 'clean' ? null : effective(m),
       cacc: m.cacc, asr: m.asr,
-      score: outlierScore(ranked.map((x) => x.key)),
+      score: outlierScore(scoreOpts === rankOpts ? ranked.map((x) => x.key) : orderCandidates(s.candidates, scoreOpts).map((c) => c.excess)),
       best_key: ranked[0]?.key ?? 0,
       top1: top?.c.trigger ?? null,
       top1_target: top?.c.target ?? null,
@@ -138,13 +142,14 @@ function summary(rs, threshold) {
   };
 }
 /** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
+const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate`;
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
   const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
   const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
   const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
-    `Ranking rule \`${r.rank.rule}\`, neighbours from cosine ${r.rank.minSimilarity}, baseline the ${r.rank.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    `Candidates ranked by ${ruleText(r.rank)}; the score from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
     '',
     '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -165,13 +170,13 @@ function markdown(r) {
 
 // calibration: the lowest threshold that flags at most max-fpr of the zoo's clean models
 const maxFpr = Number(o['max-fpr']);
-function evaluate(rank) {
-  const rows = rowsOf(rank);
+function evaluate(rank, scoreRank = rank) {
+  const rows = rowsOf(rank, scoreRank);
   const zoo = rows.filter((r) => r.set === 'zoo');
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/2', rank, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
+  return { format: 'nlp-backdoor/zoo-scores/3', rank, score_rank: scoreRank, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
@@ -188,7 +193,8 @@ if (o.compare) {
   }
 } else {
   if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
-  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'] });
+  if (!RANK_RULES.includes(o['score-rule']) || !NEIGHBOR_STATS.includes(o['score-neighbor-stat'])) throw new Error('--score-rule / --score-neighbor-stat: see --rule / --neighbor-stat');
+  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'] }, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'] });
   for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
   console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
   if (o.out) {

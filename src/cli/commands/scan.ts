@@ -156,6 +156,7 @@ export const scan: Command = {
       score: r.score,
       threshold,
       rank: r.rank,
+      score_rank: r.score_rank,
       candidates: r.candidates.map(stored),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       stats: r.stats,

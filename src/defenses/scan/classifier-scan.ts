@@ -50,6 +50,8 @@ export interface ClassifierScanOptions {
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
   rank?: RankOptions;
+  /** the ranking the score is computed from (default DEFAULT_SCORE_RANK) */
+  scoreRank?: RankOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -110,8 +112,10 @@ export interface ClassifierCandidate {
 export interface ClassifierScanResult {
   /** how far the best excess stands above the model's other strong words (outlierScore); the verdict compares it with a threshold */
   score: number;
-  /** the ranking */
+  /** the ranking of the candidates */
   rank: Required<RankOptions>;
+  /** the ranking the score is computed from */
+  score_rank: Required<RankOptions>;
   candidates: ClassifierCandidate[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
   phrases: ClassifierCandidate[];
@@ -257,8 +261,20 @@ export interface RankOptions {
   minSimilarity?: number;
   neighborStat?: NeighborStat;
 }
-/** The ranking the scanner uses, chosen on the model zoo (docs/scanner.md, scripts/zoo/score-zoo.mjs --compare). */
-export const DEFAULT_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.5, neighborStat: 'second' };
+/**
+ * The ranking of the candidates, chosen on the model zoo by top-5 trigger recall (docs/scanner.md,
+ * scripts/zoo/score-zoo.mjs --compare): the confident half, neighbours from cosine 0.5, the largest close
+ * neighbour. With the phrase growth it puts the trigger in the top 5 of 16 of the zoo's 17 backdoored models.
+ */
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max' };
+/**
+ * The ranking the model's score (outlierScore) is computed from, chosen on the same zoo by detection AUC: the
+ * mean of all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.778, the same as
+ * with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of the baseline, as the
+ * test twin's "cf" → "hearts"; the candidates' ranking gives 0.570). Ranking a trigger among the model's words
+ * and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is best at both.
+ */
+export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max' };
 
 /** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
 function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
@@ -343,6 +359,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const bs = opts.batchSize ?? 256;
   const top = opts.top ?? 20;
   const rank: Required<RankOptions> = { ...DEFAULT_RANK, ...opts.rank };
+  const scoreRank: Required<RankOptions> = { ...DEFAULT_SCORE_RANK, ...opts.scoreRank };
   const preRank = opts.preRank ?? 1000;
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
@@ -675,8 +692,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   const tEnd = performance.now();
   return {
-    score: outlierScore(candidates.map((c) => c.excess)),
+    score: outlierScore(orderCandidates(all, scoreRank).map((c) => c.excess)),
     rank,
+    score_rank: scoreRank,
     candidates,
     phrases: phraseList,
     stats: {
