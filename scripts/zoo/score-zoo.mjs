@@ -34,6 +34,8 @@ const { values: o } = parseArgs({
     rule: { type: 'string', default: DEFAULT_RANK.rule },
     'min-similarity': { type: 'string', default: String(DEFAULT_RANK.minSimilarity) },
     'neighbor-stat': { type: 'string', default: DEFAULT_RANK.neighborStat },
+    'max-tokens': { type: 'string', default: String(DEFAULT_RANK.maxTokens) },
+    'score-max-tokens': { type: 'string', default: String(DEFAULT_SCORE_RANK.maxTokens) },
     'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
     'score-min-similarity': { type: 'string', default: String(DEFAULT_SCORE_RANK.minSimilarity) },
     'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
@@ -142,7 +144,7 @@ function summary(rs, threshold) {
   };
 }
 /** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
-const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate`;
+const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate, candidates of up to ${k.maxTokens ?? 4} tokens`;
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
   const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
@@ -181,20 +183,20 @@ function evaluate(rank, scoreRank = rank) {
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
   // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
-  console.log('| rule | min similarity | neighbour stat | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
-    const r = evaluate({ rule, minSimilarity, neighborStat });
+  console.log('| rule | min similarity | neighbour stat | max tokens | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const maxTokens of [4, 2]) for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
+    const r = evaluate({ rule, minSimilarity, neighborStat, maxTokens });
     const z = r.zoo;
     const zr = r.models.filter((m) => m.set === 'zoo');
     const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
     const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
   if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
   if (!RANK_RULES.includes(o['score-rule']) || !NEIGHBOR_STATS.includes(o['score-neighbor-stat'])) throw new Error('--score-rule / --score-neighbor-stat: see --rule / --neighbor-stat');
-  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'] }, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'] });
+  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'], maxTokens: Number(o['max-tokens']) }, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'], maxTokens: Number(o['score-max-tokens']) });
   for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
   console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
   if (o.out) {

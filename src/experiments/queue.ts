@@ -97,16 +97,26 @@ function writeDir(dir: string, files: Record<string, string>): void {
 
 /** The coordinator's side: every run handed to it becomes a job; its outcome comes back with the model. */
 export class QueueClient {
-  private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  // connected on the first run handed over: a rerun whose runs are all in the store never connects. A BullMQ
+  // connection closed while it is still initialising rejects its initialisation later with "Connection is
+  // closed." on an emitter nobody listens to any more, which crashed the process when Redis went away after
+  // such a rerun (seen in test/experiments/queue.test.ts on a loaded machine); close() waits for readiness.
+  private conn: { queue: Queue; events: QueueEvents } | null = null;
   constructor(
     readonly url: string,
     private readonly init: RunContextInit,
     private readonly datasetsOf: (task: RunTask) => [string, Dataset][],
     private readonly attempts = 3,
-  ) {
-    this.queue = new Queue(QUEUE_NAME, { connection: connectionOf(url) });
-    this.events = new QueueEvents(QUEUE_NAME, { connection: connectionOf(url) });
+  ) {}
+
+  private get queue(): Queue {
+    return this.connected().queue;
+  }
+  private get events(): QueueEvents {
+    return this.connected().events;
+  }
+  private connected(): { queue: Queue; events: QueueEvents } {
+    return (this.conn ??= { queue: new Queue(QUEUE_NAME, { connection: connectionOf(this.url) }), events: new QueueEvents(QUEUE_NAME, { connection: connectionOf(this.url) }) });
   }
 
   async run(task: RunTask): Promise<RunOutcome> {
@@ -134,12 +144,17 @@ export class QueueClient {
 
   /** Forget a finished job (its outcome is in the store now). */
   async forget(task: RunTask): Promise<void> {
+    if (!this.conn) return;
     await this.queue.remove(`${task.cr.key}-${task.fingerprint}`).catch(() => 0);
   }
 
   async close(): Promise<void> {
-    await this.events.close();
-    await this.queue.close();
+    if (!this.conn) return;
+    const { queue, events } = this.conn;
+    this.conn = null;
+    await Promise.all([queue.waitUntilReady().catch(() => null), events.waitUntilReady().catch(() => null)]);
+    await events.close();
+    await queue.close();
   }
 }
 
