@@ -260,21 +260,23 @@ export interface RankOptions {
    */
   minSimilarity?: number;
   neighborStat?: NeighborStat;
+  /** candidates of more tokens than this are left out of the ordering (orderCandidates; default 4, every grown phrase) */
+  maxTokens?: number;
 }
 /**
  * The ranking of the candidates, chosen on the model zoo by top-5 trigger recall (docs/scanner.md,
  * scripts/zoo/score-zoo.mjs --compare): the confident half, neighbours from cosine 0.5, the largest close
- * neighbour. With the phrase growth it puts the trigger in the top 5 of 16 of the zoo's 17 backdoored models.
+ * neighbour. With the phrase growth it puts the trigger in the top 5 of 22 of the zoo's 23 backdoored models.
  */
-export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max' };
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max', maxTokens: 4 };
 /**
  * The ranking the model's score (outlierScore) is computed from, chosen on the same zoo by detection AUC: the
- * mean of all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.778, the same as
- * with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of the baseline, as the
- * test twin's "cf" → "hearts"; the candidates' ranking gives 0.570). Ranking a trigger among the model's words
+ * mean of all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.698 on the 42
+ * models, 0.778 on the first 30; the same as with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of the baseline, as the
+ * test twin's "cf" → "hearts"; the candidates' ranking gives 0.517). Ranking a trigger among the model's words
  * and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is best at both.
  */
-export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max' };
+export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 4 };
 
 /** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
 function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
@@ -315,7 +317,7 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
     return { ...rest, excess: key, position, flip_rate: e.flip, neighbor_flip_rate: baselineFlip(e, r), target_prob: e.prob };
   };
   // a stored list holds its variants under the candidates: back into the pool, to be grouped again by this rule
-  const pool = [...new Map([...all, ...all.flatMap((c) => c.variants ?? [])].map((c) => [keyOf(c.ids, c.target), c])).values()];
+  const pool = [...new Map([...all, ...all.flatMap((c) => c.variants ?? [])].filter((c) => c.ids.length <= r.maxTokens).map((c) => [keyOf(c.ids, c.target), c])).values()];
   const xs = pool.map(rekey);
   const byKey = new Map(xs.map((c) => [keyOf(c.ids, c.target), c]));
   const absorbed = new Set<string>();
