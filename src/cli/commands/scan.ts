@@ -138,10 +138,12 @@ export const scan: Command = {
     await initEngine();
     const { clf, engine } = await loadEngineClassifier(args, dir);
     let r;
+    const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(scanTargetOf(clf, dir), samples, { seed, top, onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, onProgress: progress });
     } finally {
       endProgress();
+      await target.dispose?.();
       await clf.dispose();
     }
     const threshold = thresholdFlag ?? CLASSIFIER_THRESHOLD;

@@ -70,6 +70,8 @@ export interface ScanTarget {
    * model is loaded from its directory when the scan's classifier is an onnx session).
    */
   slotGains?(seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): Promise<Float32Array>;
+  /** release what the target loaded itself (the tfjs copy slotGains loads beside an onnx classifier) */
+  dispose?(): Promise<void>;
 }
 
 /** The slot's place holder in slotGains's sequences. */
@@ -159,9 +161,17 @@ function bertGains(model: () => Promise<BertForSequenceClassification>): NonNull
 }
 
 /** The tfjs model behind a classifier, loaded once from its directory when the classifier is another engine's. */
-function tfjsModel<M>(clf: TextClassifier | AsyncLogitsClassifier, dir: string, pick: (c: TextClassifier) => M): () => Promise<M> {
-  let m: Promise<M> | null = null;
-  return () => (m ??= 'logitsOf' in clf ? loadClassifier(dir).then(pick) : Promise.resolve(pick(clf)));
+function tfjsModel<M>(clf: TextClassifier | AsyncLogitsClassifier, dir: string, pick: (c: TextClassifier) => M): { get: () => Promise<M>; dispose: () => Promise<void> } {
+  let loaded: Promise<TextClassifier> | null = null;
+  return {
+    get: () => ('logitsOf' in clf ? (loaded ??= loadClassifier(dir)).then(pick) : Promise.resolve(pick(clf))),
+    // only a copy this target loaded itself: the caller's classifier is the caller's to dispose
+    dispose: async () => {
+      const l = loaded;
+      loaded = null;
+      if (l) (await l).dispose();
+    },
+  };
 }
 
 function toFloat32(data: ArrayLike<number>): Float32Array {
@@ -202,6 +212,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
         };
   if (clf.kind === 'sentence-cnn') {
     const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
+    const tfjs = tfjsModel(clf, dir, (c) => (c as CnnClassifier).model);
     const maxLen = clf instanceof CnnClassifier ? clf.model.config.max_length : (readJson<{ max_length?: number }>(path.join(dir, 'config.json')).max_length ?? 100);
     const words = vocab.words;
     return {
@@ -215,10 +226,12 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       insertRange: (seq) => [0, seq.length],
       logits,
       render: (ids) => ids.map((i) => words[i]).join(' '),
-      slotGains: cnnGains(tfjsModel(clf, dir, (c) => (c as CnnClassifier).model)),
+      slotGains: cnnGains(tfjs.get),
+      dispose: tfjs.dispose,
     };
   }
   const tok = clf instanceof BertClassifier ? clf.tokenizer : WordPieceTokenizer.fromDirectory(dir);
+  const tfjs = tfjsModel(clf, dir, (c) => (c as BertClassifier).model);
   const config = clf instanceof BertClassifier ? clf.model.config : readDirectoryConfig(dir);
   const tokens = tok.idToToken;
   const emb = readInputEmbeddings(dir, clf.kind);
@@ -233,7 +246,8 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
     logits,
     render: (ids) => renderPieces(ids.map((i) => tokens[i] ?? '')),
-    slotGains: bertGains(tfjsModel(clf, dir, (c) => (c as BertClassifier).model)),
+    slotGains: bertGains(tfjs.get),
+    dispose: tfjs.dispose,
   };
 }
 

@@ -114,3 +114,29 @@ test('slot gains of a BERT classifier are the derivative of the mean log-odds al
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('a target over an onnx-engine SentenceCNN loads its own tfjs copy for the gradients, and dispose releases it', async () => {
+  const { loadOnnxClassifier } = await import('../../../src/models/onnx/classifier.js');
+  const { liveTensors } = await import('../../../src/models/classifier.js');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slot-gains-onnx-'));
+  const vocab = Vocab.fromWords(['<pad>', '<unk>', ...Array.from({ length: 20 }, (_, i) => `w${i}`)]);
+  const m = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 2, embedding_dim: 8, num_filters: 4, filter_widths: [2, 3], max_length: 20 }), { seed: 2 });
+  const local = new CnnClassifier(m, vocab);
+  local.save(tmp);
+  const onnx = await loadOnnxClassifier(tmp);
+  try {
+    const target = scanTargetOf(onnx, tmp);
+    const before = liveTensors();
+    const viaOnnx = await target.slotGains!([[2, 3, SLOT, 4]], [0], 1, 1);
+    assert.ok(liveTensors() > before, 'the tfjs copy is loaded on the first gradient');
+    // the same gains as the target over the tfjs classifier itself
+    const viaTfjs = await scanTargetOf(local, '').slotGains!([[2, 3, SLOT, 4]], [0], 1, 1);
+    for (let v = 0; v < viaOnnx.length; v++) assert.ok(Math.abs(viaOnnx[v]! - viaTfjs[v]!) < 1e-5);
+    await target.dispose!();
+    assert.equal(liveTensors(), before);
+  } finally {
+    await onnx.dispose();
+    local.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
