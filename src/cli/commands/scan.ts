@@ -176,7 +176,10 @@ export const scan: Command = {
       // a phrase's baseline is also what its tokens alone flip (the larger of the two)
       const nb = c.neighbors.length ? `neighbours (${c.neighbors.slice(0, 3).join(', ')})` : c.ids.length > 1 ? 'no neighbours' : 'no meaning known';
       const baseline = c.ids.length > 1 ? `baseline ${f3(c.neighbor_flip_rate)} (its tokens alone ${f3(c.effects[c.position].parts_flip)}; ${nb})` : c.neighbors.length ? `neighbours ${f3(c.neighbor_flip_rate)} (${c.neighbors.slice(0, 3).join(', ')})` : 'neighbours none (no meaning known)';
-      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}  in clean: ${inClean}`);
+      // pieces reported under a word, and weaker candidates that share a token with it (one candidate per trigger)
+      const under = [...(c.absorbs ?? []).map((p) => `piece ${JSON.stringify(p.trigger)}`), ...(c.variants ?? []).slice(0, 2).map((v) => JSON.stringify(v.trigger))];
+      const more = (c.variants?.length ?? 0) > 2 ? ` +${c.variants!.length - 2}` : '';
+      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}`);
     }
     if (r.phrases.length) console.log(`strongest phrase: ${JSON.stringify(r.phrases[0]!.trigger)} -> ${r.phrases[0]!.target_name} flip ${f3(r.phrases[0]!.flip_rate)}`);
     console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.forward_passes} sequences, ${engine}); written to ${out}`);
