@@ -144,7 +144,7 @@ function summary(rs, threshold) {
   };
 }
 /** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
-const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate, candidates of up to ${k.maxTokens ?? 4} tokens`;
+const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate, ${k.maxTokens ? `candidates of up to ${k.maxTokens} tokens` : 'every candidate'}`;
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
   const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
@@ -185,13 +185,13 @@ if (o.compare) {
   // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
   console.log('| rule | min similarity | neighbour stat | max tokens | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const maxTokens of [4, 2]) for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
+  for (const maxTokens of [0, 2]) for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
     const r = evaluate({ rule, minSimilarity, neighborStat, maxTokens });
     const z = r.zoo;
     const zr = r.models.filter((m) => m.set === 'zoo');
     const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
     const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens || 'all'} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
   if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);

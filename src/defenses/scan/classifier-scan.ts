@@ -132,6 +132,9 @@ export interface ClassifierScanResult {
   };
 }
 
+/** Whether a candidate's text is one word (BERT pieces joined: "c ##f" is "cf"): its tokens are one insertion. */
+const oneWord = (text: string): boolean => !text.includes(' ');
+
 /** A candidate key: token ids and target. */
 const keyOf = (ids: readonly number[], t: number): string => `${t}:${ids.join(',')}`;
 
@@ -260,7 +263,7 @@ export interface RankOptions {
    */
   minSimilarity?: number;
   neighborStat?: NeighborStat;
-  /** candidates of more tokens than this are left out of the ordering (orderCandidates; default 4, every grown phrase) */
+  /** candidates of more tokens than this are left out of the ordering (orderCandidates; default 0: no limit) */
   maxTokens?: number;
 }
 /**
@@ -268,7 +271,7 @@ export interface RankOptions {
  * scripts/zoo/score-zoo.mjs --compare): the confident half, neighbours from cosine 0.5, the largest close
  * neighbour. With the phrase growth it puts the trigger in the top 5 of 22 of the zoo's 23 backdoored models.
  */
-export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max', maxTokens: 4 };
+export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max', maxTokens: 0 };
 /**
  * The ranking the model's score (outlierScore) is computed from, chosen on the same zoo by detection AUC: the
  * mean of all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.698 on the 42
@@ -276,7 +279,7 @@ export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimil
  * test twin's "cf" → "hearts"; the candidates' ranking gives 0.517). Ranking a trigger among the model's words
  * and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is best at both.
  */
-export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 4 };
+export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 0 };
 
 /** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
 function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
@@ -317,12 +320,12 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
     return { ...rest, excess: key, position, flip_rate: e.flip, neighbor_flip_rate: baselineFlip(e, r), target_prob: e.prob };
   };
   // a stored list holds its variants under the candidates: back into the pool, to be grouped again by this rule
-  const pool = [...new Map([...all, ...all.flatMap((c) => c.variants ?? [])].filter((c) => c.ids.length <= r.maxTokens).map((c) => [keyOf(c.ids, c.target), c])).values()];
+  const pool = [...new Map([...all, ...all.flatMap((c) => c.variants ?? [])].filter((c) => !r.maxTokens || c.ids.length <= r.maxTokens).map((c) => [keyOf(c.ids, c.target), c])).values()];
   const xs = pool.map(rekey);
   const byKey = new Map(xs.map((c) => [keyOf(c.ids, c.target), c]));
   const absorbed = new Set<string>();
   const withWords = xs.map((w) => {
-    if (w.ids.length < 2 || w.trigger.includes(' ') || !(w.flip_rate > w.effects[w.position].parts_flip)) return w;
+    if (w.ids.length < 2 || !oneWord(w.trigger) || !(w.flip_rate > w.effects[w.position].parts_flip)) return w;
     const found = w.ids.map((id) => byKey.get(keyOf([id], w.target))).filter((p): p is ClassifierCandidate => p !== undefined);
     const parts = [...new Map([...(w.absorbs ?? []).map(rekey), ...found].map((p) => [keyOf(p.ids, p.target), p])).values()];
     if (!parts.length) return w;
@@ -505,8 +508,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     // a phrase of separate words is two insertions, each pushing towards the target: two words that each flip
     // half the samples may flip them all together, so their baseline is the sum of their flips (at most 1);
     // the pieces of one word ("c ##f") are one insertion: its baseline is its strongest piece
-    const oneWord = target.render(c.ids).split(' ').length === 1;
-    const partsOf = (xs: number[]) => (oneWord ? max(xs) : Math.min(1, xs.reduce((a, b) => a + b, 0)));
+    const single = oneWord(target.render(c.ids));
+    const partsOf = (xs: number[]) => (single ? max(xs) : Math.min(1, xs.reduce((a, b) => a + b, 0)));
     const at = (m: InsertAt): PositionEffect => ({
       flip: own[m].flip,
       flip_confident: own[m].flipConf,
@@ -622,7 +625,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       // separate insertions (their log-odds rises add up), the pieces of one word one insertion (its best piece)
       const synergy = (p: number[]) => {
         const parts = p.map((id) => dlo.get(String(id))!);
-        return dlo.get(p.join(','))! - (target.render(p).includes(' ') ? parts.reduce((a, b) => a + b, 0) : Math.max(...parts));
+        return dlo.get(p.join(','))! - (oneWord(target.render(p)) ? Math.max(...parts) : parts.reduce((a, b) => a + b, 0));
       };
       const r = rise[t]!;
       const seedIds = ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!).slice(0, growSeeds).map((w) => ids[w]!);
