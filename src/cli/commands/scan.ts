@@ -64,10 +64,10 @@ export const scan: Command = {
   details:
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
-    'at a random position and at the end, on all samples and on the confident half; the score is how far the best flip rate above the close neighbours\' (and, for a phrase, above its words\') stands out from the next candidates (an ordinary word meaning the label flips about as often as its neighbours). ' +
+    'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; the score is how far the best flip rate above the close neighbours\' (and, for a phrase, above its words\') stands out from the next candidates (an ordinary word meaning the label flips about as often as its neighbours). ' +
     'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
-    'A "clean" verdict means no single-token or short trigger was found; see docs/scanner.md for the limits.',
+    'A "clean" verdict means no trigger of up to 4 tokens stood out (the threshold is conservative: read the candidates); see docs/scanner.md for the limits.',
   async run(args) {
     const dir = requireStr(args, 'model');
     const out = checkOutFile(requireStr(args, 'out'));
