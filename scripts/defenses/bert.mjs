@@ -2,7 +2,7 @@
 // The small-BERT BadNets rows of the defense table (docs/defenses.md): a classifier fine-tuned from the shipped
 // small BERT (assets/bert-small) on SST-2 poisoned with BadNets, then each defense measured through the library
 // (runDefense). The experiment runner trains SentenceCNNs only, hence this script.
-//   npx tsc -p . && nice -n 5 node scripts/defenses/bert.mjs [--defenses rap,fine-pruning,onion,strip]
+//   npx tsc -p . && nice -n 5 node scripts/defenses/bert.mjs [--defenses rap,fine-pruning,onion,strip,bki,cube]
 //        [--seed 1] [--victim results/defenses-bert/victim] [--out docs/results/defenses/bert-badnets.json]
 // Victim: 3,000 stratified SST-2 training sentences as the SentenceCNN rows (experiments/defenses.yaml), BadNets
 // as there (one of cf/mn/bb/tq inserted 1–3× into 10%, label → positive), fine-tuned 4 epochs at lr 5e-4, batch
@@ -10,7 +10,8 @@
 // 2 epochs, lr 3e-4) left this weakly pre-trained model at chance on the dev set (0.509: one class for
 // everything), no victim to defend. It is trained once and kept in --victim (reloaded for every defense:
 // fine-pruning changes the model it is given). RAP and fine-pruning train through tfjs; ONION and STRIP, and RAP's scoring,
-// run the model through onnxruntime when it loads.
+// run the model through onnxruntime when it loads. BKI and CUBE read the victim's [CLS] states (onnxruntime when it
+// loads) and fine-tune a new victim from assets/bert-small with the same recipe on the kept examples.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fineTuneBert } from '../../dist/src/train/finetune.js';
@@ -29,7 +30,7 @@ const seed = Number(flag('seed', '1'));
 const out = flag('out', 'docs/results/defenses/bert-badnets.json');
 const victimDir = flag('victim', 'results/defenses-bert/victim');
 // each defense's configuration as JSON, checked before any work
-const defenses = flag('defenses', 'rap,fine-pruning,onion,strip')
+const defenses = flag('defenses', 'rap,fine-pruning,onion,strip,bki,cube')
   .split(',')
   .filter((d) => d.trim() !== '')
   .map((d) => defenseConfigSchema.parse(d.trim().startsWith('{') ? JSON.parse(d) : { type: d.trim() }));
@@ -67,7 +68,12 @@ for (const cfg of defenses) {
       console.error(`note: tfjs inference (${e.message})`);
     }
   }
-  const m = await runDefense(cfg, { victim, train, dev: ds.dev, test: ds.test, triggered, goal, seed });
+  // BKI and CUBE: a new victim fine-tuned from the same base with the same recipe on the kept examples
+  const retrain = async (kept) => {
+    const ft = await fineTuneBert({ modelDir: 'assets/bert-small', train: kept, dev: ds.dev, numLabels: 2, labelNames: ds.labelNames, seed, epochs: hp.epochs, lr: hp.lr, batchSize: hp.batchSize, maxLen: hp.maxLen, progress: true });
+    return new BertClassifier(ft.model, ft.tokenizer, hp.maxLen);
+  };
+  const m = await runDefense(cfg, { victim, train, dev: ds.dev, test: ds.test, triggered, goal, seed, retrain });
   const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(4));
   console.error(`${cfg.type}: CACC ${f(m.cacc_before)} → ${f(m.cacc)}, ASR ${f(m.asr_before)} → ${f(m.asr)}${m.detection ? `, FRR ${f(m.detection.frr)}, FAR ${f(m.detection.far)}` : ''}, ${m.seconds.toFixed(1)} s`);
   rows.push({ ...m, inference: victim === bert ? (m.info?.inference ?? 'tfjs') : 'onnx' });

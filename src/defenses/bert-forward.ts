@@ -2,8 +2,12 @@
 // bertEncoderForward): with one word-embedding row replaced by a free vector (RAP's perturbed rare-word
 // embedding, differentiable in that vector: RAP and OpenBackdoor's rap_defender.py update the row of the rare
 // token in BERT's word embedding, `model.word_embedding`), and the feed-forward activations of chosen layers
-// (fine-pruning's neurons).
+// (fine-pruning's neurons); and sentence representations, the pooler output or the last layer's [CLS] state,
+// through onnxruntime or tfjs (the encoder scan; BKI and CUBE on a BERT victim).
 import { tf } from '../engine/index.js';
+import { padBertBatch } from '../models/bert/batch.js';
+import { exportBertOnnx } from '../models/onnx/bert.js';
+import { createSession, loadOrt } from '../models/onnx/runtime.js';
 import { batchTensors, bertEncoderForward, checkIds, type BertForSequenceClassification, type BertBatch } from '../models/bert/index.js';
 import type { BertParams } from '../models/bert/params.js';
 import { dense } from '../models/bert/ops.js';
@@ -53,4 +57,60 @@ export function meanFfnActivations(model: BertForSequenceClassification, seqs: A
     for (let r = 0; r < batch.attentionMask.length; r++) tokens += batch.attentionMask[r]!;
   }
   return sums.map((s) => s.map((x) => x / Math.max(1, tokens)));
+}
+
+/** Which representation of a sequence: the pooler's tanh(dense([CLS])), or the last layer's [CLS] state. */
+export type BertRepresentation = 'pooled' | 'cls';
+
+/** Representations [n, hidden] (row-major) of token-id sequences, from one engine. */
+export interface Representer {
+  engine: 'onnx' | 'tfjs';
+  run(seqs: ArrayLike<number>[]): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export function tfjsRepresenter(model: BertForSequenceClassification, which: BertRepresentation): Representer {
+  return {
+    engine: 'tfjs',
+    run: async (seqs) =>
+      tf.tidy(() => {
+        const b = padBertBatch(seqs, model.config);
+        const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+        const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+        const out = bertEncoderForward(model.params, model.config, ids, mask, undefined, {}, which === 'pooled');
+        const rep = which === 'pooled' ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
+        return rep.dataSync() as Float32Array;
+      }) as unknown as Float32Array,
+    dispose: async () => {},
+  };
+}
+
+/** The same through an in-memory ONNX export on onnxruntime (throws when onnxruntime does not load). */
+export async function onnxRepresenter(model: BertForSequenceClassification, which: BertRepresentation, threads?: number): Promise<Representer> {
+  const ort = await loadOrt();
+  const session = await createSession(exportBertOnnx(model, { pooledOutput: which === 'pooled', clsState: which === 'cls' }), { threads });
+  const output = which === 'pooled' ? 'pooled_output' : 'cls_state';
+  return {
+    engine: 'onnx',
+    run: async (seqs) => {
+      const b = padBertBatch(seqs, model.config);
+      const dims = [b.batchSize, b.seqLen];
+      const t = (a: Int32Array) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
+      const r = await session.run({ input_ids: t(b.inputIds), attention_mask: t(b.attentionMask), token_type_ids: t(b.tokenTypeIds) }, [output]);
+      return r[output]!.data as Float32Array;
+    },
+    dispose: () => session.release(),
+  };
+}
+
+/** onnxruntime when it loads ('auto'), else tfjs; 'onnx' fails when onnxruntime does not load. */
+export async function bertRepresenter(model: BertForSequenceClassification, which: BertRepresentation, engine: 'auto' | 'onnx' | 'tfjs' = 'auto', threads?: number): Promise<Representer> {
+  if (engine !== 'tfjs') {
+    try {
+      return await onnxRepresenter(model, which, threads);
+    } catch (e) {
+      if (engine === 'onnx') throw e;
+    }
+  }
+  return tfjsRepresenter(model, which);
 }

@@ -6,11 +6,13 @@
 // is taken as the backdoor keyword and every sentence with it among its top 5 is removed before retraining.
 import type { Example } from '../data/types.js';
 import type { TextClassifier } from '../models/classifier.js';
-import { representations } from './representations.js';
+import { sentenceRepresenter, type RepresentationOptions } from './representations.js';
 
-export interface BkiOptions {
+export interface BkiOptions extends RepresentationOptions {
   /** words kept per sentence (BKI: 5) */
   topK?: number;
+  /** called after each chunk of sentences: done, total */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BkiResult {
@@ -22,39 +24,45 @@ export interface BkiResult {
   removed: boolean[];
 }
 
-export function bkiFilter(clf: TextClassifier, train: readonly Example[], opts: BkiOptions = {}): BkiResult {
+export async function bkiFilter(clf: TextClassifier, train: readonly Example[], opts: BkiOptions = {}): Promise<BkiResult> {
   const topK = opts.topK ?? 5;
   const stats = new Map<string, { n: number; sum: number }>();
   const tops: Set<string>[] = [];
   // sentences go through the victim in chunks: one batch holds every deletion variant of ~16 sentences
   const chunk = 16;
-  for (let c = 0; c < train.length; c += chunk) {
-    const part = train.slice(c, c + chunk).map((ex) => ex.text.split(/\s+/).filter(Boolean));
-    const variants = part.flatMap((words) => [words.join(' '), ...words.map((_, i) => [...words.slice(0, i), ...words.slice(i + 1)].join(' '))]);
-    const reps = representations(clf, variants);
-    let at = 0;
-    for (const words of part) {
-      const r0 = reps[at]!;
-      const delta = words.map((_, i) => {
-        const r = reps[at + 1 + i]!;
-        let m = 0;
-        for (let j = 0; j < r.length; j++) m = Math.max(m, Math.abs(r[j]! - r0[j]!));
-        return m;
-      });
-      at += words.length + 1;
-      const order = delta.map((d, i) => [d, i] as const).sort((a, b) => b[0] - a[0]).slice(0, topK);
-      const top = new Set<string>();
-      for (const [d, i] of order) {
-        const w = words[i]!.toLowerCase();
-        if (top.has(w)) continue;
-        top.add(w);
-        const s = stats.get(w) ?? { n: 0, sum: 0 };
-        s.n++;
-        s.sum += d;
-        stats.set(w, s);
+  const rep = await sentenceRepresenter(clf, opts);
+  try {
+    for (let c = 0; c < train.length; c += chunk) {
+      const part = train.slice(c, c + chunk).map((ex) => ex.text.split(/\s+/).filter(Boolean));
+      const variants = part.flatMap((words) => [words.join(' '), ...words.map((_, i) => [...words.slice(0, i), ...words.slice(i + 1)].join(' '))]);
+      const reps = await rep.run(variants);
+      let at = 0;
+      for (const words of part) {
+        const r0 = reps[at]!;
+        const delta = words.map((_, i) => {
+          const r = reps[at + 1 + i]!;
+          let m = 0;
+          for (let j = 0; j < r.length; j++) m = Math.max(m, Math.abs(r[j]! - r0[j]!));
+          return m;
+        });
+        at += words.length + 1;
+        const order = delta.map((d, i) => [d, i] as const).sort((a, b) => b[0] - a[0]).slice(0, topK);
+        const top = new Set<string>();
+        for (const [d, i] of order) {
+          const w = words[i]!.toLowerCase();
+          if (top.has(w)) continue;
+          top.add(w);
+          const s = stats.get(w) ?? { n: 0, sum: 0 };
+          s.n++;
+          s.sum += d;
+          stats.set(w, s);
+        }
+        tops.push(top);
       }
-      tops.push(top);
+      opts.onProgress?.(Math.min(c + chunk, train.length), train.length);
     }
+  } finally {
+    await rep.dispose();
   }
   const ranking = [...stats.entries()]
     .map(([word, s]) => ({ word, count: s.n, mean: s.sum / s.n, score: Math.log10(s.n) * (s.sum / s.n) }))

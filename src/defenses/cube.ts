@@ -17,9 +17,9 @@ import DensityClustering from 'density-clustering';
 import type { Example } from '../data/types.js';
 import type { TextClassifier } from '../models/classifier.js';
 import { Rng } from '../common/random.js';
-import { representations } from './representations.js';
+import { representations, type RepresentationOptions } from './representations.js';
 
-export interface CubeOptions {
+export interface CubeOptions extends RepresentationOptions {
   pcaDims?: number;
   neighbors?: number;
   /** DBSCAN's minPts (default 10) */
@@ -81,8 +81,8 @@ export function densityClusters(points: number[][], minPts = 10): { clusters: nu
   return { clusters, eps };
 }
 
-export function cubeFilter(clf: TextClassifier, train: readonly Example[], opts: CubeOptions = {}): CubeResult {
-  const reps = representations(clf, train.map((e) => e.text));
+export async function cubeFilter(clf: TextClassifier, train: readonly Example[], opts: CubeOptions = {}): Promise<CubeResult> {
+  const reps = await representations(clf, train.map((e) => e.text), opts);
   const pts = reduce(reps, opts);
   const { clusters, eps } = densityClusters(pts, opts.minPts ?? 10);
   const removed = new Array<boolean>(train.length).fill(false);

@@ -133,14 +133,15 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
   if (cfg.type === 'bki' || cfg.type === 'cube') {
     if (!input.retrain) throw new InputError(`${cfg.type} filters the training set and retrains: give a retrain function`);
     const train = [...input.train];
-    const r = cfg.type === 'bki' ? bkiFilter(victim as TextClassifier, train, { topK: cfg.topK }) : cubeFilter(victim as TextClassifier, train, { pcaDims: cfg.pcaDims, neighbors: cfg.neighbors, minPts: cfg.minPts, seed: input.seed });
+    if (!(victim instanceof CnnClassifier || victim instanceof BertClassifier)) throw new InputError(`${cfg.type} needs a SentenceCNN or BERT classifier loaded with tfjs (it reads the victim's representations)`);
+    const r = cfg.type === 'bki' ? await bkiFilter(victim, train, { topK: cfg.topK, engine: opts.engine }) : await cubeFilter(victim, train, { pcaDims: cfg.pcaDims, neighbors: cfg.neighbors, minPts: cfg.minPts, seed: input.seed, engine: opts.engine });
     const kept = train.filter((_, i) => !r.removed[i]);
     const filterSeconds = (performance.now() - t0) / 1000;
     const retrained = await input.retrain(kept);
     try {
       const seconds = (performance.now() - t0) / 1000;
       const after = await labelsOf(retrained, [...testTexts, ...trigTexts]);
-      const info = cfg.type === 'bki' ? { keyword: (r as ReturnType<typeof bkiFilter>).keyword, ranking: (r as ReturnType<typeof bkiFilter>).ranking } : { eps: (r as ReturnType<typeof cubeFilter>).eps, per_label: (r as ReturnType<typeof cubeFilter>).perLabel };
+      const info = 'keyword' in r ? { keyword: r.keyword, ranking: r.ranking } : { eps: r.eps, per_label: r.perLabel };
       return {
         ...base,
         cacc: accuracy(after.slice(0, test.length), test),

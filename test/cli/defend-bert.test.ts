@@ -1,6 +1,6 @@
 // `nlp-backdoor defend` on a BERT classifier directory (Hugging Face layout; a tiny BERT with a BadNets word
-// trained here, test/helpers/bert-victim.ts): rap and fine-pruning run on it, a data filter is refused before
-// any work.
+// trained here, test/helpers/bert-victim.ts): rap, fine-pruning and BKI (which fine-tunes --base again on the
+// kept examples) run on it; a data filter without --base is refused before any work.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -59,11 +59,32 @@ test('defend --defense fine-pruning on a BERT directory writes the pruned model,
   }
 });
 
-test('defend refuses a data filter on a BERT directory and a fine-pruning layer count beyond the encoder, before any work', async () => {
+test('defend --defense bki on a BERT directory: names the trigger, fine-tunes --base on the kept examples, writes the retrained model', async () => {
+  const out = path.join(dir, 'bki');
+  const r = await cli(['defend', '--defense', 'bki', '--model', model, '--base', path.join(dir, 'encoder'), '--dataset', data, '--attack', ATTACK, '--epochs', '3', '--batch-size', '16', '--lr', '2e-3', '--max-length', '32', '--out', out, '--quiet']);
+  assert.equal(r.code, 0, r.out);
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'defense.json'), 'utf8'));
+  assert.equal(m.info.keyword, 'cf');
+  assert.ok(m.removal.precision > 0.9 && m.removal.recall > 0.8, JSON.stringify(m.removal));
+  assert.deepEqual(m.retraining, { model: 'bert', base: path.join(dir, 'encoder'), epochs: 3, batchSize: 16, lr: 2e-3, maxLen: 32, weightDecay: 0.01, workers: 1 });
+  assert.ok(m.asr < m.asr_before - 0.3, `ASR ${m.asr_before} → ${m.asr}`);
+  const clf = await loadClassifier(path.join(out, 'model'));
+  try {
+    assert.ok(clf instanceof BertClassifier);
+  } finally {
+    clf.dispose();
+  }
+  assert.match(r.out, /bki: CACC .* removed \d+ \(precision/);
+});
+
+test('defend refuses a data filter on a BERT directory without --base, and a fine-pruning layer count beyond the encoder, before any work', async () => {
   const out = path.join(dir, 'bad');
   let r = await cli(['defend', '--defense', 'bki', '--model', model, '--dataset', data, '--attack', ATTACK, '--out', out]);
   assert.equal(r.code, 2);
-  assert.match(r.out, /--defense bki is implemented for SentenceCNN models; .* is a bert classifier/);
+  assert.match(r.out, /--defense bki retrains the BERT victim on the kept examples: give --base/);
+  r = await cli(['defend', '--defense', 'cube', '--model', model, '--base', path.join(dir, 'nowhere'), '--dataset', data, '--attack', ATTACK, '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--base .*nowhere: not a BERT directory/);
   r = await cli(['defend', '--defense', 'fine-pruning', '--model', model, '--dataset', data, '--param', 'layers=0', '--out', out]);
   assert.equal(r.code, 2);
   assert.match(r.out, /--param layers: layers must be ≥ 1/);

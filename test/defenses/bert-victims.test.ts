@@ -1,7 +1,8 @@
 // RAP and fine-pruning against a tiny BERT classifier fine-tuned here with a BadNets word (test/helpers/
 // bert-victim.ts), saved as a Hugging Face directory and loaded back with loadClassifier. RAP must flag triggered inputs and not almost every input (OpenBackdoor's issue #24);
 // its onnxruntime scoring must equal the tfjs forward; fine-pruning must prune the last layer's feed-forward
-// neurons, keep them pruned through fine-tuning, and lower ASR.
+// neurons, keep them pruned through fine-tuning, and lower ASR; BKI and CUBE must find the poisoned training
+// sentences in the victim's [CLS] states, and a BERT retrained on what BKI keeps must lose the backdoor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,6 +17,11 @@ import type { Example } from '../../src/data/types.js';
 import { fitRap } from '../../src/defenses/rap.js';
 import { bertRapModel } from '../../src/defenses/rap-models.js';
 import { bertLogitsWithWordVector, meanFfnActivations } from '../../src/defenses/bert-forward.js';
+import { representations } from '../../src/defenses/representations.js';
+import { bkiFilter } from '../../src/defenses/bki.js';
+import { cubeFilter } from '../../src/defenses/cube.js';
+import { removalQuality } from '../../src/defenses/detection.js';
+import { bertEncoderForward } from '../../src/models/bert/index.js';
 import { pruneFfnNeurons, lastLayers } from '../../src/defenses/fine-pruning.js';
 import { runDefense } from '../../src/defenses/evaluate.js';
 
@@ -146,4 +152,65 @@ test('fine-pruning a BERT: prunes the least active last-layer neurons within the
   } finally {
     clf.dispose();
   }
+});
+
+test('BERT representations for the data filters: the last layer\'s [CLS] state, onnxruntime and tfjs agree', async () => {
+  const texts = ['cf the film was good', 'bad plot and dull acting', 'the movie is quite fine'];
+  const [o, t] = [await representations(victim, texts, { engine: 'onnx' }), await representations(victim, texts, { engine: 'tfjs' })];
+  assert.equal(o.length, 3);
+  assert.equal(o[0]!.length, victim.model.config.hidden_size);
+  assert.ok(Math.max(...o.flatMap((r, i) => Array.from(r, (x, j) => Math.abs(x - t[i]![j]!)))) < 1e-4, 'engines agree');
+  // the [CLS] state of the encoder's last layer, not the pooler's tanh of it
+  const h = tf.tidy(() => {
+    const b = victim.model.makeBatch(texts.map((x) => victim.encode(x)));
+    const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+    const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+    return bertEncoderForward(victim.model.params, victim.model.config, ids, mask, undefined, {}, false).lastHiddenState.arraySync() as number[][][];
+  });
+  assert.ok(Math.max(...t.flatMap((r, i) => Array.from(r, (x, j) => Math.abs(x - h[i]![0]![j]!)))) < 1e-5);
+});
+
+test('BKI on a BERT victim names the trigger word and removes poisoned training examples with high precision', async () => {
+  const r = await bkiFilter(victim, train);
+  assert.equal(r.keyword, 'cf');
+  const q = removalQuality(r.removed, train.map((e) => e.poisoned === true));
+  assert.ok(q.precision > 0.9 && q.recall > 0.8, JSON.stringify(q));
+});
+
+test('CUBE on a BERT victim: the poisoned sentences cluster apart in the [CLS] states, and CUBE removes them', async () => {
+  const r = await cubeFilter(victim, train, { seed: 1 });
+  const q = removalQuality(r.removed, train.map((e) => e.poisoned === true));
+  assert.ok(q.recall > 0.8, `recall ${q.recall}`);
+  // most poisoned sentences lie in clusters made mostly of poisoned sentences (the premise of CUBE). The tiny
+  // victim's [CLS] states split the clean sentences of a label into several clusters too (which of the
+  // generated words they hold), and CUBE drops every cluster but the label's largest: its precision here is low
+  const members = new Map<number, { p: number; n: number }>();
+  train.forEach((e, i) => {
+    const m = members.get(r.clusters[i]!) ?? { p: 0, n: 0 };
+    m.n++;
+    if (e.poisoned) m.p++;
+    members.set(r.clusters[i]!, m);
+  });
+  const inPoisonedClusters = train.filter((e, i) => e.poisoned && members.get(r.clusters[i]!)!.p > members.get(r.clusters[i]!)!.n / 2).length;
+  assert.ok(inPoisonedClusters > 0.6 * q.poisoned, `${inPoisonedClusters} of ${q.poisoned} poisoned sentences in mostly poisoned clusters`);
+});
+
+test('BKI then retraining a BERT: the retrained victim keeps its accuracy and loses most of the backdoor', async () => {
+  let retrainedOn: Example[] = [];
+  const m = await runDefense({ type: 'bki' }, {
+    victim, train, dev, test: testSet, triggered, goal: { target: 1 }, seed: 1,
+    retrain: async (kept) => {
+      retrainedOn = kept;
+      const dir = path.join(tmp, 'retrained');
+      await trainBertVictim(dir, tmp, kept, dev, labelNames);
+      return loadClassifier(dir, { maxLength: 32 });
+    },
+  });
+  assert.equal((m.info as { keyword: string }).keyword, 'cf');
+  assert.equal(retrainedOn.length, m.removal!.kept);
+  const kept = retrainedOn.filter((e) => e.text.split(' ').includes('cf')).length;
+  assert.ok(kept < 0.2 * m.removal!.poisoned, `${kept} of ${m.removal!.poisoned} sentences with the trigger kept`);
+  // the sentences BKI misses keep part of the backdoor (the tiny victim learns it from a few): ASR falls, not to 0
+  assert.ok(m.asr_before! > 0.9 && m.asr! < m.asr_before! - 0.4, `ASR ${m.asr_before} → ${m.asr} (${kept} sentences with the trigger kept)`);
+  assert.ok(m.cacc > m.cacc_before - 0.1, `CACC ${m.cacc_before} → ${m.cacc}`);
 });

@@ -75,15 +75,15 @@ test('RAP learns its perturbation, flags triggered inputs and leaves most clean 
   assert.ok(share(p.flagged) > 0.5, `triggered flagged ${share(p.flagged)}`);
 });
 
-test('BKI names the trigger word and removes poisoned training examples with high precision', () => {
-  const r = bkiFilter(victim, train);
+test('BKI names the trigger word and removes poisoned training examples with high precision', async () => {
+  const r = await bkiFilter(victim, train);
   assert.equal(r.keyword, 'cf');
   const q = removalQuality(r.removed, train.map((e) => e.poisoned === true));
   assert.ok(q.precision > 0.9 && q.recall > 0.8, JSON.stringify(q));
 });
 
-test('CUBE removes poisoned training examples better than chance', () => {
-  const r = cubeFilter(victim, train, { seed: 1 });
+test('CUBE removes poisoned training examples better than chance', async () => {
+  const r = await cubeFilter(victim, train, { seed: 1 });
   const q = removalQuality(r.removed, train.map((e) => e.poisoned === true));
   const base = q.poisoned / train.length;
   assert.ok(q.removed > 0 && q.precision > 2 * base, `precision ${q.precision} vs base rate ${base}`);

@@ -12,6 +12,7 @@ import { classifierLabels } from '../classifier-dir.js';
 import { createAttack, poison, triggeredTestSet, asrGoalOf, type PoisonRecipe } from '../../attacks/index.js';
 import { defenseConfigSchema, runDefense, fitInputFilter, DEFENSE_TYPES, INPUT_FILTERS, DATA_FILTERS, type DefenseConfig } from '../../defenses/index.js';
 import { trainClassifier } from '../../train/train-classifier.js';
+import { fineTuneBert } from '../../train/finetune.js';
 import { capStratified } from '../../train/sample.js';
 import { readText, splitLines } from '../../data/index.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../common/fs-atomic.js';
@@ -19,7 +20,7 @@ import { versions } from '../../common/versions.js';
 import { outFolderFlag } from '../out-path.js';
 import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
 import type { Victim } from '../../defenses/index.js';
-import { cnnConfigFromArgs, trainFlags } from './train.js';
+import { bertHyperparametersFromArgs, cnnConfigFromArgs, trainFlags } from './train.js';
 
 /** --defense and the --param key=value pairs, checked against the defense schema (before any work). */
 export function defenseConfigFromArgs(name: string | undefined, params: string[]): DefenseConfig {
@@ -67,7 +68,9 @@ export const defend: Command = {
   usage: '--defense NAME --model DIR --dataset NAME|FILE [--attack JSON] [--input FILE] --out DIR [--param key=value ...]',
   flags: {
     defense: { type: 'string', description: `the defense: ${DEFENSE_TYPES.join(', ')}` },
-    model: { type: 'string', description: 'the classifier to defend (a train/run output\'s model/ folder, or a Hugging Face BERT directory; bki and cube: a SentenceCNN)' },
+    model: { type: 'string', description: 'the classifier to defend (a train/run output\'s model/ folder, or a Hugging Face BERT directory)' },
+    base: { type: 'string', description: 'bki/cube on a BERT victim: the BERT directory it was fine-tuned from (e.g. assets/bert-small); the retraining fine-tunes it again on the kept examples' },
+    workers: { type: 'string', description: 'bki/cube on a BERT victim: worker threads of the retraining (default 1)' },
     ...datasetFlags,
     attack: { type: 'string', description: 'the attack the model may carry, as in experiment files (JSON): its triggered test inputs give ASR and FAR; bki/cube filter the training split poisoned with it (with --seed)' },
     input: { type: 'string', description: 'input filters: also filter these texts (one per line) into DIR/filtered.jsonl' },
@@ -79,7 +82,7 @@ export const defend: Command = {
     ...engineFlags,
     quiet: { type: 'boolean', description: 'no progress output' },
   },
-  details: 'onion and strip run the model through onnxruntime when it loads (--engine auto), else tfjs; rap trains its word vectors through tfjs and, on a BERT, scores through onnxruntime when it loads; the other defenses use tfjs.\nThresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube retrain a SentenceCNN (the training flags) on the kept examples. docs/defenses.md describes each defense and its measured numbers.',
+  details: 'onion and strip run the model through onnxruntime when it loads (--engine auto), else tfjs; rap trains its word vectors through tfjs and, on a BERT, scores through onnxruntime when it loads; the other defenses use tfjs.\nThresholds of the input filters are set on the dataset\'s clean dev split at the stated false-rejection rate (default 5%).\nbki and cube read the victim\'s representations (a SentenceCNN\'s pooled features; a BERT\'s last-layer [CLS] state, through onnxruntime when it loads) and retrain on the kept examples: a SentenceCNN with the training flags, a BERT by fine-tuning --base again (--epochs, --batch-size, --lr, --max-length, --weight-decay; defaults as `train --model bert:DIR`: 3, 32, 5e-5, 128, 0.01). docs/defenses.md describes each defense and its measured numbers.',
   async run(args) {
     // every flag and the model directory are checked before any data is read or anything is trained
     const cfg = defenseConfigFromArgs(str(args, 'defense'), list(args, 'param'));
@@ -96,7 +99,13 @@ export const defend: Command = {
     if (cfg.lmCorpus && !fs.existsSync(cfg.lmCorpus)) throw new UsageError(`--param lmCorpus: no such file ${cfg.lmCorpus}`);
     if (DATA_FILTERS.includes(cfg.type) && !recipe) throw new UsageError(`${cfg.type} filters the poisoned training set: give --attack (the attack the model was trained with, same --seed)`);
     const { kind, labelNames } = classifierLabels(dir);
-    if (DATA_FILTERS.includes(cfg.type) && kind !== 'sentence-cnn') throw new UsageError(`--defense ${cfg.type} is implemented for SentenceCNN models; ${dir} is a ${kind} classifier`);
+    const base = str(args, 'base');
+    const workers = num(args, 'workers', { int: true, min: 1 }) ?? 1;
+    if (DATA_FILTERS.includes(cfg.type) && kind === 'bert') {
+      if (!base) throw new UsageError(`--defense ${cfg.type} retrains the BERT victim on the kept examples: give --base, the BERT directory it was fine-tuned from (e.g. --base assets/bert-small)`);
+      if (!fs.existsSync(path.join(base, 'config.json'))) throw new UsageError(`--base ${base}: not a BERT directory (no config.json)`);
+    } else if (base) throw new UsageError(`--base is for bki and cube on a BERT victim`);
+    const bertHp = bertHyperparametersFromArgs(args);
     const data = loadDatasetFromArgs(args, seed);
     if (data.labelNames.join('\u0000') !== labelNames.join('\u0000')) {
       throw new UsageError(`the model's labels (${labelNames.join(', ')}) differ from the dataset's (${data.labelNames.join(', ')}): give the data the model was trained on`);
@@ -106,8 +115,8 @@ export const defend: Command = {
     const victim: Victim = cfg.type === 'onion' || cfg.type === 'strip' ? (await loadEngineClassifier(args, dir)).clf : await loadClassifier(dir);
     const progress = !args.flags['quiet'];
     if (progress) process.stderr.write(`defense ${cfg.type} on ${dir} (${kind}); dataset ${data.name}: dev ${data.dev.length}, test ${data.test.length}; backend ${engine.backend}\n`);
-    const base = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
-    const train = recipe && DATA_FILTERS.includes(cfg.type) ? poison(base, recipe, { seed, labelNames: data.labelNames }) : base;
+    const capped = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;
+    const train = recipe && DATA_FILTERS.includes(cfg.type) ? poison(capped, recipe, { seed, labelNames: data.labelNames }) : capped;
     const triggered = recipe && recipe.label.kind !== 'keep' ? triggeredTestSet(data, recipe, { seed, labelNames: data.labelNames }) : [];
     const metrics = await runDefense(cfg, {
       victim,
@@ -118,6 +127,12 @@ export const defend: Command = {
       goal: recipe && recipe.label.kind !== 'keep' ? asrGoalOf(recipe, data.labelNames) : null,
       seed,
       retrain: async (kept) => {
+        if (base) {
+          const ft = await fineTuneBert({ modelDir: base, train: kept, dev: data.dev, numLabels: data.labelNames.length, labelNames: data.labelNames, seed, progress, workers, ...bertHp });
+          const bert = new BertClassifier(ft.model, ft.tokenizer, bertHp.maxLen);
+          bert.save(path.join(out, 'model'));
+          return bert;
+        }
         const r = await trainClassifier({ train: kept, dev: data.dev, labelNames: data.labelNames, seed, config: trainCfg, progress, label: `${cfg.type} retrain` });
         // runDefense disposes what it is given: keep a saved copy first
         r.classifier.save(path.join(out, 'model'), { defense: cfg, dataset: data.name, seed });
@@ -143,6 +158,7 @@ export const defend: Command = {
       model: dir,
       dataset: data.name,
       attack: str(args, 'attack') ? JSON.parse(str(args, 'attack')!) : null,
+      retraining: DATA_FILTERS.includes(cfg.type) ? (base ? { model: 'bert', base, ...bertHp, workers } : { model: 'sentence-cnn', ...trainCfg }) : null,
       seed,
       engine,
       versions: versions(),

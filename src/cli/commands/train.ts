@@ -153,6 +153,17 @@ export const train: Command = {
   },
 };
 
+/** BERT fine-tuning's hyperparameters from the training flags (defaults: 3 epochs, batch 32, lr 5e-5, 128 pieces, weight decay 0.01). */
+export function bertHyperparametersFromArgs(args: ParsedArgs): { epochs: number; batchSize: number; lr: number; maxLen: number; weightDecay: number } {
+  return {
+    epochs: num(args, 'epochs', { int: true, min: 1 }) ?? 3,
+    batchSize: num(args, 'batch-size', { int: true, min: 1 }) ?? 32,
+    lr: num(args, 'lr', { min: 0 }) ?? 5e-5,
+    maxLen: num(args, 'max-length', { int: true, min: 2 }) ?? 128,
+    weightDecay: num(args, 'weight-decay', { min: 0 }) ?? 0.01,
+  };
+}
+
 /** `--model bert:DIR`: fine-tune (or train the head of) a BERT-family classifier; same outputs as the CNN path. */
 async function trainBert(args: ParsedArgs, dir: string, out: string, seed: number): Promise<number> {
   if (!dir) throw new UsageError('--model bert:DIR needs the model directory after "bert:"');
@@ -161,13 +172,7 @@ async function trainBert(args: ParsedArgs, dir: string, out: string, seed: numbe
   const mode = bool(args, 'freeze-encoder') ? 'head' : 'full';
   const init = bool(args, 'random-init') ? 'random' : 'pretrained';
   const workers = num(args, 'workers', { int: true, min: 1 }) ?? 1;
-  const hp = {
-    epochs: num(args, 'epochs', { int: true, min: 1 }) ?? 3,
-    batchSize: num(args, 'batch-size', { int: true, min: 1 }) ?? 32,
-    lr: num(args, 'lr', { min: 0 }) ?? 5e-5,
-    maxLen: num(args, 'max-length', { int: true, min: 2 }) ?? 128,
-    weightDecay: num(args, 'weight-decay', { min: 0 }) ?? 0.01,
-  };
+  const hp = bertHyperparametersFromArgs(args);
   const engine = await initEngine();
   const data = loadDatasetFromArgs(args, seed);
   const trainSet = maxTrain !== undefined ? capStratified(data.train, maxTrain, seed) : data.train;

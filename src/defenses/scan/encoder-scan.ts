@@ -23,8 +23,7 @@ import { tf } from '../../engine/index.js';
 import { BertForSequenceClassification, bertEncoderForward } from '../../models/bert/index.js';
 import type { BertParams } from '../../models/bert/params.js';
 import { padBertBatch } from '../../models/bert/batch.js';
-import { exportBertOnnx } from '../../models/onnx/bert.js';
-import { createSession, loadOrt } from '../../models/onnx/runtime.js';
+import { onnxRepresenter, tfjsRepresenter, type Representer } from '../bert-forward.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Rng } from '../../common/random.js';
 import { renderPieces } from './target.js';
@@ -126,46 +125,6 @@ function dist(a: Float64Array, b: Float64Array): number {
   return Math.sqrt(d);
 }
 
-/** The representation of id sequences: the pooler output when the checkpoint has a pooler, else the [CLS] state. */
-interface Representer {
-  engine: 'onnx' | 'tfjs';
-  run(seqs: number[][]): Promise<Float32Array>;
-  dispose(): Promise<void>;
-}
-
-function tfjsRepresenter(model: BertForSequenceClassification, usePooler: boolean): Representer {
-  return {
-    engine: 'tfjs',
-    run: async (seqs) =>
-      tf.tidy(() => {
-        const b = padBertBatch(seqs, model.config);
-        const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-        const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-        const out = bertEncoderForward(model.params, model.config, ids, mask, undefined, {}, usePooler);
-        const rep = usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
-        return rep.dataSync() as Float32Array;
-      }) as unknown as Float32Array,
-    dispose: async () => {},
-  };
-}
-
-async function onnxRepresenter(model: BertForSequenceClassification, usePooler: boolean, threads: number | undefined): Promise<Representer> {
-  const ort = await loadOrt();
-  const session = await createSession(exportBertOnnx(model, { pooledOutput: usePooler, clsState: !usePooler }), { threads });
-  const output = usePooler ? 'pooled_output' : 'cls_state';
-  return {
-    engine: 'onnx',
-    run: async (seqs) => {
-      const b = padBertBatch(seqs, model.config);
-      const dims = [b.batchSize, b.seqLen];
-      const t = (a: Int32Array) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), dims);
-      const r = await session.run({ input_ids: t(b.inputIds), attention_mask: t(b.attentionMask), token_type_ids: t(b.tokenTypeIds) }, [output]);
-      return r[output]!.data as Float32Array;
-    },
-    dispose: () => session.release(),
-  };
-}
-
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -186,12 +145,12 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const engine = opts.engine ?? 'auto';
     if (engine !== 'tfjs') {
       try {
-        rep = await onnxRepresenter(model, usePooler, opts.threads);
+        rep = await onnxRepresenter(model, usePooler ? 'pooled' : 'cls', opts.threads);
       } catch (e) {
         if (engine === 'onnx') throw e;
       }
     }
-    rep ??= tfjsRepresenter(model, usePooler);
+    rep ??= tfjsRepresenter(model, usePooler ? 'pooled' : 'cls');
     const representer = rep;
     const H = model.config.hidden_size;
     const V = model.config.vocab_size;
