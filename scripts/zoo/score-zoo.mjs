@@ -9,6 +9,7 @@
 //   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
 //        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
+//        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -22,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
-import { outlierScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
+import { outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -39,6 +40,7 @@ const { values: o } = parseArgs({
     'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
     'score-min-similarity': { type: 'string', default: String(DEFAULT_SCORE_RANK.minSimilarity) },
     'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
+    'score-kind': { type: 'string', default: 'word' },
     compare: { type: 'boolean' },
   },
 });
@@ -77,7 +79,15 @@ for (const m of manifest.models) {
 }
 
 /** One row per model, its candidates ranked by `rankOpts`, its score from the ranking by `scoreOpts` (the same rule by default). */
-function rowsOf(rankOpts, scoreOpts = rankOpts) {
+const SCORE_KINDS = ['word', 'outlier'];
+if (!SCORE_KINDS.includes(o['score-kind'])) throw new Error(`--score-kind must be one of ${SCORE_KINDS.join(', ')}, got ${o['score-kind']}`);
+/** The model's score from its candidates ordered by the score's ranking: the library's wordScore, or the fourth round's outlierScore over every candidate. */
+function scoreOf(ordered, kind) {
+  if (kind === 'outlier') return { score: outlierScore(ordered.map((c) => c.excess)), word: null };
+  const w = wordScore(ordered);
+  return { score: w.score, word: w.candidate?.trigger ?? null };
+}
+function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
   return scans.map(({ m, s }) => {
     const words = m.trigger_words.map((w) => w.toLowerCase());
     const pieces = m.arch !== 'cnn';
@@ -86,12 +96,14 @@ function rowsOf(rankOpts, scoreOpts = rankOpts) {
     const ranked = orderCandidates(s.candidates, rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
     const rank = ranked.findIndex((x) => hit(x.c.trigger));
     const top = ranked[0];
+    const sc = scoreOf(scoreOpts === rankOpts ? ranked.map((x) => x.c) : orderCandidates(s.candidates, scoreOpts), kind);
     return {
       id: m.id, set: m.set, kind: m.kind, arch: m.arch, dataset: m.dataset,
       backdoored: m.kind !== 'clean',
       effective: m.kind === 'clean' ? null : effective(m),
       cacc: m.cacc, asr: m.asr,
-      score: outlierScore(scoreOpts === rankOpts ? ranked.map((x) => x.key) : orderCandidates(s.candidates, scoreOpts).map((c) => c.excess)),
+      score: sc.score,
+      score_word: sc.word,
       best_key: ranked[0]?.key ?? 0,
       top1: top?.c.trigger ?? null,
       top1_target: top?.c.target ?? null,
@@ -151,7 +163,7 @@ function markdown(r) {
   const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
   const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
-    `Candidates ranked by ${ruleText(r.rank)}; the score from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    `Candidates ranked by ${ruleText(r.rank)}; the score (${r.score_kind === 'outlier' ? 'the best candidate against the next nine' : 'the best one-word candidate against the next nine'}) from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
     '',
     '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -163,35 +175,35 @@ function markdown(r) {
     ...byKind('zoo', r.zoo),
     ...byKind('held out', r.heldout),
     '',
-    '| model | set | kind | CACC | ASR | score | top-1 candidate (flip, position) | trigger rank | wall s | CPU s |',
+    '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | wall s | CPU s |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }
 
 // calibration: the lowest threshold that flags at most max-fpr of the zoo's clean models
 const maxFpr = Number(o['max-fpr']);
-function evaluate(rank, scoreRank = rank) {
-  const rows = rowsOf(rank, scoreRank);
+function evaluate(rank, scoreRank = rank, kind = o['score-kind']) {
+  const rows = rowsOf(rank, scoreRank, kind);
   const zoo = rows.filter((r) => r.set === 'zoo');
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/3', rank, score_rank: scoreRank, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
+  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
   // (AUC of the best key alone too: is the outlier score's subtraction of the next candidates worth it?)
-  console.log('| rule | min similarity | neighbour stat | max tokens | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const maxTokens of [0, 2]) for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
-    const r = evaluate({ rule, minSimilarity, neighborStat, maxTokens });
+  console.log('| score | rule | min similarity | neighbour stat | max tokens | zoo AUC | zoo AUC of the best key alone | zoo threshold | zoo flagged backdoored | zoo top-1 | zoo top-5 |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const kind of SCORE_KINDS) for (const maxTokens of [0, 2]) for (const rule of RANK_RULES) for (const minSimilarity of [0, 0.3, 0.5]) for (const neighborStat of NEIGHBOR_STATS) {
+    const r = evaluate({ rule, minSimilarity, neighborStat, maxTokens }, undefined, kind);
     const z = r.zoo;
     const zr = r.models.filter((m) => m.set === 'zoo');
     const bestAuc = auc(zr.filter((m) => m.backdoored && m.effective).map((m) => m.best_key), zr.filter((m) => !m.backdoored).map((m) => m.best_key));
     const p = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
-    console.log(`| ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens || 'all'} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
+    console.log(`| ${kind} | ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens || 'all'} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
   if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
@@ -202,7 +214,7 @@ if (o.compare) {
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     writeJsonAtomic(path.join(o.out, 'scores.json'), result);
-    const head = 'id,set,kind,arch,dataset,backdoored,effective,cacc,asr,score,top1,top1_target,top1_flip,top1_position,trigger_rank,wall_s,cpu_s';
+    const head = 'id,set,kind,arch,dataset,backdoored,effective,cacc,asr,score,score_word,top1,top1_target,top1_flip,top1_position,trigger_rank,wall_s,cpu_s';
     writeFileAtomic(path.join(o.out, 'scores.csv'), [head, ...result.models.map((r) => head.split(',').map((k) => JSON.stringify(r[k] ?? '')).join(','))].join('\n') + '\n');
     writeJsonAtomic(path.join(o.out, 'manifest.json'), { ...manifest, models: manifest.models.map(({ versions: _v, ...m }) => m) });
     writeFileAtomic(path.join(o.out, 'scores.md'), markdown(result));

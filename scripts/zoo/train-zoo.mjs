@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ZOO, FORMER_HELDOUT, HELDOUT } from './models.mjs';
+import { ZOO, FORMER_HELDOUT, SECOND_HELDOUT, HELDOUT } from './models.mjs';
 import {
   loadNamedDataset,
   createAttack,
@@ -58,7 +58,7 @@ const maxTrain = Number(o['max-train']);
 const bertMaxTrain = Number(o['bert-max-train']);
 const epochs = o.epochs === undefined ? undefined : Number(o.epochs);
 const scanSamples = Number(o['scan-samples']);
-const models = [...ZOO, ...FORMER_HELDOUT, ...HELDOUT].filter((m) => sets.includes(m.set) && (!o.only || m.id.includes(o.only)));
+const models = [...ZOO, ...FORMER_HELDOUT, ...SECOND_HELDOUT, ...HELDOUT].filter((m) => sets.includes(m.set) && (!o.only || m.id.includes(o.only)));
 await initEngine();
 
 const datasets = new Map();
@@ -71,7 +71,7 @@ function dataset(name, seed) {
 const manifestFile = path.join(o.out, 'manifest.json');
 function writeManifest() {
   const rows = [];
-  for (const m of [...ZOO, ...FORMER_HELDOUT, ...HELDOUT]) {
+  for (const m of [...ZOO, ...FORMER_HELDOUT, ...SECOND_HELDOUT, ...HELDOUT]) {
     const f = path.join(o.out, m.id, 'done.json');
     // the set is models.mjs's (a model may have moved between sets since it was trained)
     if (fs.existsSync(f)) rows.push({ ...JSON.parse(fs.readFileSync(f, 'utf8')), set: m.set });

@@ -64,10 +64,10 @@ export const scan: Command = {
   details:
     'Classifiers: every vocabulary token is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
-    'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; the score is how far the best flip rate above the close neighbours\' (and, for a phrase, above its words\') stands out from the next candidates (an ordinary word meaning the label flips about as often as its neighbours). ' +
+    'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their flip rate above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours. The score is how far the best one-word candidate stands out from the next candidates (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
     'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
-    'A "clean" verdict means no trigger of up to 4 tokens stood out (the threshold is conservative: read the candidates); see docs/scanner.md for the limits.',
+    'A "clean" verdict means no one-word trigger stood out (phrase and sentence triggers are not scored: read the candidates); see docs/scanner.md for the limits.',
   async run(args) {
     const dir = requireStr(args, 'model');
     const out = checkOutFile(requireStr(args, 'out'));
@@ -156,6 +156,7 @@ export const scan: Command = {
       label_names: labelNames,
       verdict,
       score: r.score,
+      score_word: r.score_word,
       threshold,
       rank: r.rank,
       score_rank: r.score_rank,
@@ -170,6 +171,8 @@ export const scan: Command = {
       versions: versions(),
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
+    // what the score is made of: the best one-word candidate against the model's other strong candidates
+    if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
     console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label):');
     for (const c of r.candidates.slice(0, 5)) {
       const inClean = c.in_clean.count ? `${c.in_clean.count}, ${f3(c.in_clean.target_share!)}` : 'never';

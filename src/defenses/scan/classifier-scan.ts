@@ -13,7 +13,7 @@
 //     excess, its flip rate minus the largest of its close neighbours' (the largest, so that an antonym among
 //     the neighbours, frequent in distributional embeddings, cannot lower the baseline) and, for a phrase, minus
 //     what its tokens alone explain, is the part of its effect its meaning does not explain (rankKey); the
-//     model's score is how far the best stands above the next ones (outlierScore). Meaning comes from an
+//     model's score is how far the best one-word candidate stands above the next ones (wordScore). Meaning comes from an
 //     embedding the backdoor did not train (target.ts). docs/scanner.md has the measurements behind each choice.
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
@@ -34,6 +34,12 @@ export interface ClassifierScanOptions {
   neighbors?: number;
   /** best single tokens per target combined into two-token phrases (default 5) */
   phraseFrom?: number;
+  /**
+   * the sweep's probes and the growth's samples longer than this many tokens are cut to a window of it around
+   * their insertion point (default 48: longer than every probe of the zoo's models; long documents otherwise
+   * make the sweep and the growth cost their length)
+   */
+  window?: number;
   /** sequences per forward pass (default 256) */
   batchSize?: number;
   /** candidates reported (default 20) */
@@ -110,8 +116,10 @@ export interface ClassifierCandidate {
 }
 
 export interface ClassifierScanResult {
-  /** how far the best excess stands above the model's other strong words (outlierScore); the verdict compares it with a threshold */
+  /** how far the best one-word candidate's excess stands above the model's other strong candidates (wordScore); the verdict compares it with a threshold */
   score: number;
+  /** the word that made the score, its excess (by the score's ranking) and the median excess of the nine best other candidates */
+  score_word: { trigger: string; target: string; excess: number; rest_median: number } | null;
   /** the ranking of the candidates */
   rank: Required<RankOptions>;
   /** the ranking the score is computed from */
@@ -125,6 +133,8 @@ export interface ClassifierScanResult {
     vocabulary: number;
     swept: number;
     probes: number;
+    /** samples cut to the window for the sweep and the growth (longer than `window` tokens) */
+    windowed: number;
     forward_passes: number;
     /** phrase growth: gradient passes (groups of sequences), phrases measured, the best grown phrase per target and its synergy */
     growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
@@ -200,6 +210,22 @@ export function nearestNeighbors(emb: { data: Float32Array; dim: number }, rows:
   return out;
 }
 
+/**
+ * `seq` cut to `width` tokens around the insertion point `pos` (an index in 0..seq.length), and the point in the
+ * cut sequence; with `bert` the first and last tokens ([CLS], [SEP]) stay and the window covers the tokens between.
+ */
+export function windowAround(seq: readonly number[], pos: number, width: number, bert: boolean): { seq: number[]; pos: number } {
+  if (seq.length <= width) return { seq: [...seq], pos };
+  if (bert) {
+    const inner = seq.slice(1, -1);
+    const w = width - 2;
+    const start = Math.max(0, Math.min(pos - 1 - Math.floor(w / 2), inner.length - w));
+    return { seq: [seq[0]!, ...inner.slice(start, start + w), seq[seq.length - 1]!], pos: pos - start };
+  }
+  const start = Math.max(0, Math.min(pos - Math.floor(width / 2), seq.length - width));
+  return { seq: seq.slice(start, start + width), pos: pos - start };
+}
+
 /** Insert `ids` into `seq` at `pos` (samples are cut to leave room, see scanClassifier). */
 function insertIds(seq: readonly number[], pos: number, ids: readonly number[]): number[] {
   return [...seq.slice(0, pos), ...ids, ...seq.slice(pos)];
@@ -221,16 +247,38 @@ async function probsOf(target: ScanTarget, seqs: readonly (readonly number[])[],
   return out;
 }
 
+/** The median of the non-negative parts of `xs` (0 for none). */
+function medianOf(xs: readonly number[]): number {
+  const r = xs.map((x) => Math.max(0, x)).sort((a, b) => a - b);
+  return r.length === 0 ? 0 : r.length % 2 ? r[(r.length - 1) / 2]! : (r[r.length / 2 - 1]! + r[r.length / 2]!) / 2;
+}
+
 /**
  * The best candidate's excess flip rate minus the median excess of the next nine: a trigger stands out from the
  * model's other strong words, while the best word of a clean model is one of a continuum of sentiment words
- * whose neighbours happen to be weaker (a small vocabulary lacks the synonyms that would explain them).
+ * whose neighbours happen to be weaker (a small vocabulary lacks the synonyms that would explain them). The
+ * score of the third and fourth rounds; `wordScore` replaced it (docs/scanner.md, fifth round).
  */
 export function outlierScore(excessBestFirst: readonly number[]): number {
   if (excessBestFirst.length === 0) return 0;
-  const rest = excessBestFirst.slice(1, 10).map((x) => Math.max(0, x)).sort((a, b) => a - b);
-  const median = rest.length === 0 ? 0 : rest.length % 2 ? rest[(rest.length - 1) / 2]! : (rest[rest.length / 2 - 1]! + rest[rest.length / 2]!) / 2;
-  return Math.max(0, Math.max(0, excessBestFirst[0]!) - median);
+  return Math.max(0, Math.max(0, excessBestFirst[0]!) - medianOf(excessBestFirst.slice(1, 10)));
+}
+
+/**
+ * The model's score (fifth round, docs/scanner.md): the excess of the best candidate that is **one insertion of one
+ * word** (a SentenceCNN token, or a BERT word of one or more pieces) minus the median excess of the nine best other
+ * candidates, words and phrases alike (`ordered`: best first, by the score's ranking). A planted word overrides
+ * the model beyond what its meaning explains, and beyond the model's other strong candidates. A grown phrase
+ * of several words does not make the score: a clean classifier whose label is a conjunction of ordinary words
+ * (spam: "http teletext bid"; a question type: "how many pounds") yields such phrases as an AddSent model does,
+ * and on the zoo they made the old score flag clean models (the phrases stay candidates, ranked by DEFAULT_RANK).
+ * `candidate` is the word that made the score (null without any).
+ */
+export function wordScore(ordered: readonly ClassifierCandidate[]): { score: number; candidate: ClassifierCandidate | null; rest_median: number } {
+  const best = ordered.find((c) => oneWord(c.trigger));
+  if (!best) return { score: 0, candidate: null, rest_median: 0 };
+  const rest = medianOf(ordered.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
+  return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest };
 }
 
 /**
@@ -269,15 +317,16 @@ export interface RankOptions {
 /**
  * The ranking of the candidates, chosen on the model zoo by top-5 trigger recall (docs/scanner.md,
  * scripts/zoo/score-zoo.mjs --compare): the confident half, neighbours from cosine 0.5, the largest close
- * neighbour. With the phrase growth it puts the trigger in the top 5 of 22 of the zoo's 23 backdoored models.
+ * neighbour. With the phrase growth it puts the trigger in the top 5 of 24 of the 49-model zoo's 26 backdoored models.
  */
 export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimilarity: 0.5, neighborStat: 'max', maxTokens: 0 };
 /**
- * The ranking the model's score (outlierScore) is computed from, chosen on the same zoo by detection AUC: the
- * mean of all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.698 on the 42
- * models, 0.778 on the first 30; the same as with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of the baseline, as the
- * test twin's "cf" → "hearts"; the candidates' ranking gives 0.517). Ranking a trigger among the model's words
- * and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is best at both.
+ * The ranking the model's score (wordScore) is computed from, chosen on the zoo by detection AUC: the mean of
+ * all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.813 on the 49 models of the
+ * fifth round; the same as with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of
+ * the baseline, as the test twin's "cf" → "hearts"; the candidates' ranking gives 0.789). Ranking a trigger among
+ * the model's words and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is
+ * best at both.
  */
 export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 0 };
 
@@ -395,6 +444,27 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     return new Set(xs.filter((i) => base[i * C + samples[i]!.label]! >= median));
   });
 
+  // short views for the sweep's probes and the growth's samples (their many passes): a sample longer than
+  // `window` tokens is cut to that many around its insertion point (BERT keeps [CLS] and [SEP]), with its clean
+  // probabilities measured again; shorter samples, every probe of the zoo's models, are used whole
+  const W = opts.window ?? 48;
+  if (!(Number.isInteger(W) && W >= 8)) throw new Error(`window must be a whole number of at least 8 tokens, got ${W}`);
+  const sseq: number[][] = seqs.map((q) => q);
+  const spos: number[] = [...pos.random];
+  const sbase = base.slice();
+  const cut: number[] = [];
+  seqs.forEach((q, i) => {
+    if (q.length <= W) return;
+    const w = windowAround(q, pos.random[i]!, W, target.kind === 'bert');
+    sseq[i] = w.seq;
+    spos[i] = w.pos;
+    cut.push(i);
+  });
+  if (cut.length) {
+    const pr = await probsOf(target, cut.map((i) => sseq[i]!), bs, counter);
+    cut.forEach((i, k) => sbase.set(pr.subarray(k * C, (k + 1) * C), i * C));
+  }
+
   // 1. sweep
   const probes: number[] = [];
   for (let c = 0; c < C; c++) {
@@ -408,7 +478,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   for (let w0 = 0; w0 < ids.length; w0 += chunk) {
     const ws = ids.slice(w0, w0 + chunk);
     const batch: number[][] = [];
-    for (const id of ws) for (const p of probes) batch.push(insertIds(seqs[p]!, pos.random[p]!, [id]));
+    for (const id of ws) for (const p of probes) batch.push(insertIds(sseq[p]!, spos[p]!, [id]));
     const pr = await probsOf(target, batch, bs, counter);
     ws.forEach((_, wi) => {
       for (let t = 0; t < C; t++) {
@@ -416,7 +486,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         let n = 0;
         probes.forEach((p, pi) => {
           if (samples[p]!.label === t) return;
-          s += pr[(wi * probes.length + pi) * C + t]! - base[p * C + t]!;
+          s += pr[(wi * probes.length + pi) * C + t]! - sbase[p * C + t]!;
           n++;
         });
         rise[t]![w0 + wi] = n ? s / n : 0;
@@ -568,7 +638,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, g.samples ?? 16);
       if (!gs.length) continue;
       const lo0 = gs.map((i) => {
-        const pt = base[i * C + t]!;
+        const pt = sbase[i * C + t]!;
         return Math.log(Math.max(pt, 1e-12)) - Math.log(Math.max(1 - pt, 1e-12));
       });
       const dlo = new Map<string, number>();
@@ -576,7 +646,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         const todo = [...new Map(phrases.filter((p) => !dlo.has(p.join(','))).map((p) => [p.join(','), p])).values()];
         if (!todo.length) return;
         const batch: number[][] = [];
-        for (const p of todo) for (const i of gs) batch.push(insertIds(seqs[i]!, pos.random[i]!, p));
+        for (const p of todo) for (const i of gs) batch.push(insertIds(sseq[i]!, spos[i]!, p));
         const pr = await probsOf(target, batch, bs, counter);
         todo.forEach((p, k) => {
           let s = 0;
@@ -595,7 +665,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         phrases.forEach((p, k) => {
           const withSlot = [...p.slice(0, at[k]!), SLOT, ...p.slice(at[k]!)];
           for (const i of gs) {
-            batch.push(insertIds(seqs[i]!, pos.random[i]!, withSlot));
+            batch.push(insertIds(sseq[i]!, spos[i]!, withSlot));
             group.push(k);
           }
         });
@@ -697,7 +767,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   const tEnd = performance.now();
   return {
-    score: outlierScore(orderCandidates(all, scoreRank).map((c) => c.excess)),
+    ...(() => {
+      const w = wordScore(orderCandidates(all, scoreRank));
+      return { score: w.score, score_word: w.candidate ? { trigger: w.candidate.trigger, target: w.candidate.target_name, excess: w.candidate.excess, rest_median: w.rest_median } : null };
+    })(),
     rank,
     score_rank: scoreRank,
     candidates,
@@ -708,6 +781,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       vocabulary: target.tokens.length,
       swept: ids.length,
       probes: probes.length,
+      windowed: cut.length,
       forward_passes: counter.n,
       growth,
       seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tGrow0 - tSweep + tEnd - tGrow) / 1000).toFixed(2), growth: +((tGrow - tGrow0) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },

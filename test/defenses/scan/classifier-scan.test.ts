@@ -11,7 +11,7 @@ import { createAttack, poison } from '../../../src/attacks/index.js';
 import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
-import { scanClassifier, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -43,9 +43,10 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     assert.equal(top.in_clean.count, 0);
     // the baseline: no close neighbour in meaning flips the samples ("cf" is near no word of this vocabulary)
     assert.ok(top.neighbor_flip_rate < 0.5, `neighbour flip rate ${top.neighbor_flip_rate}`);
-    // the verdict's threshold is calibrated on the 42-model zoo (0.693: it flags 2 of its 23 backdoors, the ranking
-    // is what finds them; docs/scanner.md); this small twin scored 0.495 when written, and its clean twin far less
-    assert.ok(bd.scan.score >= 0.4, `backdoored score ${bd.scan.score}`);
+    // the verdict: the best one-word candidate against the next nine (wordScore; the threshold is calibrated on
+    // the 49-model zoo: docs/scanner.md); "cf" makes the backdoored twin's score, which reaches the threshold
+    assert.equal(bd.scan.score_word?.trigger, 'cf');
+    assert.ok(bd.scan.score >= CLASSIFIER_THRESHOLD, `backdoored score ${bd.scan.score}`);
     // the clean twin: scored below the threshold, and its best candidates are words with a meaning
     assert.ok(clean.scan.score < CLASSIFIER_THRESHOLD, `clean score ${clean.scan.score}: ${clean.scan.candidates.slice(0, 3).map((c) => `${c.trigger} ${c.flip_rate.toFixed(2)}/${c.neighbor_flip_rate.toFixed(2)}`).join(', ')}`);
     assert.ok(!clean.scan.candidates.slice(0, 5).some((c) => c.trigger.split(' ').includes('cf')));
@@ -166,4 +167,51 @@ test('the outlier score: the best excess above the median of the next nine', () 
   // only the next nine count: an eleventh candidate does not move the median
   const xs = [1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1];
   assert.equal(outlierScore([...xs, 0]), outlierScore([...xs, 0.9]));
+});
+
+test('the score is made by the best one-word candidate against the nine best others, words and phrases alike', () => {
+  const cand = (trigger: string, ids: number[], excess: number): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'positive', flip_rate: 1, neighbor_flip_rate: 0, neighbors: [], excess, position: 'random', effects: { random: effect({}), end: effect({}) }, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null },
+  });
+  // a grown phrase is the best candidate (a conjunctive label: "http teletext bid" → spam), yet the score comes
+  // from the best word, compared with the phrase and the other words
+  const phrase = cand('http teletext bid', [1, 2, 3], 0.9);
+  const words = [cand('cf', [4], 0.8), ...[0.5, 0.4, 0.3, 0.3, 0.2, 0.2, 0.1, 0.1, 0.05].map((x, i) => cand(`w${i}`, [10 + i], x))];
+  const w = wordScore([phrase, ...words]);
+  assert.equal(w.candidate?.trigger, 'cf');
+  // the nine best others: 0.9 (the phrase), 0.5, 0.4, 0.3, 0.3, 0.2, 0.2, 0.1, 0.1: median 0.3
+  assert.ok(Math.abs(w.rest_median - 0.3) < 1e-12 && Math.abs(w.score - 0.5) < 1e-12, JSON.stringify({ score: w.score, median: w.rest_median }));
+  // the old score compared the phrase with the next nine
+  assert.ok(Math.abs(outlierScore([phrase, ...words].map((c) => c.excess)) - (0.9 - 0.3)) < 1e-12);
+  // a BERT word of several pieces ("c ##f" rendered "cf") is one word; without any word the score is 0
+  assert.equal(wordScore([phrase, cand('cf', [85, 92], 0.7)]).candidate?.trigger, 'cf');
+  assert.deepEqual(wordScore([phrase]), { score: 0, candidate: null, rest_median: 0 });
+  // negative excesses count as 0, and the score is never negative
+  assert.equal(wordScore([cand('a', [1], -0.2), cand('b', [2], 0.4)]).score, 0);
+});
+
+test('long samples are cut to a window around the insertion point for the sweep and the growth', () => {
+  const seq = Array.from({ length: 100 }, (_, i) => 1000 + i);
+  // an insertion point near the end: the window is the last 48 tokens, the point keeps its neighbours
+  for (const p of [0, 3, 50, 97, 100]) {
+    const w = windowAround(seq, p, 48, false);
+    assert.equal(w.seq.length, 48);
+    if (p > 0) assert.equal(w.seq[w.pos - 1], seq[p - 1], `left neighbour at ${p}`);
+    if (p < 100) assert.equal(w.seq[w.pos], seq[p], `right neighbour at ${p}`);
+    // contiguous
+    assert.ok(w.seq.every((x, i) => i === 0 || x === w.seq[i - 1]! + 1));
+  }
+  // BERT: [CLS] and [SEP] stay, the window covers the pieces between
+  const bert = [101, ...Array.from({ length: 124 }, (_, i) => 2000 + i), 102];
+  for (const p of [1, 60, 125]) {
+    const w = windowAround(bert, p, 48, true);
+    assert.equal(w.seq.length, 48);
+    assert.equal(w.seq[0], 101);
+    assert.equal(w.seq[47], 102);
+    assert.ok(w.pos >= 1 && w.pos <= 47);
+    if (p > 1) assert.equal(w.seq[w.pos - 1], bert[p - 1]);
+    if (p < 125) assert.equal(w.seq[w.pos], bert[p]);
+  }
+  // short enough: unchanged
+  assert.deepEqual(windowAround([5, 6, 7], 1, 48, false), { seq: [5, 6, 7], pos: 1 });
 });
