@@ -70,7 +70,7 @@ export const defend: Command = {
     defense: { type: 'string', description: `the defense: ${DEFENSE_TYPES.join(', ')}` },
     model: { type: 'string', description: 'the classifier to defend (a train/run output\'s model/ folder, or a Hugging Face BERT directory)' },
     base: { type: 'string', description: 'bki/cube on a BERT victim: the BERT directory it was fine-tuned from (e.g. assets/bert-small); the retraining fine-tunes it again on the kept examples' },
-    workers: { type: 'string', description: 'bki/cube on a BERT victim: worker threads of the retraining (default 1)' },
+    workers: { type: 'string', description: 'bki/cube: worker threads computing each batch of the retraining data-parallel (default 1)' },
     ...datasetFlags,
     attack: { type: 'string', description: 'the attack the model may carry, as in experiment files (JSON): its triggered test inputs give ASR and FAR; bki/cube filter the training split poisoned with it (with --seed)' },
     input: { type: 'string', description: 'input filters: also filter these texts (one per line) into DIR/filtered.jsonl' },
