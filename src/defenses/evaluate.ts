@@ -141,7 +141,16 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
     try {
       const seconds = (performance.now() - t0) / 1000;
       const after = await labelsOf(retrained, [...testTexts, ...trigTexts]);
-      const info = 'keyword' in r ? { keyword: r.keyword, ranking: r.ranking } : { eps: r.eps, per_label: r.perLabel };
+      // CUBE: per label, how many of each cluster's examples were poisoned (where the poison landed: the evidence
+      // behind a failed filter, e.g. poisoned examples inside the label's largest cluster)
+      const poisonedIn = (label: number): Record<string, number> => {
+        const n: Record<string, number> = {};
+        train.forEach((e, i) => {
+          if (e.label === label && e.poisoned && 'clusters' in r) n[String(r.clusters[i])] = (n[String(r.clusters[i])] ?? 0) + 1;
+        });
+        return n;
+      };
+      const info = 'keyword' in r ? { keyword: r.keyword, ranking: r.ranking } : { eps: r.eps, per_label: r.perLabel.map((l) => ({ ...l, poisoned: poisonedIn(l.label) })) };
       return {
         ...base,
         cacc: accuracy(after.slice(0, test.length), test),

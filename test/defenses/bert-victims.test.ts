@@ -195,6 +195,18 @@ test('CUBE on a BERT victim: the poisoned sentences cluster apart in the [CLS] s
   assert.ok(inPoisonedClusters > 0.6 * q.poisoned, `${inPoisonedClusters} of ${q.poisoned} poisoned sentences in mostly poisoned clusters`);
 });
 
+test('CUBE through runDefense reports, per label and cluster, how many poisoned examples it held', async () => {
+  const m = await runDefense({ type: 'cube' }, {
+    victim, train, dev, test: testSet, triggered, goal: { target: 1 }, seed: 1,
+    retrain: async () => loadClassifier(path.join(tmp, 'victim'), { maxLength: 32 }),
+  });
+  const per = (m.info as { per_label: { label: number; sizes: Record<string, number>; poisoned: Record<string, number> }[] }).per_label;
+  // every poisoned example is labelled positive (1) and counted once, in a cluster of that label
+  assert.equal(Object.values(per.find((l) => l.label === 1)!.poisoned).reduce((a, b) => a + b, 0), train.filter((e) => e.poisoned).length);
+  assert.deepEqual(per.find((l) => l.label === 0)!.poisoned, {});
+  for (const l of per) for (const [c, n] of Object.entries(l.poisoned)) assert.ok(n <= l.sizes[c]!, `cluster ${c}: ${n} poisoned of ${l.sizes[c]}`);
+});
+
 test('BKI then retraining a BERT: the retrained victim keeps its accuracy and loses most of the backdoor', async () => {
   let retrainedOn: Example[] = [];
   const m = await runDefense({ type: 'bki' }, {
