@@ -69,7 +69,7 @@ export interface Representer {
   dispose(): Promise<void>;
 }
 
-export function tfjsRepresenter(model: BertForSequenceClassification, which: BertRepresentation): Representer {
+function tfjsRepresenter(model: BertForSequenceClassification, which: BertRepresentation): Representer {
   return {
     engine: 'tfjs',
     run: async (seqs) =>
@@ -86,7 +86,7 @@ export function tfjsRepresenter(model: BertForSequenceClassification, which: Ber
 }
 
 /** The same through an in-memory ONNX export on onnxruntime (throws when onnxruntime does not load). */
-export async function onnxRepresenter(model: BertForSequenceClassification, which: BertRepresentation, threads?: number): Promise<Representer> {
+async function onnxRepresenter(model: BertForSequenceClassification, which: BertRepresentation, threads?: number): Promise<Representer> {
   const ort = await loadOrt();
   const session = await createSession(exportBertOnnx(model, { pooledOutput: which === 'pooled', clsState: which === 'cls' }), { threads });
   const output = which === 'pooled' ? 'pooled_output' : 'cls_state';

@@ -11,8 +11,6 @@ import { sentenceRepresenter, type RepresentationOptions } from './representatio
 export interface BkiOptions extends RepresentationOptions {
   /** words kept per sentence (BKI: 5) */
   topK?: number;
-  /** called after each chunk of sentences: done, total */
-  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BkiResult {
@@ -59,7 +57,6 @@ export async function bkiFilter(clf: TextClassifier, train: readonly Example[], 
         }
         tops.push(top);
       }
-      opts.onProgress?.(Math.min(c + chunk, train.length), train.length);
     }
   } finally {
     await rep.dispose();

@@ -83,6 +83,15 @@ function asrAccepted(pred: number[], flagged: boolean[], triggered: readonly Exa
   return asrOf(pred.map((p, i) => (flagged[i] ? trueLabel(triggered[i]!) : p)), triggered, goal);
 }
 
+/** Per cluster id, the poisoned training examples of `label` it holds. */
+function poisonedByCluster(train: readonly Example[], clusters: readonly number[], label: number): Record<string, number> {
+  const n: Record<string, number> = {};
+  train.forEach((e, i) => {
+    if (e.label === label && e.poisoned) n[String(clusters[i])] = (n[String(clusters[i])] ?? 0) + 1;
+  });
+  return n;
+}
+
 /** `engine`: where RAP runs a BERT victim's inference ('auto': onnxruntime when it loads; its training is tfjs). */
 export async function fitInputFilter(cfg: DefenseConfig, victim: Victim, devTexts: string[], seed: number, lmCorpus?: string, engine?: 'auto' | 'onnx' | 'tfjs'): Promise<InputFilter> {
   const frr = cfg.frr ?? 0.05;
@@ -143,14 +152,7 @@ export async function runDefense(cfg: DefenseConfig, input: DefenseInput, opts: 
       const after = await labelsOf(retrained, [...testTexts, ...trigTexts]);
       // CUBE: per label, how many of each cluster's examples were poisoned (where the poison landed: the evidence
       // behind a failed filter, e.g. poisoned examples inside the label's largest cluster)
-      const poisonedIn = (label: number): Record<string, number> => {
-        const n: Record<string, number> = {};
-        train.forEach((e, i) => {
-          if (e.label === label && e.poisoned && 'clusters' in r) n[String(r.clusters[i])] = (n[String(r.clusters[i])] ?? 0) + 1;
-        });
-        return n;
-      };
-      const info = 'keyword' in r ? { keyword: r.keyword, ranking: r.ranking } : { eps: r.eps, per_label: r.perLabel.map((l) => ({ ...l, poisoned: poisonedIn(l.label) })) };
+      const info = 'keyword' in r ? { keyword: r.keyword, ranking: r.ranking } : { eps: r.eps, per_label: r.perLabel.map((l) => ({ ...l, poisoned: poisonedByCluster(train, r.clusters, l.label) })) };
       return {
         ...base,
         cacc: accuracy(after.slice(0, test.length), test),

@@ -226,6 +226,9 @@ export function windowAround(seq: readonly number[], pos: number, width: number,
   return { seq: seq.slice(start, start + width), pos: pos - start };
 }
 
+/** log p − log(1 − p), both floored at 1e-12 (docs/scanner.md, Limits: the cap of near-certain samples). */
+const logOdds = (p: number): number => Math.log(Math.max(p, 1e-12)) - Math.log(Math.max(1 - p, 1e-12));
+
 /** Insert `ids` into `seq` at `pos` (samples are cut to leave room, see scanClassifier). */
 function insertIds(seq: readonly number[], pos: number, ids: readonly number[]): number[] {
   return [...seq.slice(0, pos), ...ids, ...seq.slice(pos)];
@@ -452,18 +455,19 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const sseq: number[][] = seqs.map((q) => q);
   const spos: number[] = [...pos.random];
   const sbase = base.slice();
-  const cut: number[] = [];
-  seqs.forEach((q, i) => {
-    if (q.length <= W) return;
-    const w = windowAround(q, pos.random[i]!, W, target.kind === 'bert');
-    sseq[i] = w.seq;
-    spos[i] = w.pos;
-    cut.push(i);
-  });
-  if (cut.length) {
-    const pr = await probsOf(target, cut.map((i) => sseq[i]!), bs, counter);
-    cut.forEach((i, k) => sbase.set(pr.subarray(k * C, (k + 1) * C), i * C));
-  }
+  const cut = new Set<number>();
+  const shortViews = async (idx: readonly number[]): Promise<void> => {
+    const todo = idx.filter((i) => seqs[i]!.length > W && !cut.has(i));
+    for (const i of todo) {
+      const w = windowAround(seqs[i]!, pos.random[i]!, W, target.kind === 'bert');
+      sseq[i] = w.seq;
+      spos[i] = w.pos;
+      cut.add(i);
+    }
+    if (!todo.length) return;
+    const pr = await probsOf(target, todo.map((i) => sseq[i]!), bs, counter);
+    todo.forEach((i, k) => sbase.set(pr.subarray(k * C, (k + 1) * C), i * C));
+  };
 
   // 1. sweep
   const probes: number[] = [];
@@ -471,6 +475,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const ofLabel = correct.filter((i) => samples[i]!.label === c).sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b);
     probes.push(...ofLabel.slice(0, probesPerLabel));
   }
+  await shortViews(probes);
   const ids = target.candidateIds;
   // rise[t][w]: mean rise of p(t) over the probes of other labels when token ids[w] is inserted
   const rise = Array.from({ length: C }, () => new Float32Array(ids.length));
@@ -637,10 +642,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     for (let t = 0; t < C; t++) {
       const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, g.samples ?? 16);
       if (!gs.length) continue;
-      const lo0 = gs.map((i) => {
-        const pt = sbase[i * C + t]!;
-        return Math.log(Math.max(pt, 1e-12)) - Math.log(Math.max(1 - pt, 1e-12));
-      });
+      await shortViews(gs);
+      const lo0 = gs.map((i) => logOdds(sbase[i * C + t]!));
       const dlo = new Map<string, number>();
       const measureLo = async (phrases: number[][]): Promise<void> => {
         const todo = [...new Map(phrases.filter((p) => !dlo.has(p.join(','))).map((p) => [p.join(','), p])).values()];
@@ -651,8 +654,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         todo.forEach((p, k) => {
           let s = 0;
           gs.forEach((_, j) => {
-            const pt = pr[(k * gs.length + j) * C + t]!;
-            s += Math.log(Math.max(pt, 1e-12)) - Math.log(Math.max(1 - pt, 1e-12)) - lo0[j]!;
+            s += logOdds(pr[(k * gs.length + j) * C + t]!) - lo0[j]!;
           });
           dlo.set(p.join(','), s / gs.length);
         });
@@ -781,7 +783,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       vocabulary: target.tokens.length,
       swept: ids.length,
       probes: probes.length,
-      windowed: cut.length,
+      windowed: cut.size,
       forward_passes: counter.n,
       growth,
       seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tGrow0 - tSweep + tEnd - tGrow) / 1000).toFixed(2), growth: +((tGrow - tGrow0) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },

@@ -23,7 +23,7 @@ import { tf } from '../../engine/index.js';
 import { BertForSequenceClassification, bertEncoderForward } from '../../models/bert/index.js';
 import type { BertParams } from '../../models/bert/params.js';
 import { padBertBatch } from '../../models/bert/batch.js';
-import { onnxRepresenter, tfjsRepresenter, type Representer } from '../bert-forward.js';
+import { bertRepresenter, type Representer } from '../bert-forward.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Rng } from '../../common/random.js';
 import { renderPieces } from './target.js';
@@ -142,15 +142,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
   try {
     const tok = WordPieceTokenizer.fromDirectory(dir);
     const usePooler = !(model.loadReport?.initialized ?? []).some((n) => n.startsWith('pooler.'));
-    const engine = opts.engine ?? 'auto';
-    if (engine !== 'tfjs') {
-      try {
-        rep = await onnxRepresenter(model, usePooler ? 'pooled' : 'cls', opts.threads);
-      } catch (e) {
-        if (engine === 'onnx') throw e;
-      }
-    }
-    rep ??= tfjsRepresenter(model, usePooler ? 'pooled' : 'cls');
+    rep = await bertRepresenter(model, usePooler ? 'pooled' : 'cls', opts.engine ?? 'auto', opts.threads);
     const representer = rep;
     const H = model.config.hidden_size;
     const V = model.config.vocab_size;
