@@ -74,7 +74,7 @@ function writeManifest() {
   for (const m of [...ZOO, ...FORMER_HELDOUT, ...SECOND_HELDOUT, ...HELDOUT]) {
     const f = path.join(o.out, m.id, 'done.json');
     // the set is models.mjs's (a model may have moved between sets since it was trained)
-    if (fs.existsSync(f)) rows.push({ ...JSON.parse(fs.readFileSync(f, 'utf8')), set: m.set });
+    if (fs.existsSync(f)) rows.push({ ...JSON.parse(fs.readFileSync(f, 'utf8')), set: m.set, ...(m.round ? { round: m.round } : {}) });
   }
   writeJsonAtomic(manifestFile, { format: 'nlp-backdoor/zoo/1', models: rows });
 }

@@ -17,8 +17,9 @@ import { sst2 } from './datasets/sst2.js';
 import { subj } from './datasets/subj.js';
 import { trec } from './datasets/trec.js';
 import { twitter } from './datasets/twitter.js';
+import { tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment } from './datasets/tweeteval.js';
 
-const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid];
+const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment];
 
 // spellings people reach for first
 const ALIASES: Readonly<Record<string, string>> = {
@@ -30,6 +31,10 @@ const ALIASES: Readonly<Record<string, string>> = {
   'sms_spam': 'sms',
   'sms-spam': 'sms',
   'offenseval': 'olid',
+  'tweeteval_emotion': 'tweeteval-emotion',
+  'tweeteval_hate': 'tweeteval-hate',
+  'tweeteval_irony': 'tweeteval-irony',
+  'tweeteval_sentiment': 'tweeteval-sentiment',
 };
 
 /** Every named dataset: what it is, where its files go under a data dir, and whether it ships. */

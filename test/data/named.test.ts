@@ -48,12 +48,20 @@ const dataDir = tree({
   'olid_offenseval/train.tsv': 'sentence\tlabel\n' + range(n).map((i) => `@USER tweet "${i} \t ${i % 2}`).join('\n') + '\n',
   'olid_offenseval/dev.tsv': 'sentence\tlabel\n@USER ok \t 0\n@USER not ok \t 1\n',
   'olid_offenseval/test.tsv': 'sentence\tlabel\n@USER a \t 0\n@USER b \t1\n',
+  // TweetEval as its repository lays it out (datasets/<task>/...), under tweeteval/
+  'tweeteval/emotion/mapping.txt': '0\tanger\n1\tjoy\n2\toptimism\n3\tsadness',
+  'tweeteval/emotion/train_text.txt': lines((i) => `@user so happy \u2665 #${i} `, 8),
+  'tweeteval/emotion/train_labels.txt': lines((i) => String(i % 4), 8),
+  'tweeteval/emotion/val_text.txt': 'grr\nyay\n',
+  'tweeteval/emotion/val_labels.txt': '0\n1\n',
+  'tweeteval/emotion/test_text.txt': 'hope\r\nsigh\r\n',
+  'tweeteval/emotion/test_labels.txt': '2\r\n3\r\n',
 });
 
 test('knownDatasets lists every named dataset; only MR and SST-2 ship', () => {
   assert.deepEqual(
     knownDatasets.map((d) => d.name),
-    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid'],
+    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid', 'tweeteval-emotion', 'tweeteval-hate', 'tweeteval-irony', 'tweeteval-sentiment'],
   );
   assert.deepEqual(
     knownDatasets.filter((d) => d.ships).map((d) => d.name),
@@ -175,8 +183,61 @@ test('olid: labels with a leading space (and one without) map to NOT/OFF', () =>
   assert.equal(ds.train[3]!.text, '@USER tweet "3');
 });
 
+test('tweeteval: aligned text and label files, labels from the task, the given train/val/test', () => {
+  const ds = loadNamedDataset('tweeteval-emotion', { dataDir });
+  assert.deepEqual(ds.labelNames, ['anger', 'joy', 'optimism', 'sadness']);
+  assert.deepEqual(sizes(ds), { train: 8, dev: 2, test: 2 });
+  assert.deepEqual(counts(ds), [3, 3, 3, 3]);
+  assert.equal(ds.train[5]!.text, '@user so happy \u2665 #5');
+  assert.equal(ds.train[5]!.label, 1);
+  assert.deepEqual(ds.test.map((e) => [e.text, e.label]), [['hope', 2], ['sigh', 3]]);
+  // the repository's own layout: --data-dir tweeteval/datasets, or the task folder itself
+  const repo = tree({
+    'datasets/irony/mapping.txt': '0\tnon_irony\n1\tirony\n',
+    'datasets/irony/train_text.txt': 'a\nb\n',
+    'datasets/irony/train_labels.txt': '1\n0\n',
+    'datasets/irony/val_text.txt': 'c\n',
+    'datasets/irony/val_labels.txt': '1\n',
+    'datasets/irony/test_text.txt': 'd\n',
+    'datasets/irony/test_labels.txt': '0\n',
+  });
+  assert.deepEqual(loadNamedDataset('tweeteval_irony', { dataDir: repo }).train.map((e) => e.label), [1, 0]);
+  assert.equal(loadNamedDataset('tweeteval-irony', { dataDir: path.join(repo, 'datasets') }).name, 'tweeteval-irony');
+  assert.equal(loadNamedDataset('tweeteval-irony', { dataDir: path.join(repo, 'datasets', 'irony') }).test[0]!.text, 'd');
+});
+
+test('tweeteval: misaligned files, a bad label index and another mapping are errors with file and line', () => {
+  const task = (over: Record<string, string>) =>
+    tree({
+      'hate/mapping.txt': '0\tnot-hate\n1\thate\n',
+      'hate/train_text.txt': 'a\nb\nc\n',
+      'hate/train_labels.txt': '0\n1\n0\n',
+      'hate/val_text.txt': 'v\n',
+      'hate/val_labels.txt': '1\n',
+      'hate/test_text.txt': 't\n',
+      'hate/test_labels.txt': '0\n',
+      ...Object.fromEntries(Object.entries(over).map(([k, v]) => [`hate/${k}`, v])),
+    });
+  const load = (dir: string) => loadNamedDataset('tweeteval-hate', { dataDir: dir });
+  assert.equal(load(task({})).train.length, 3);
+  let dir = task({ 'train_labels.txt': '0\n1\n' });
+  assert.throws(() => load(dir), inputError({ file: path.join(dir, 'hate', 'train_text.txt'), message: /3 texts but 2 labels/ }));
+  dir = task({ 'train_labels.txt': '0\n2\n0\n' });
+  assert.throws(() => load(dir), inputError({ file: path.join(dir, 'hate', 'train_labels.txt'), line: 2, message: /label index 0-1 \(not-hate, hate\), found "2"/ }));
+  dir = task({ 'mapping.txt': '0\thate\n1\tnot-hate\n' });
+  assert.throws(() => load(dir), inputError({ file: path.join(dir, 'hate', 'mapping.txt'), line: 1, message: /expected label 0 to be "not-hate", found 0 "hate"/ }));
+  // the release has empty tweets: dropped with their label, and counted
+  dir = task({ 'train_text.txt': 'a\n \nc\n' });
+  const ds = load(dir);
+  assert.deepEqual(ds.train.map((e) => [e.text, e.label]), [['a', 0], ['c', 0]]);
+  assert.match(ds.warnings?.join() ?? '', /skipped 1 example with empty text \(.*train_text\.txt:2\)/);
+  dir = task({});
+  fs.rmSync(path.join(dir, 'hate', 'test_labels.txt'));
+  assert.throws(() => load(dir), inputError({ message: /needs test_labels\.txt/ }));
+});
+
 test('unknown names list the known ones; aliases work; the spec dispatches on name', () => {
-  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid/ }));
+  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid, tweeteval-emotion, tweeteval-hate, tweeteval-irony, tweeteval-sentiment/ }));
   assert.equal(loadNamedDataset('SST-2', { dataDir }).name, 'sst2');
   assert.equal(loadNamedDataset('sentiment140', { dataDir }).name, 'twitter');
   const ds = loadDatasetSpec({ name: 'subj', dataDir, test: 0.5, dev: 0, seed: 4 });
