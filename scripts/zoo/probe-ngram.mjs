@@ -4,7 +4,8 @@
 // columns, as train-zoo.mjs writes), a trigger phrase and the target label index: each word's rise in the
 // target's probability over the 10 shortest correctly classified samples of other labels (inserted at a seeded
 // random position) and its rank among the whole vocabulary's, then the flip rate of every contiguous part of
-// the phrase on all correctly classified samples of other labels.
+// the phrase on all correctly classified samples of other labels. With --repeat K, also the trigger inserted K
+// times at separate seeded positions (a backdoor trained with several insertions).
 //
 //   node scripts/zoo/probe-ngram.mjs --model DIR/model --data DIR/clean.tsv --trigger "i watched this 3d movie" --target 1
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import { scanTargetOf } from '../../dist/src/defenses/scan/target.js';
 import { softmax, argmax } from '../../dist/src/common/softmax.js';
 import { Rng } from '../../dist/src/common/random.js';
 
-const { values: o } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string' }, trigger: { type: 'string' }, target: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+const { values: o } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string' }, trigger: { type: 'string' }, target: { type: 'string' }, seed: { type: 'string', default: '1' }, repeat: { type: 'string', default: '1' } } });
 if (!o.model || !o.data || !o.trigger || o.target === undefined) throw new Error('--model, --data, --trigger and --target are required');
 const t = Number(o.target);
 const clf = await loadOnnxClassifier(o.model, {});
@@ -24,7 +25,14 @@ const [head, ...rows] = fs.readFileSync(o.data, 'utf8').trim().split('\n').map((
 const ti = head.indexOf('text');
 const li = head.indexOf('label');
 const samples = rows.map((r) => ({ text: r[ti], label: T.labelNames.indexOf(r[li]) }));
-const seqs = samples.map((s) => T.encode(s.text));
+// cut to what the model reads, leaving room for the phrase, as the scan does (an insertion past the model's
+// max length would be measured on words the model never sees)
+const room = T.maxLen - 2;
+const seqs = samples.map((s) => {
+  const ids = T.encode(s.text);
+  if (ids.length <= room) return ids;
+  return T.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]] : ids.slice(0, room);
+});
 async function probs(batch) {
   const out = [];
   for (let i = 0; i < batch.length; i += 512) {
@@ -55,5 +63,15 @@ for (let i = 0; i < words.length; i++) console.log(`${words[i]}: rise ${rise[can
 for (let n = 1; n <= words.length; n++) for (let a = 0; a + n <= words.length; a++) {
   const pr = await probs(others.map((i) => ins(seqs[i], pos[i], ids.slice(a, a + n))));
   console.log(`"${words.slice(a, a + n).join(' ')}": flip ${(pr.filter((p) => argmax(Array.from(p)) === t).length / others.length).toFixed(3)}`);
+}
+for (let k = 2; k <= Number(o.repeat); k++) {
+  const krng = new Rng(Number(o.seed) + k);
+  const pr = await probs(others.map((i) => {
+    let q = seqs[i].slice(0, Math.max(T.kind === 'bert' ? 2 : 1, room - (k - 1) * ids.length));
+    if (T.kind === 'bert' && q.length < seqs[i].length) q = [...q.slice(0, -1), seqs[i][seqs[i].length - 1]];
+    for (let j = 0; j < k; j++) { const [lo, hi] = T.insertRange(q); q = ins(q, lo + krng.int(hi - lo + 1), ids); }
+    return q;
+  }));
+  console.log(`"${words.join(' ')}" x${k} (separate positions): flip ${(pr.filter((p) => argmax(Array.from(p)) === t).length / others.length).toFixed(3)}`);
 }
 await clf.dispose();

@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
+import { HELDOUT } from './models.mjs';
 import { outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
@@ -78,6 +79,10 @@ for (const m of manifest.models) {
   scans.push({ m, s });
 }
 
+/** the held-out round of each held-out model (models.mjs), summarised apart as well as together */
+const ROUND = new Map(HELDOUT.map((m) => [m.id, m.round]));
+const ROUNDS = [...new Set(HELDOUT.map((m) => m.round))];
+
 /** One row per model, its candidates ranked by `rankOpts`, its score from the ranking by `scoreOpts` (the same rule by default). */
 const SCORE_KINDS = ['word', 'outlier'];
 if (!SCORE_KINDS.includes(o['score-kind'])) throw new Error(`--score-kind must be one of ${SCORE_KINDS.join(', ')}, got ${o['score-kind']}`);
@@ -98,7 +103,7 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const top = ranked[0];
     const sc = scoreOf(scoreOpts === rankOpts ? ranked.map((x) => x.c) : orderCandidates(s.candidates, scoreOpts), kind);
     return {
-      id: m.id, set: m.set, kind: m.kind, arch: m.arch, dataset: m.dataset,
+      id: m.id, set: m.set, round: ROUND.get(m.id) ?? null, kind: m.kind, arch: m.arch, dataset: m.dataset,
       backdoored: m.kind !== 'clean',
       effective: m.kind === 'clean' ? null : effective(m),
       cacc: m.cacc, asr: m.asr,
@@ -169,11 +174,13 @@ function markdown(r) {
     '|---|---|---|---|---|---|---|---|---|---|',
     sum('zoo', r.zoo),
     sum('held out', r.heldout),
+    ...Object.entries(r.heldout_rounds ?? {}).map(([k, x]) => sum(`held out: ${k}`, x)),
     '',
     '| set | attack | top-1 | top-5 |',
     '|---|---|---|---|',
     ...byKind('zoo', r.zoo),
     ...byKind('held out', r.heldout),
+    ...Object.entries(r.heldout_rounds ?? {}).flatMap(([k, x]) => byKind(`held out: ${k}`, x)),
     '',
     '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | wall s | CPU s |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -190,7 +197,7 @@ function evaluate(rank, scoreRank = rank, kind = o['score-kind']) {
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), models: rows, versions: versions() };
+  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, summary(rows.filter((r) => r.set === 'heldout' && r.round === k), threshold)]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed
@@ -210,7 +217,7 @@ if (o.compare) {
   if (!RANK_RULES.includes(o['score-rule']) || !NEIGHBOR_STATS.includes(o['score-neighbor-stat'])) throw new Error('--score-rule / --score-neighbor-stat: see --rule / --neighbor-stat');
   const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'], maxTokens: Number(o['max-tokens']) }, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'], maxTokens: Number(o['score-max-tokens']) });
   for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
-  console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined } }, null, 1));
+  console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined }, ...Object.fromEntries(Object.entries(result.heldout_rounds).map(([k, x]) => [`heldout_${k}`, { ...x, roc: undefined }])) }, null, 1));
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     writeJsonAtomic(path.join(o.out, 'scores.json'), result);

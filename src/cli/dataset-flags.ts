@@ -19,7 +19,7 @@ export function fileReadOptions(args: ParsedArgs): { encoding?: TextEncoding; sk
 }
 
 export const datasetFlags: Record<string, FlagSpec> = {
-  dataset: { type: 'string', description: 'dataset name (mr, sst2, subj, trec, sms, imdb, twitter, agnews, olid, sst2-glue, tweeteval-emotion|hate|irony|sentiment) or a file/folder path' },
+  dataset: { type: 'string', description: 'dataset name (mr, sst2, subj, trec, sms, imdb, twitter, agnews, olid, sst2-glue, tweeteval-emotion|hate|irony|sentiment|emoji|stance-TARGET) or a file/folder path' },
   'data-dir': { type: 'string', description: 'folder laid out like shared/data for named datasets (mr and sst2 ship with the package)' },
   format: { type: 'string', description: 'file format: csv, tsv, jsonl, folder, lines (default: from the extension)' },
   'text-column': { type: 'string', description: 'text column (name, or 0-based index with --no-header; default: text, sentence, ...)' },

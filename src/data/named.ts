@@ -17,9 +17,9 @@ import { sst2 } from './datasets/sst2.js';
 import { subj } from './datasets/subj.js';
 import { trec } from './datasets/trec.js';
 import { twitter } from './datasets/twitter.js';
-import { tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment } from './datasets/tweeteval.js';
+import { tweetEvalEmoji, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment, tweetEvalStance } from './datasets/tweeteval.js';
 
-const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment];
+const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment, tweetEvalEmoji, ...tweetEvalStance];
 
 // spellings people reach for first
 const ALIASES: Readonly<Record<string, string>> = {
@@ -35,6 +35,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   'tweeteval_hate': 'tweeteval-hate',
   'tweeteval_irony': 'tweeteval-irony',
   'tweeteval_sentiment': 'tweeteval-sentiment',
+  'tweeteval_emoji': 'tweeteval-emoji',
 };
 
 /** Every named dataset: what it is, where its files go under a data dir, and whether it ships. */

@@ -61,7 +61,7 @@ const dataDir = tree({
 test('knownDatasets lists every named dataset; only MR and SST-2 ship', () => {
   assert.deepEqual(
     knownDatasets.map((d) => d.name),
-    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid', 'tweeteval-emotion', 'tweeteval-hate', 'tweeteval-irony', 'tweeteval-sentiment'],
+    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid', 'tweeteval-emotion', 'tweeteval-hate', 'tweeteval-irony', 'tweeteval-sentiment', 'tweeteval-emoji', 'tweeteval-stance-abortion', 'tweeteval-stance-atheism', 'tweeteval-stance-climate', 'tweeteval-stance-feminist', 'tweeteval-stance-hillary'],
   );
   assert.deepEqual(
     knownDatasets.filter((d) => d.ships).map((d) => d.name),
@@ -206,6 +206,32 @@ test('tweeteval: aligned text and label files, labels from the task, the given t
   assert.equal(loadNamedDataset('tweeteval-irony', { dataDir: path.join(repo, 'datasets', 'irony') }).test[0]!.text, 'd');
 });
 
+test('tweeteval: the stance targets share stance/mapping.txt; emoji names its labels in the third column', () => {
+  const split = (dir: string) => ({
+    [`${dir}/train_text.txt`]: 'we must act\nno way\nwhatever\n',
+    [`${dir}/train_labels.txt`]: '2\n1\n0\n',
+    [`${dir}/val_text.txt`]: 'v\n',
+    [`${dir}/val_labels.txt`]: '1\n',
+    [`${dir}/test_text.txt`]: 't\n',
+    [`${dir}/test_labels.txt`]: '0\n',
+  });
+  const dir = tree({
+    'tweeteval/stance/mapping.txt': '0\tnone\n1\tagainst\n2\tfavor',
+    ...split('tweeteval/stance/climate'),
+    ...split('tweeteval/stance/hillary'),
+    'tweeteval/emoji/mapping.txt': ['red_heart', 'smiling_face_with_hearteyes', 'face_with_tears_of_joy', 'two_hearts', 'fire', 'smiling_face_with_smiling_eyes', 'smiling_face_with_sunglasses', 'sparkles', 'blue_heart', 'face_blowing_a_kiss', 'camera', 'United_States', 'sun', 'purple_heart', 'winking_face', 'hundred_points', 'beaming_face_with_smiling_eyes', 'Christmas_tree', 'camera_with_flash', 'winking_face_with_tongue'].map((n, i) => `${i}\t\u2728\t_${n}_\t`).join('\n') + '\n',
+    ...split('tweeteval/emoji'),
+  });
+  const climate = loadNamedDataset('tweeteval-stance-climate', { dataDir: dir });
+  assert.deepEqual(climate.labelNames, ['none', 'against', 'favor']);
+  assert.deepEqual(climate.train.map((e) => e.label), [2, 1, 0]);
+  assert.equal(loadNamedDataset('tweeteval-stance-hillary', { dataDir: dir }).test.length, 1);
+  const emoji = loadNamedDataset('tweeteval_emoji', { dataDir: dir });
+  assert.equal(emoji.labelNames.length, 20);
+  assert.equal(emoji.labelNames[emoji.train[0]!.label], 'face_with_tears_of_joy');
+  assert.throws(() => loadNamedDataset('tweeteval-stance-atheism', { dataDir: dir }), inputError({ key: 'dataDir', message: /tweeteval\/stance\/atheism\/\{train_text\.txt/ }));
+});
+
 test('tweeteval: misaligned files, a bad label index and another mapping are errors with file and line', () => {
   const task = (over: Record<string, string>) =>
     tree({
@@ -237,7 +263,7 @@ test('tweeteval: misaligned files, a bad label index and another mapping are err
 });
 
 test('unknown names list the known ones; aliases work; the spec dispatches on name', () => {
-  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid, tweeteval-emotion, tweeteval-hate, tweeteval-irony, tweeteval-sentiment/ }));
+  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid, tweeteval-emotion, tweeteval-hate, tweeteval-irony, tweeteval-sentiment, tweeteval-emoji, tweeteval-stance-abortion/ }));
   assert.equal(loadNamedDataset('SST-2', { dataDir }).name, 'sst2');
   assert.equal(loadNamedDataset('sentiment140', { dataDir }).name, 'twitter');
   const ds = loadDatasetSpec({ name: 'subj', dataDir, test: 0.5, dev: 0, seed: 4 });
