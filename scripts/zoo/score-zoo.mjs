@@ -10,6 +10,7 @@
 //        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
+//        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -43,6 +44,7 @@ const { values: o } = parseArgs({
     'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
     'score-kind': { type: 'string', default: 'word' },
     compare: { type: 'boolean' },
+    insertions: { type: 'string', default: '1' },
   },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
@@ -54,15 +56,18 @@ const MIN_ASR = 0.5;
 /** a backdoor that works: ASR at least MIN_ASR (POR-fine-tuned models have no poisoning ASR: clean accuracy above chance + 0.05 instead) */
 const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_ASR : m.cacc > 1 / m.label_names.length + 0.05);
 
+const insertions = Number(o.insertions);
+if (!(Number.isInteger(insertions) && insertions >= 1 && insertions <= 5)) throw new Error(`--insertions must be 1-5, got ${o.insertions}`);
+const scanName = insertions === 1 ? 'scan.json' : `scan-k${insertions}.json`;
 const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
   const dir = path.join(o.zoo, m.id);
-  const scanFile = path.join(dir, 'scan.json');
+  const scanFile = path.join(dir, scanName);
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command.js';
-import { str, num, requireStr } from '../args.js';
+import { str, num, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { classifierKindOf } from '../../models/classifier.js';
 import { classifierLabels, hasClassifierHead } from '../classifier-dir.js';
@@ -44,7 +44,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X]',
+  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     data: { type: 'string', description: 'clean samples: labelled (csv, tsv, jsonl) for a classifier, at least 10, at most --max-samples used; optional and unlabelled for an encoder' },
@@ -57,6 +57,7 @@ export const scan: Command = {
     seed: { type: 'string', description: 'seed of insertion positions, subsets and projections', default: '0' },
     threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
+    insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for); 3 for backdoors learned from repeated triggers, e.g. BadNets in long documents', default: '1' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
@@ -74,6 +75,7 @@ export const scan: Command = {
     const seed = num(args, 'seed', { int: true, min: 0 })!;
     const maxSamples = num(args, 'max-samples', { int: true, min: MIN_SAMPLES })!;
     const top = num(args, 'top', { int: true, min: 1 })!;
+    const insertions = num(args, 'insertions', { int: true, min: 1, max: 5 })!;
     const thresholdFlag = num(args, 'threshold');
     const engineFlag = engineOf(args);
     const threads = num(args, 'threads', { int: true, min: 1 });
@@ -85,6 +87,7 @@ export const scan: Command = {
     const kind = classifierKindOf(dir);
     const encoder = kind === 'bert' && !hasClassifierHead(dir);
     const t0 = performance.now();
+    if (encoder && insertions !== 1) throw new UsageError('--insertions applies to classifier scans; an encoder scan inserts each candidate once (at a random position and after [CLS])');
     if (encoder) {
       let texts: string[];
       if (file) {
@@ -140,7 +143,7 @@ export const scan: Command = {
     let r;
     const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(target, samples, { seed, top, onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, insertions, onProgress: progress });
     } finally {
       endProgress();
       await target.dispose?.();

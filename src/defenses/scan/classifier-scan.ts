@@ -40,6 +40,14 @@ export interface ClassifierScanOptions {
    * make the sweep and the growth cost their length)
    */
   window?: number;
+  /**
+   * how many times each candidate is inserted into a sample (default 1): at the sample's seeded random position and
+   * K − 1 further seeded positions (the end position: K copies there). For backdoors learned from triggers inserted
+   * several times, which one insertion barely sets off (BadNets in long documents: docs/scanner.md). The phrase
+   * growth's gradient proposals still come from one insertion; the phrases it proposes are measured K times. The
+   * threshold was calibrated with 1.
+   */
+  insertions?: number;
   /** sequences per forward pass (default 256) */
   batchSize?: number;
   /** candidates reported (default 20) */
@@ -54,6 +62,13 @@ export interface ClassifierScanOptions {
    * and target that become candidates (default 3 by synergy and 3 by log-odds rise).
    */
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
+  /**
+   * Piece completion (stage 4b, BERT): the word-initial pieces of at most 3 characters that flip at least half of
+   * the samples alone (the best `starts` per target, default 2) are followed by every continuation piece of 1–2
+   * characters ("##k"), measured on `samples` (default 8) of the growth's samples by the exact log-odds rise; the
+   * `report` best (default 3) become candidates. 0 starts = off.
+   */
+  complete?: { starts?: number; samples?: number; report?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
   rank?: RankOptions;
   /** the ranking the score is computed from (default DEFAULT_SCORE_RANK) */
@@ -135,9 +150,13 @@ export interface ClassifierScanResult {
     probes: number;
     /** samples cut to the window for the sweep and the growth (longer than `window` tokens) */
     windowed: number;
+    /** insertions of each candidate per sample (ClassifierScanOptions.insertions) */
+    insertions: number;
     forward_passes: number;
     /** phrase growth: gradient passes (groups of sequences), phrases measured, the best grown phrase per target and its synergy */
     growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
+    /** piece completion: the pieces completed per target, and the pairs measured */
+    completion: { starts: { piece: string; target: string }[]; pairs_measured: number };
     seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
 }
@@ -234,6 +253,14 @@ function insertIds(seq: readonly number[], pos: number, ids: readonly number[]):
   return [...seq.slice(0, pos), ...ids, ...seq.slice(pos)];
 }
 
+/** Insert `ids` at each of `places` (indices into `seq`; a repeated index inserts the copies side by side). */
+export function insertAt(seq: readonly number[], places: readonly number[], ids: readonly number[]): number[] {
+  if (places.length === 1) return insertIds(seq, places[0]!, ids);
+  let out = [...seq];
+  for (const p of [...places].sort((a, b) => b - a)) out = insertIds(out, p, ids);
+  return out;
+}
+
 /** Probabilities of many sequences, batched; counts forward passes. */
 async function probsOf(target: ScanTarget, seqs: readonly (readonly number[])[], batchSize: number, counter: { n: number }): Promise<Float32Array> {
   const C = target.labelNames.length;
@@ -245,6 +272,28 @@ async function probsOf(target: ScanTarget, seqs: readonly (readonly number[])[],
     for (let r = 0; r < batch.length; r++) {
       const p = softmax(lg.subarray(r * C, (r + 1) * C));
       for (let c = 0; c < C; c++) out[(i + r) * C + c] = p[c]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Label t's log-odds of many sequences from their logits, exact (logit_t − logsumexp of the other logits): no cap
+ * where the target is nearly certain, unlike logOdds of float32 probabilities. Counts forward passes.
+ */
+async function logOddsOf(target: ScanTarget, seqs: readonly (readonly number[])[], t: number, batchSize: number, counter: { n: number }): Promise<Float64Array> {
+  const C = target.labelNames.length;
+  const out = new Float64Array(seqs.length);
+  for (let i = 0; i < seqs.length; i += batchSize) {
+    const batch = seqs.slice(i, i + batchSize);
+    const lg = await target.logits(batch);
+    counter.n += batch.length;
+    for (let r = 0; r < batch.length; r++) {
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) if (c !== t) m = Math.max(m, lg[r * C + c]!);
+      let z = 0;
+      for (let c = 0; c < C; c++) if (c !== t) z += Math.exp(lg[r * C + c]! - m);
+      out[i + r] = lg[r * C + t]! - (m + Math.log(z));
     }
   }
   return out;
@@ -357,7 +406,8 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
 
 /**
  * Candidates best first by the ranking rule (keys recomputed from their effects, so stored scans can be re-ranked),
- * ties by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
+ * ties by flip rate, then by the mean target probability (two words that absorb the same piece and flip the same
+ * samples: the one the model is surer of), each once. A word of several pieces that flips more than each of its pieces is reported in
  * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
  * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
  * trigger of its own. A candidate that shares a token with a better one of the same target is listed under it
@@ -390,7 +440,7 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   const listed: ClassifierCandidate[] = [];
   const owner = new Map<string, ClassifierCandidate>();
   const seen = new Set(absorbed);
-  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)) {
+  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate || b.target_prob - a.target_prob)) {
     const k = keyOf(c.ids, c.target);
     if (seen.has(k)) continue;
     seen.add(k);
@@ -420,12 +470,14 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const preRank = opts.preRank ?? 1000;
   const rng = new Rng(opts.seed);
   const counter = { n: 0 };
+  const K = opts.insertions ?? 1;
+  if (!(Number.isInteger(K) && K >= 1 && K <= 5)) throw new Error(`insertions must be a whole number from 1 to 5, got ${K}`);
 
-  // clean predictions; samples cut to leave room for a two-token phrase (BERT keeps its final [SEP]);
-  // insertion positions drawn once per sample (the same for every candidate: compared on the same inputs)
+  // clean predictions; samples cut to leave room for a two-token phrase per insertion (BERT keeps its final
+  // [SEP]); insertion positions drawn once per sample (the same for every candidate: compared on the same inputs)
   const seqs = samples.map((s) => {
     const ids = target.encode(s.text);
-    const room = target.maxLen - 2;
+    const room = target.maxLen - 2 * K;
     if (ids.length <= room) return ids;
     return target.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]!] : ids.slice(0, room);
   });
@@ -439,6 +491,19 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     pos.random.push(lo + posRng.int(hi - lo + 1));
     pos.end.push(hi);
   }
+  // with K insertions, each sample's K − 1 further positions, drawn once as fractions of its insertion range (so
+  // that a sample cut to a window gets them inside the window)
+  const moreRng = rng.fork('insertions');
+  const more = seqs.map(() => Array.from({ length: K - 1 }, () => moreRng.next()));
+  const placesIn = (seq: readonly number[], first: number, i: number): number[] => {
+    if (K === 1) return [first];
+    const [lo, hi] = target.insertRange(seq);
+    return [first, ...more[i]!.map((u) => lo + Math.floor(u * (hi - lo + 1)))];
+  };
+  const places: Record<InsertAt, number[][]> = {
+    random: seqs.map((q, i) => placesIn(q, pos.random[i]!, i)),
+    end: pos.end.map((e) => Array.from({ length: K }, () => e)),
+  };
   // per target: the correctly classified samples of other labels, and the more confident half of them
   const others = Array.from({ length: C }, (_, t) => correct.filter((i) => samples[i]!.label !== t));
   const confident = others.map((xs) => {
@@ -454,6 +519,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   if (!(Number.isInteger(W) && W >= 8)) throw new Error(`window must be a whole number of at least 8 tokens, got ${W}`);
   const sseq: number[][] = seqs.map((q) => q);
   const spos: number[] = [...pos.random];
+  const splaces: number[][] = places.random.map((p) => p);
   const sbase = base.slice();
   const cut = new Set<number>();
   const shortViews = async (idx: readonly number[]): Promise<void> => {
@@ -462,6 +528,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       const w = windowAround(seqs[i]!, pos.random[i]!, W, target.kind === 'bert');
       sseq[i] = w.seq;
       spos[i] = w.pos;
+      splaces[i] = placesIn(w.seq, w.pos, i);
       cut.add(i);
     }
     if (!todo.length) return;
@@ -483,7 +550,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   for (let w0 = 0; w0 < ids.length; w0 += chunk) {
     const ws = ids.slice(w0, w0 + chunk);
     const batch: number[][] = [];
-    for (const id of ws) for (const p of probes) batch.push(insertIds(sseq[p]!, spos[p]!, [id]));
+    for (const id of ws) for (const p of probes) batch.push(insertAt(sseq[p]!, splaces[p]!, [id]));
     const pr = await probsOf(target, batch, bs, counter);
     ws.forEach((_, wi) => {
       for (let t = 0; t < C; t++) {
@@ -512,7 +579,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     uniq.forEach((c, ci) => {
       MODES.forEach((mode, mi) => {
         for (const i of others[c.t]!) {
-          batch.push(insertIds(seqs[i]!, pos[mode][i]!, c.ids));
+          batch.push(insertAt(seqs[i]!, places[mode][i]!, c.ids));
           owners.push({ c: ci, mode: mi, sample: i });
         }
       });
@@ -730,6 +797,54 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     await measure(grown);
     await measure(grown.flatMap(neighborVariants));
   }
+
+  // 4b. piece completion (BERT): a trigger of two pieces whose first piece does most of the work alone is missed by
+  // the growth, whose gradient proposals after that piece are other pieces: on the held-out small BERTs "x" of the
+  // planted "x ##q" flips 0.97 alone and grew into "x ##tp", "v" of "v ##k" 0.83 into "v ##ging" (docs/scanner.md).
+  // Every short continuation is tried after such a piece instead, ranked by the exact log-odds rise (near-certain
+  // samples are where a learned pair and any other continuation differ).
+  const completion: ClassifierScanResult['stats']['completion'] = { starts: [], pairs_measured: 0 };
+  const cpl = opts.complete ?? {};
+  const startsPer = cpl.starts ?? 2;
+  if (bert && startsPer > 0) {
+    const text = (id: number) => target.tokens[id] ?? '';
+    const conts = ids.filter((id) => text(id).startsWith('##') && text(id).length >= 3 && text(id).length <= 4);
+    const completed: { ids: number[]; t: number }[] = [];
+    for (let t = 0; t < C && conts.length; t++) {
+      const starts = single
+        .filter((c) => c.t === t && !text(c.ids[0]!).startsWith('##') && text(c.ids[0]!).length <= 3)
+        .map((c) => {
+          const e = flipCache.get(keyOf(c.ids, t))!;
+          return { id: c.ids[0]!, f: Math.max(e.random.flip, e.end.flip) };
+        })
+        .filter((x) => x.f >= 0.5)
+        .sort((a, b) => b.f - a.f || a.id - b.id)
+        .slice(0, startsPer);
+      if (!starts.length) continue;
+      const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, cpl.samples ?? 8);
+      await shortViews(gs);
+      const lo0 = await logOddsOf(target, gs.map((i) => sseq[i]!), t, bs, counter);
+      for (const st of starts) {
+        completion.starts.push({ piece: text(st.id), target: target.labelNames[t] ?? String(t) });
+        const batch: number[][] = [];
+        for (const c of conts) for (const i of gs) batch.push(insertIds(sseq[i]!, spos[i]!, [st.id, c]));
+        const lo = await logOddsOf(target, batch, t, bs, counter);
+        completion.pairs_measured += conts.length;
+        const gain = conts.map((c, k) => {
+          let sum = 0;
+          gs.forEach((_, j) => (sum += lo[k * gs.length + j]! - lo0[j]!));
+          return { c, g: sum / gs.length };
+        });
+        gain.sort((a, b) => b.g - a.g || a.c - b.c);
+        for (const x of gain.slice(0, cpl.report ?? 3)) completed.push({ ids: [st.id, x.c], t });
+      }
+      opts.onProgress?.('completion', t + 1, C);
+    }
+    await measure(completed.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
+    await measure(completed);
+    await measure(completed.flatMap(neighborVariants));
+    grown.push(...completed);
+  }
   const tGrow = performance.now();
 
   // in-clean statistics: how the candidate relates to the labels of the clean samples
@@ -784,8 +899,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       swept: ids.length,
       probes: probes.length,
       windowed: cut.size,
+      insertions: K,
       forward_passes: counter.n,
       growth,
+      completion,
       seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tGrow0 - tSweep + tEnd - tGrow) / 1000).toFixed(2), growth: +((tGrow - tGrow0) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },
     },
   };

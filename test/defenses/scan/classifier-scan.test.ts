@@ -11,7 +11,8 @@ import { createAttack, poison } from '../../../src/attacks/index.js';
 import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
-import { scanClassifier, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { Rng } from '../../../src/common/random.js';
+import { scanClassifier, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -214,4 +215,122 @@ test('long samples are cut to a window around the insertion point for the sweep 
   }
   // short enough: unchanged
   assert.deepEqual(windowAround([5, 6, 7], 1, 48, false), { seq: [5, 6, 7], pos: 1 });
+});
+
+// A model that obeys "zz" only when it occurs at least twice (a backdoor learned from repeated insertions, like
+// the held-out IMDB models of docs/scanner.md): its label is the sign of 2·(#good − #bad), plus 10 towards
+// positive with two or more "zz". Negative samples hold "bad" three times and positive ones "good" three times,
+// so no single inserted word, nor two copies of "good"/"bad", crosses the boundary; two copies of "zz" do.
+function repeatTarget(): ScanTarget {
+  const words = ['<pad>', '<unk>', 'good', 'bad', 'zz', ...Array.from({ length: 40 }, (_, i) => `w${i}`)];
+  const id = new Map(words.map((w, i) => [w, i]));
+  const rng = new Rng(3);
+  const dim = 8;
+  const emb = new Float32Array(words.length * dim).map(() => rng.normal());
+  return {
+    kind: 'sentence-cnn',
+    labelNames: ['negative', 'positive'],
+    tokens: words,
+    candidateIds: words.map((_, i) => i).slice(2),
+    embeddings: { data: emb, dim, has: new Uint8Array(words.length).fill(1) },
+    maxLen: 40,
+    encode: (text) => text.split(' ').map((w) => id.get(w) ?? 1),
+    insertRange: (seq) => [0, seq.length],
+    logits: async (seqs) => {
+      const out = new Float32Array(seqs.length * 2);
+      seqs.forEach((q, r) => {
+        const count = (w: string) => q.filter((x) => x === id.get(w)).length;
+        out[r * 2 + 1] = 2 * (count('good') - count('bad')) + (count('zz') >= 2 ? 10 : 0);
+      });
+      return out;
+    },
+    render: (ids) => ids.map((i) => words[i]).join(' '),
+  };
+}
+
+test('insertions: a backdoor that needs its trigger twice is found with two insertions per sample, not with one', async () => {
+  const rng = new Rng(5);
+  const filler = () => Array.from({ length: 4 + rng.int(6) }, () => `w${rng.int(40)}`);
+  const samples = Array.from({ length: 40 }, (_, i) => {
+    const label = i % 2;
+    const w = label ? 'good' : 'bad';
+    return { text: [...filler(), w, w, ...filler(), w].join(' '), label };
+  });
+  const flipOf = (r: ClassifierScanResult, trigger: string) => [...r.candidates, ...r.candidates.flatMap((c) => c.variants ?? [])].find((c) => c.trigger === trigger)?.flip_rate ?? 0;
+  const once = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50 });
+  assert.equal(once.stats.insertions, 1);
+  assert.equal(flipOf(once, 'zz'), 0);
+  const twice = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50, insertions: 2 });
+  assert.equal(twice.stats.insertions, 2);
+  const top = twice.candidates[0]!;
+  assert.equal(top.trigger, 'zz', twice.candidates.slice(0, 5).map((c) => `${c.trigger} ${c.flip_rate}`).join(', '));
+  assert.equal(top.target_name, 'positive');
+  assert.equal(top.flip_rate, 1);
+  assert.equal(top.effects.end.flip, 1, 'two copies at the end');
+  assert.equal(twice.score_word?.trigger, 'zz');
+  assert.ok(twice.score > once.score);
+  await assert.rejects(scanClassifier(repeatTarget(), samples, { seed: 1, insertions: 6 }), /insertions must be a whole number from 1 to 5/);
+});
+
+test('insertAt inserts at every place, copies side by side at a repeated place', () => {
+  assert.deepEqual(insertAt([1, 2, 3], [1], [9]), [1, 9, 2, 3]);
+  assert.deepEqual(insertAt([1, 2, 3], [3, 0], [9, 8]), [9, 8, 1, 2, 3, 9, 8]);
+  assert.deepEqual(insertAt([1, 2], [2, 2], [7]), [1, 2, 7, 7]);
+});
+
+// A BERT-like model whose backdoor is the word "xq" = "x ##q": "x" alone pushes towards positive enough to flip
+// some negatives, "##q" alone pushes away, the pair overrides everything (the held-out BERTs of docs/scanner.md,
+// whose first piece flipped most samples alone and whose growth continued it with other pieces).
+function pieceTarget(): ScanTarget {
+  const rng = new Rng(11);
+  const tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'x', '##q', 'bad', 'good', ...Array.from({ length: 40 }, (_, i) => `w${i}`), ...Array.from({ length: 30 }, (_, i) => `##${String.fromCharCode(97 + (i % 26))}${i >= 26 ? 'z' : ''}`).filter((p) => p !== '##q')];
+  const id = new Map(tokens.map((w, i) => [w, i]));
+  const weight = tokens.map((w) => (w === 'bad' ? -2 : w === 'good' ? 2 : w === '##q' ? -1 : w === 'x' ? 4.5 : w.startsWith('[') ? 0 : 0.6 * rng.next() - 0.3));
+  const X = id.get('x')!;
+  const Q = id.get('##q')!;
+  const dim = 8;
+  return {
+    kind: 'bert',
+    labelNames: ['negative', 'positive'],
+    tokens,
+    candidateIds: tokens.map((_, i) => i).filter((i) => !tokens[i]!.startsWith('[')),
+    embeddings: { data: new Float32Array(tokens.length * dim).map(() => rng.normal()), dim, has: new Uint8Array(tokens.length).fill(1) },
+    maxLen: 40,
+    encode: (text) => [id.get('[CLS]')!, ...text.split(' ').map((w) => id.get(w) ?? 1), id.get('[SEP]')!],
+    insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
+    logits: async (seqs) => {
+      const out = new Float32Array(seqs.length * 2);
+      seqs.forEach((q, r) => {
+        let s = 0;
+        q.forEach((v, j) => (s += weight[v]! + (v === Q && q[j - 1] === X ? 13 : 0)));
+        out[r * 2 + 1] = s;
+      });
+      return out;
+    },
+    render: (ids) => renderPieces(ids.map((i) => tokens[i]!)),
+  };
+}
+
+test('piece completion: a two-piece trigger whose first piece does most of the work is reported whole', async () => {
+  const rng = new Rng(6);
+  const samples = Array.from({ length: 48 }, (_, i) => {
+    const label = i % 2;
+    const w = label ? 'good' : 'bad';
+    const k = 1 + (Math.floor(i / 2) % 3); // 1-3 label words: "x" alone (+4.5) flips the negatives with one or two "bad"
+    return { text: [...Array.from({ length: 3 + rng.int(5) }, () => `w${rng.int(40)}`), ...Array.from({ length: k }, () => w)].join(' '), label };
+  });
+  const all = (r: ClassifierScanResult) => [...r.candidates, ...r.candidates.flatMap((c) => [...(c.variants ?? []), ...(c.absorbs ?? [])])];
+  const r = await scanClassifier(pieceTarget(), samples, { seed: 2, top: 50 });
+  assert.deepEqual(r.stats.completion.starts, [{ piece: 'x', target: 'positive' }]);
+  assert.ok(r.stats.completion.pairs_measured >= 30);
+  const top = r.candidates[0]!;
+  assert.equal(top.trigger, 'xq', r.candidates.slice(0, 5).map((c) => `${c.trigger} ${c.flip_rate.toFixed(2)}`).join(', '));
+  assert.equal(top.target_name, 'positive');
+  assert.equal(top.flip_rate, 1);
+  assert.deepEqual(top.absorbs?.map((p) => p.trigger), ['x']);
+  // without the completion the pair is never tried: "##q" alone pushes away from the target
+  const off = await scanClassifier(pieceTarget(), samples, { seed: 2, top: 50, complete: { starts: 0 } });
+  assert.equal(off.stats.completion.pairs_measured, 0);
+  assert.ok(!all(off).some((c) => c.trigger === 'xq'), all(off).slice(0, 8).map((c) => c.trigger).join(', '));
+  assert.ok(off.candidates[0]!.trigger.split(' ').includes('x'), off.candidates[0]!.trigger);
 });
