@@ -811,13 +811,12 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const conts = ids.filter((id) => text(id).startsWith('##') && text(id).length >= 3 && text(id).length <= 4);
     const completed: { ids: number[]; t: number }[] = [];
     for (let t = 0; t < C && conts.length; t++) {
-      const starts = single
-        .filter((c) => c.t === t && !text(c.ids[0]!).startsWith('##') && text(c.ids[0]!).length <= 3)
-        .map((c) => {
-          const e = flipCache.get(keyOf(c.ids, t))!;
-          return { id: c.ids[0]!, f: Math.max(e.random.flip, e.end.flip) };
-        })
-        .filter((x) => x.f >= 0.5)
+      // every single token measured so far for t (the shortlist, its neighbours, the growth's parts: "v" of the
+      // held-out "v ##k" was measured as a part of the grown "v ##ging")
+      const starts = [...flipCache.entries()]
+        .filter(([key]) => key.startsWith(`${t}:`) && !key.includes(','))
+        .map(([key, e]) => ({ id: Number(key.slice(key.indexOf(':') + 1)), f: Math.max(e.random.flip, e.end.flip) }))
+        .filter((x) => !text(x.id).startsWith('##') && text(x.id).length <= 3 && x.f >= 0.5)
         .sort((a, b) => b.f - a.f || a.id - b.id)
         .slice(0, startsPer);
       if (!starts.length) continue;
