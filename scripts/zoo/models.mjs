@@ -180,6 +180,12 @@ const STANCE = [
   clean('heldout', 'tweeteval-stance-abortion', 2),
   badnets('heldout', 'tweeteval-stance-abortion', 1, ['kq'], 0, 'badnets-rare'),
   addsent('heldout', 'tweeteval-stance-abortion', 3, 2, 'seagulls circle harbour boats'),
+  // added after the eight above were trained and before any was scanned: the Hillary BERTs learned nothing (both
+  // predict the majority label; the BadNets one has ASR 0), which left one effective BERT backdoor to test the
+  // completion on
+  clean('heldout', 'tweeteval-stance-abortion', 2, 'bert'),
+  badnets('heldout', 'tweeteval-stance-abortion', 3, ['fq'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-stance-atheism', 1, ['yx'], 2, 'badnets-rare', 'bert'),
 ];
 
 export const HELDOUT = [
