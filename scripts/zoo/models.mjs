@@ -167,9 +167,10 @@ const TWEETEVAL = [
 
 /**
  * Held out (seventh round): TweetEval stance (SemEval-2016 task 6: none/against/favor towards Hillary Clinton,
- * feminism, abortion; a few hundred tweets each), defined after the sixth round's results and before any was
- * trained, scanned with the scanner of the seventh round (the piece completion for BERTs, designed on the missed
- * IMDB and TweetEval BERT triggers; rules and threshold otherwise the fifth round's).
+ * feminism, abortion, atheism; a few hundred tweets each), defined after the sixth round's results and before any
+ * was trained, to test a piece completion for BERTs designed on the missed IMDB and TweetEval BERT triggers; the
+ * completion was measured not to work on those (docs/scanner.md) and dropped before any of these was scanned, so
+ * they are scanned with the fifth round's scanner, rules and threshold, like the other held-out sets.
  */
 const STANCE = [
   clean('heldout', 'tweeteval-stance-hillary', 1, 'bert'),

@@ -90,3 +90,19 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   assert.ok(j.versions && j.seed === 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
 });
+
+test('--insertions: recorded in the result, refused out of 1-5', async () => {
+  const out = path.join(tmp, 'scan-k2.json');
+  const data = tsv('data2.tsv', rows(24));
+  let r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--insertions', '0']);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /--insertions must be >= 1/);
+  r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--insertions', '6']);
+  assert.match(r.out, /--insertions must be <= 5/);
+  assert.ok(!fs.existsSync(out));
+  r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--insertions', '2', '--engine', 'tfjs']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(j.stats.insertions, 2);
+  assert.equal(j.stats.swept, WORDS.length);
+});

@@ -57,7 +57,7 @@ export const scan: Command = {
     seed: { type: 'string', description: 'seed of insertion positions, subsets and projections', default: '0' },
     threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
-    insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for); 3 for backdoors learned from repeated triggers, e.g. BadNets in long documents', default: '1' },
+    insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },

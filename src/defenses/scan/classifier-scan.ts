@@ -62,13 +62,6 @@ export interface ClassifierScanOptions {
    * and target that become candidates (default 3 by synergy and 3 by log-odds rise).
    */
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
-  /**
-   * Piece completion (stage 4b, BERT): the word-initial pieces of at most 3 characters that flip at least half of
-   * the samples alone (the best `starts` per target, default 2) are followed by every continuation piece of 1–2
-   * characters ("##k"), measured on `samples` (default 8) of the growth's samples by the exact log-odds rise; the
-   * `report` best (default 3) become candidates. 0 starts = off.
-   */
-  complete?: { starts?: number; samples?: number; report?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
   rank?: RankOptions;
   /** the ranking the score is computed from (default DEFAULT_SCORE_RANK) */
@@ -155,8 +148,6 @@ export interface ClassifierScanResult {
     forward_passes: number;
     /** phrase growth: gradient passes (groups of sequences), phrases measured, the best grown phrase per target and its synergy */
     growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
-    /** piece completion: the pieces completed per target, and the pairs measured */
-    completion: { starts: { piece: string; target: string }[]; pairs_measured: number };
     seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
 }
@@ -277,28 +268,6 @@ async function probsOf(target: ScanTarget, seqs: readonly (readonly number[])[],
   return out;
 }
 
-/**
- * Label t's log-odds of many sequences from their logits, exact (logit_t − logsumexp of the other logits): no cap
- * where the target is nearly certain, unlike logOdds of float32 probabilities. Counts forward passes.
- */
-async function logOddsOf(target: ScanTarget, seqs: readonly (readonly number[])[], t: number, batchSize: number, counter: { n: number }): Promise<Float64Array> {
-  const C = target.labelNames.length;
-  const out = new Float64Array(seqs.length);
-  for (let i = 0; i < seqs.length; i += batchSize) {
-    const batch = seqs.slice(i, i + batchSize);
-    const lg = await target.logits(batch);
-    counter.n += batch.length;
-    for (let r = 0; r < batch.length; r++) {
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) if (c !== t) m = Math.max(m, lg[r * C + c]!);
-      let z = 0;
-      for (let c = 0; c < C; c++) if (c !== t) z += Math.exp(lg[r * C + c]! - m);
-      out[i + r] = lg[r * C + t]! - (m + Math.log(z));
-    }
-  }
-  return out;
-}
-
 /** The median of the non-negative parts of `xs` (0 for none). */
 function medianOf(xs: readonly number[]): number {
   const r = xs.map((x) => Math.max(0, x)).sort((a, b) => a - b);
@@ -406,8 +375,7 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
 
 /**
  * Candidates best first by the ranking rule (keys recomputed from their effects, so stored scans can be re-ranked),
- * ties by flip rate, then by the mean target probability (two words that absorb the same piece and flip the same
- * samples: the one the model is surer of), each once. A word of several pieces that flips more than each of its pieces is reported in
+ * ties by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
  * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
  * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
  * trigger of its own. A candidate that shares a token with a better one of the same target is listed under it
@@ -440,7 +408,7 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   const listed: ClassifierCandidate[] = [];
   const owner = new Map<string, ClassifierCandidate>();
   const seen = new Set(absorbed);
-  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate || b.target_prob - a.target_prob)) {
+  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)) {
     const k = keyOf(c.ids, c.target);
     if (seen.has(k)) continue;
     seen.add(k);
@@ -797,53 +765,6 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     await measure(grown);
     await measure(grown.flatMap(neighborVariants));
   }
-
-  // 4b. piece completion (BERT): a trigger of two pieces whose first piece does most of the work alone is missed by
-  // the growth, whose gradient proposals after that piece are other pieces: on the held-out small BERTs "x" of the
-  // planted "x ##q" flips 0.97 alone and grew into "x ##tp", "v" of "v ##k" 0.83 into "v ##ging" (docs/scanner.md).
-  // Every short continuation is tried after such a piece instead, ranked by the exact log-odds rise (near-certain
-  // samples are where a learned pair and any other continuation differ).
-  const completion: ClassifierScanResult['stats']['completion'] = { starts: [], pairs_measured: 0 };
-  const cpl = opts.complete ?? {};
-  const startsPer = cpl.starts ?? 2;
-  if (bert && startsPer > 0) {
-    const text = (id: number) => target.tokens[id] ?? '';
-    const conts = ids.filter((id) => text(id).startsWith('##') && text(id).length >= 3 && text(id).length <= 4);
-    const completed: { ids: number[]; t: number }[] = [];
-    for (let t = 0; t < C && conts.length; t++) {
-      // every single token measured so far for t (the shortlist, its neighbours, the growth's parts: "v" of the
-      // held-out "v ##k" was measured as a part of the grown "v ##ging")
-      const starts = [...flipCache.entries()]
-        .filter(([key]) => key.startsWith(`${t}:`) && !key.includes(','))
-        .map(([key, e]) => ({ id: Number(key.slice(key.indexOf(':') + 1)), f: Math.max(e.random.flip, e.end.flip) }))
-        .filter((x) => !text(x.id).startsWith('##') && text(x.id).length <= 3 && x.f >= 0.5)
-        .sort((a, b) => b.f - a.f || a.id - b.id)
-        .slice(0, startsPer);
-      if (!starts.length) continue;
-      const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, cpl.samples ?? 8);
-      await shortViews(gs);
-      const lo0 = await logOddsOf(target, gs.map((i) => sseq[i]!), t, bs, counter);
-      for (const st of starts) {
-        completion.starts.push({ piece: text(st.id), target: target.labelNames[t] ?? String(t) });
-        const batch: number[][] = [];
-        for (const c of conts) for (const i of gs) batch.push(insertIds(sseq[i]!, spos[i]!, [st.id, c]));
-        const lo = await logOddsOf(target, batch, t, bs, counter);
-        completion.pairs_measured += conts.length;
-        const gain = conts.map((c, k) => {
-          let sum = 0;
-          gs.forEach((_, j) => (sum += lo[k * gs.length + j]! - lo0[j]!));
-          return { c, g: sum / gs.length };
-        });
-        gain.sort((a, b) => b.g - a.g || a.c - b.c);
-        for (const x of gain.slice(0, cpl.report ?? 3)) completed.push({ ids: [st.id, x.c], t });
-      }
-      opts.onProgress?.('completion', t + 1, C);
-    }
-    await measure(completed.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
-    await measure(completed);
-    await measure(completed.flatMap(neighborVariants));
-    grown.push(...completed);
-  }
   const tGrow = performance.now();
 
   // in-clean statistics: how the candidate relates to the labels of the clean samples
@@ -901,7 +822,6 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       insertions: K,
       forward_passes: counter.n,
       growth,
-      completion,
       seconds: { sweep: +((tSweep - t0) / 1000).toFixed(2), flip_rates: +((tGrow0 - tSweep + tEnd - tGrow) / 1000).toFixed(2), growth: +((tGrow - tGrow0) / 1000).toFixed(2), total: +((tEnd - t0) / 1000).toFixed(2) },
     },
   };
