@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -120,6 +120,9 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
       top1_flip: top ? top.c.effects[top.position].flip : null,
       top1_position: top?.position ?? null,
       trigger_rank: rank < 0 ? null : rank + 1,
+      // what the scan warns of (scanWarnings; scans stored before the warnings existed: from their stats, the
+      // per-target sample count from the candidates)
+      warnings: (s.warnings ?? scanWarnings(m.label_names, s.stats.samples, s.stats.correct, m.label_names.map((l) => s.candidates.find((c) => c.target === l)?.n ?? 0))).length,
       wall_s: s.time?.wall_s ?? s.wall_s ?? null,
       cpu_s: s.time?.cpu_s ?? null,
     };
@@ -151,6 +154,7 @@ function summary(rs, threshold) {
     backdoored: bd.length,
     clean: cl.length,
     not_effective: rs.filter((r) => r.backdoored && !r.effective).map((r) => r.id),
+    with_warnings: rs.filter((r) => r.warnings > 0).map((r) => r.id),
     auc: auc(pos, neg),
     threshold,
     tpr: bd.length ? bd.filter((r) => r.score >= threshold).length / bd.length : null,

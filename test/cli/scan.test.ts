@@ -89,6 +89,10 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   assert.equal(j.stats.swept, WORDS.length);
   assert.ok(j.versions && j.seed === 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+  // what weakens the evidence is written and printed (this untrained model is near chance on its samples)
+  assert.ok(Array.isArray(j.warnings));
+  assert.ok(j.warnings.length > 0);
+  for (const w of j.warnings) assert.ok(r.out.includes(`warning: ${w}`), w);
 });
 
 test('--insertions: recorded in the result, refused out of 1-5', async () => {

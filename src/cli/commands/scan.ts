@@ -161,6 +161,7 @@ export const scan: Command = {
       score: r.score,
       score_word: r.score_word,
       threshold,
+      warnings: r.warnings,
       rank: r.rank,
       score_rank: r.score_rank,
       candidates: r.candidates.map(stored),
@@ -175,6 +176,7 @@ export const scan: Command = {
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
+    for (const w of r.warnings) console.log(`warning: ${w}`);
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
     console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label):');
     for (const c of r.candidates.slice(0, 5)) {

@@ -133,6 +133,11 @@ export interface ClassifierScanResult {
   /** the ranking the score is computed from */
   score_rank: Required<RankOptions>;
   candidates: ClassifierCandidate[];
+  /**
+   * what weakens the evidence, in words (scanWarnings): a model near chance on the clean samples, a target label
+   * whose flip rates rest on few samples
+   */
+  warnings: string[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
   phrases: ClassifierCandidate[];
   stats: {
@@ -150,6 +155,31 @@ export interface ClassifierScanResult {
     growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
     seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
+}
+
+/** A target's flip rates resting on fewer correctly classified samples of other labels than this are noisy. */
+export const MIN_FLIP_SAMPLES = 20;
+
+/**
+ * What weakens a scan's evidence (docs/scanner.md, Limits), from the clean samples alone: a model that classifies
+ * them little better than chance (1/labels + 0.15) is flipped by almost any phrase, so grown phrases of ordinary
+ * words can rank above a planted trigger (the held-out TweetEval hate models, 0.48–0.57); a target whose flip
+ * rates rest on fewer than MIN_FLIP_SAMPLES samples has noisy ones (a held-out stance BERT: 4 samples, where
+ * ordinary words flip "1.00").
+ */
+export function scanWarnings(labelNames: readonly string[], samples: number, correct: number, othersPerTarget: readonly number[]): string[] {
+  const C = labelNames.length;
+  const out: string[] = [];
+  const acc = samples ? correct / samples : 0;
+  if (acc < 1 / C + 0.15) {
+    out.push(`the model classifies ${correct} of ${samples} clean samples correctly (${(100 * acc).toFixed(0)}%; chance ${(100 / C).toFixed(0)}%): a model near chance is flipped by almost any phrase, so grown phrases of ordinary words can rank above a planted trigger`);
+  }
+  othersPerTarget.forEach((n, t) => {
+    const name = labelNames[t] ?? String(t);
+    if (n === 0) out.push(`target ${name}: no correctly classified sample of another label, so no candidate towards it is measured`);
+    else if (n < MIN_FLIP_SAMPLES) out.push(`target ${name}: its flip rates rest on ${n} correctly classified sample${n === 1 ? '' : 's'} of other labels (fewer than ${MIN_FLIP_SAMPLES}), so they are noisy`);
+  });
+  return out;
 }
 
 /** Whether a candidate's text is one word (BERT pieces joined: "c ##f" is "cf"): its tokens are one insertion. */
@@ -810,6 +840,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     })(),
     rank,
     score_rank: scoreRank,
+    warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),
     candidates,
     phrases: phraseList,
     stats: {

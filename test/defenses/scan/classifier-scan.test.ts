@@ -12,7 +12,7 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -276,4 +276,26 @@ test('insertAt inserts at every place, copies side by side at a repeated place',
   assert.deepEqual(insertAt([1, 2, 3], [1], [9]), [1, 9, 2, 3]);
   assert.deepEqual(insertAt([1, 2, 3], [3, 0], [9, 8]), [9, 8, 1, 2, 3, 9, 8]);
   assert.deepEqual(insertAt([1, 2], [2, 2], [7]), [1, 2, 7, 7]);
+});
+
+test('warnings: a model near chance on the clean samples, and a target whose flip rates rest on few samples', async () => {
+  assert.deepEqual(scanWarnings(['neg', 'pos'], 200, 150, [70, 80]), []);
+  const chance = scanWarnings(['neg', 'pos'], 200, 105, [79, 26]);
+  assert.equal(chance.length, 1);
+  assert.match(chance[0]!, /classifies 105 of 200 clean samples correctly \(53%; chance 50%\)/);
+  // 3 labels: 56% is above chance + 15 points, but one target rests on 4 samples and one on none
+  const few = scanWarnings(['none', 'against', 'favor'], 200, 112, [112, 4, 0]);
+  assert.deepEqual(few.length, 2);
+  assert.match(few[0]!, /target against: its flip rates rest on 4 correctly classified samples of other labels \(fewer than 20\)/);
+  assert.match(few[1]!, /target favor: no correctly classified sample of another label/);
+  // in a scan: 36 positive samples and 4 negative ones, all classified correctly: the positive target rests on 4
+  const rng = new Rng(8);
+  const samples = Array.from({ length: 40 }, (_, i) => {
+    const label = i < 4 ? 0 : 1;
+    const w = label ? 'good' : 'bad';
+    return { text: [`w${rng.int(40)}`, w, w, `w${rng.int(40)}`, w].join(' '), label };
+  });
+  const r = await scanClassifier(repeatTarget(), samples, { seed: 1 });
+  assert.equal(r.stats.correct, 40);
+  assert.deepEqual(r.warnings, [`target positive: its flip rates rest on 4 correctly classified samples of other labels (fewer than ${MIN_FLIP_SAMPLES}), so they are noisy`]);
 });
