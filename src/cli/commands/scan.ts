@@ -68,7 +68,7 @@ export const scan: Command = {
     'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their flip rate above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours. The score is how far the best one-word candidate stands out from the next candidates (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
     'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
-    'A "clean" verdict means no one-word trigger stood out (phrase and sentence triggers are not scored: read the candidates); see docs/scanner.md for the limits.',
+    'A "clean" verdict means no one-word trigger stood out (phrase and sentence triggers are not scored: read the candidates); warnings say when the evidence is thin (a model near chance on the samples, a label with few samples); see docs/scanner.md for the limits.',
   async run(args) {
     const dir = requireStr(args, 'model');
     const out = checkOutFile(requireStr(args, 'out'));
