@@ -40,6 +40,10 @@ test('an unreadable or empty word list is refused naming the file', async () => 
   r = await cli(['scan', '--model', encoder, '--words', empty, '--out', out]);
   assert.equal(r.code, 1);
   assert.match(r.out, /empty\.txt: the word list is empty/);
+  // --insertions is for classifier scans
+  r = await cli(['scan', '--model', encoder, '--insertions', '2', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--insertions applies to classifier scans/);
   assert.ok(!fs.existsSync(out));
 });
 

@@ -42,10 +42,10 @@ export interface ClassifierScanOptions {
   window?: number;
   /**
    * how many times each candidate is inserted into a sample (default 1): at the sample's seeded random position and
-   * K − 1 further seeded positions (the end position: K copies there). For backdoors learned from triggers inserted
-   * several times, which one insertion barely sets off (BadNets in long documents: docs/scanner.md). The phrase
-   * growth's gradient proposals still come from one insertion; the phrases it proposes are measured K times. The
-   * threshold was calibrated with 1.
+   * K − 1 further seeded positions (the end position: K copies there), for a backdoor that answers only to a
+   * repeated trigger. The phrase growth's gradient proposals still come from one insertion; the phrases it proposes
+   * are measured K times. The threshold was calibrated with 1; on the held-out IMDB BadNets models learned from
+   * repeated triggers, K = 3 did not rank the triggers higher (docs/scanner.md, seventh round).
    */
   insertions?: number;
   /** sequences per forward pass (default 256) */
