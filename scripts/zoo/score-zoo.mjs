@@ -191,9 +191,9 @@ function markdown(r) {
     ...byKind('held out', r.heldout),
     ...Object.entries(r.heldout_rounds ?? {}).flatMap(([k, x]) => byKind(`held out: ${k}`, x)),
     '',
-    '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | wall s | CPU s |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
+    '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | warnings | wall s | CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }
