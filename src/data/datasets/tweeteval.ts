@@ -1,7 +1,7 @@
 // TweetEval (Barbieri et al., Findings of EMNLP 2020): tweet classification tasks released as aligned line files,
 // <task>/{train,val,test}_text.txt with <task>/{train,val,test}_labels.txt (one label index a line) and
 // <task>/mapping.txt ("index<TAB>name"). Read from a clone of github.com/cardiffnlp/tweeteval (its datasets/
-// folder), laid out under a data dir as tweeteval/<task>/... The release has empty tweets (hate: train line 1,468),
+// folder), laid out under a data dir as tweeteval/<task>/... The release has empty tweets (8 in hate's train file),
 // a property of the files rather than a user's mistake: they are dropped and counted in Dataset.warnings.
 import { InputError } from '../../common/errors.js';
 import { assembleDataset } from '../assemble.js';
