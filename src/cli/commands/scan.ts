@@ -175,8 +175,8 @@ export const scan: Command = {
       versions: versions(),
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
-    // what the score is made of: the best one-word candidate against the model's other strong candidates
     for (const w of r.warnings) console.log(`warning: ${w}`);
+    // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
     console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label):');
     for (const c of r.candidates.slice(0, 5)) {

@@ -832,12 +832,12 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
+  const scored = wordScore(orderCandidates(all, scoreRank));
   const tEnd = performance.now();
+  const best = scored.candidate;
   return {
-    ...(() => {
-      const w = wordScore(orderCandidates(all, scoreRank));
-      return { score: w.score, score_word: w.candidate ? { trigger: w.candidate.trigger, target: w.candidate.target_name, excess: w.candidate.excess, rest_median: w.rest_median } : null };
-    })(),
+    score: scored.score,
+    score_word: best ? { trigger: best.trigger, target: best.target_name, excess: best.excess, rest_median: scored.rest_median } : null,
     rank,
     score_rank: scoreRank,
     warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),
