@@ -8,7 +8,9 @@ import { shippedDataDir } from './assets.js';
 import type { DatasetInfo, NamedDataset } from './datasets/dataset.js';
 import { layoutOf } from './datasets/dataset.js';
 import { agnews } from './datasets/agnews.js';
+import { cr } from './datasets/cr.js';
 import { imdb } from './datasets/imdb.js';
+import { mpqa } from './datasets/mpqa.js';
 import { mr } from './datasets/mr.js';
 import { olid } from './datasets/olid.js';
 import { sms } from './datasets/sms.js';
@@ -19,7 +21,7 @@ import { trec } from './datasets/trec.js';
 import { twitter } from './datasets/twitter.js';
 import { tweetEvalEmoji, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment, tweetEvalStance } from './datasets/tweeteval.js';
 
-const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment, tweetEvalEmoji, ...tweetEvalStance];
+const REGISTRY: readonly NamedDataset[] = [mr, sst2, sst2Glue, subj, trec, sms, imdb, twitter, agnews, olid, cr, mpqa, tweetEvalEmotion, tweetEvalHate, tweetEvalIrony, tweetEvalSentiment, tweetEvalEmoji, ...tweetEvalStance];
 
 // spellings people reach for first
 const ALIASES: Readonly<Record<string, string>> = {
@@ -31,6 +33,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   'sms_spam': 'sms',
   'sms-spam': 'sms',
   'offenseval': 'olid',
+  'custrev': 'cr',
   'tweeteval_emotion': 'tweeteval-emotion',
   'tweeteval_hate': 'tweeteval-hate',
   'tweeteval_irony': 'tweeteval-irony',

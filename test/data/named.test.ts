@@ -29,6 +29,10 @@ const dataDir = tree({
   'sst2_glue/test-labeled.tsv': 'sentence\tlabel\r\nno label here .\t0\r\n',
   'subj/subj.objective': latin1(lines((i) => `the plot ${i} . `)),
   'subj/subj.subjective': latin1(lines((i) => `na\u00efve and lovely ${i}`)),
+  'cr/custrev.pos': lines((i) => `i love the zoom ${i} .`) + '\n',
+  'cr/custrev.neg': lines((i) => `the battery died ${i} .`, 6),
+  'mpqa/mpqa.pos': lines((i) => `a triumph ${i}`, 4),
+  'mpqa/mpqa.neg': lines((i) => `complaining ${i}`, 12),
   'trec/TREC.train': latin1(range(12).map((i) => `${['ABBR', 'DESC', 'ENTY', 'HUM', 'LOC', 'NUM'][i % 6]}:fine What is caf\u00e9 ${i} ?`).join('\n') + '\n'),
   'trec/TREC.test': 'NUM:dist How far is it ?\nHUM:ind Who is it ?\n',
   'sms_spam/SMSSpamCollection': lines((i) => (i < 8 ? `ham\tsee you at ${i}` : `spam\tWIN \u00a3${i} now`)),
@@ -61,7 +65,7 @@ const dataDir = tree({
 test('knownDatasets lists every named dataset; only MR and SST-2 ship', () => {
   assert.deepEqual(
     knownDatasets.map((d) => d.name),
-    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid', 'tweeteval-emotion', 'tweeteval-hate', 'tweeteval-irony', 'tweeteval-sentiment', 'tweeteval-emoji', 'tweeteval-stance-abortion', 'tweeteval-stance-atheism', 'tweeteval-stance-climate', 'tweeteval-stance-feminist', 'tweeteval-stance-hillary'],
+    ['mr', 'sst2', 'sst2-glue', 'subj', 'trec', 'sms', 'imdb', 'twitter', 'agnews', 'olid', 'cr', 'mpqa', 'tweeteval-emotion', 'tweeteval-hate', 'tweeteval-irony', 'tweeteval-sentiment', 'tweeteval-emoji', 'tweeteval-stance-abortion', 'tweeteval-stance-atheism', 'tweeteval-stance-climate', 'tweeteval-stance-feminist', 'tweeteval-stance-hillary'],
   );
   assert.deepEqual(
     knownDatasets.filter((d) => d.ships).map((d) => d.name),
@@ -106,6 +110,24 @@ test('subj: objective/subjective from the file names, latin-1', () => {
   assert.deepEqual(counts(ds), [10, 10]);
   assert.equal(ds.split.method, 'seeded');
   assert.equal(textOf(ds, /lovely 0/), 'naïve and lovely 0');
+});
+
+test('cr and mpqa: polarity from the .pos/.neg line files, blank lines skipped, seeded split', () => {
+  const c = loadNamedDataset('custrev', { dataDir });
+  assert.equal(c.name, 'cr');
+  assert.deepEqual(c.labelNames, ['negative', 'positive']);
+  assert.deepEqual(counts(c), [6, 10]);
+  assert.equal(c.split.method, 'seeded');
+  assert.equal(textOf(c, /zoom 3/), 'i love the zoom 3 .');
+  const m = loadNamedDataset('mpqa', { dataDir });
+  assert.deepEqual(counts(m), [12, 4]);
+  assert.equal(textOf(m, /triumph 2/), 'a triumph 2');
+});
+
+test('cr and mpqa: read from a clone of sent-conv-torch (data/raw), and name the files they miss', () => {
+  const clone = tree({ 'data/raw/custrev.pos': 'great .\n', 'data/raw/custrev.neg': 'bad .\n', 'data/raw/mpqa.pos': 'fine\n' });
+  assert.deepEqual(counts(loadNamedDataset('cr', { dataDir: clone })), [1, 1]);
+  assert.throws(() => loadNamedDataset('mpqa', { dataDir: clone }), inputError({ message: /dataset "mpqa" needs mpqa\.neg here \(expected layout: mpqa\/\{mpqa\.pos, mpqa\.neg\}\)/ }));
 });
 
 test('trec: coarse labels from COARSE:fine, given test, dev carved from train', () => {
@@ -263,7 +285,7 @@ test('tweeteval: misaligned files, a bad label index and another mapping are err
 });
 
 test('unknown names list the known ones; aliases work; the spec dispatches on name', () => {
-  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid, tweeteval-emotion, tweeteval-hate, tweeteval-irony, tweeteval-sentiment, tweeteval-emoji, tweeteval-stance-abortion/ }));
+  assert.throws(() => loadNamedDataset('yelp'), inputError({ key: 'name', message: /unknown dataset "yelp"; known: mr, sst2, sst2-glue, subj, trec, sms, imdb, twitter, agnews, olid, cr, mpqa, tweeteval-emotion, tweeteval-hate, tweeteval-irony, tweeteval-sentiment, tweeteval-emoji, tweeteval-stance-abortion/ }));
   assert.equal(loadNamedDataset('SST-2', { dataDir }).name, 'sst2');
   assert.equal(loadNamedDataset('sentiment140', { dataDir }).name, 'twitter');
   const ds = loadDatasetSpec({ name: 'subj', dataDir, test: 0.5, dev: 0, seed: 4 });
