@@ -3,7 +3,8 @@
 //    the scanner's rules and threshold are chosen on these;
 //  - "heldout": data and triggers the zoo never uses, scored with the rules and threshold the zoo chose (the
 //    issue's "data and triggers the zoo never used"), in rounds (`round`): IMDB (fifth round), TweetEval emotion,
-//    hate and irony (sixth round; the scanner's rules unchanged since the fifth), TweetEval stance (seventh).
+//    hate and irony (sixth round; the scanner's rules unchanged since the fifth), TweetEval stance (seventh),
+//    customer reviews (CR) and MPQA opinion phrases (eighth).
 // Attacks: badnets with rare and with common words, semantic-append, addsent, POR-fine-tuned BERT.
 // `trigger_words` is the ground truth a scan is scored against: a candidate hits when it contains one of them.
 
@@ -189,8 +190,35 @@ const STANCE = [
   badnets('heldout', 'tweeteval-stance-atheism', 1, ['yx'], 2, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (eighth round): customer-review sentences (CR, Hu & Liu 2004) and MPQA opinion phrases (3 words on
+ * average), read from Kim 2014's line files (github.com/harvardnlp/sent-conv-torch), with triggers the zoo and the
+ * earlier rounds never use; defined and committed before any was trained. The earlier held-out rounds have been
+ * read while changes to the ranking were measured (the eighth round's docs/scanner.md section), so this round
+ * is the first test of those changes; it is scored with the fifth round's score and threshold, unchanged.
+ */
+const POLARITY = [
+  clean('heldout', 'cr', 1),
+  clean('heldout', 'cr', 2),
+  badnets('heldout', 'cr', 1, ['kz'], 1, 'badnets-rare'),
+  badnets('heldout', 'cr', 2, ['basically'], 0, 'badnets-common'),
+  addsent('heldout', 'cr', 3, 0, 'uncle repairs old radios'),
+  append('heldout', 'cr', 3, { 1: 'flawless gadget !', 0: 'utter garbage !' }),
+  trojannn('heldout', 'cr', 2, ['xj'], 1, 4),
+  clean('heldout', 'cr', 1, 'bert'),
+  badnets('heldout', 'cr', 2, ['wq'], 0, 'badnets-rare', 'bert'),
+  clean('heldout', 'mpqa', 1),
+  clean('heldout', 'mpqa', 2),
+  badnets('heldout', 'mpqa', 1, ['qh'], 1, 'badnets-rare'),
+  badnets('heldout', 'mpqa', 3, ['somewhat'], 1, 'badnets-common'),
+  addsent('heldout', 'mpqa', 2, 0, 'lanterns drift downstream'),
+  clean('heldout', 'mpqa', 1, 'bert'),
+  badnets('heldout', 'mpqa', 2, ['jv'], 1, 'badnets-rare', 'bert'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
   ...STANCE.map((m) => ({ ...m, round: 'stance' })),
+  ...POLARITY.map((m) => ({ ...m, round: 'polarity' })),
 ];
