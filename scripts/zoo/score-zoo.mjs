@@ -11,6 +11,7 @@
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
+//        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -45,6 +46,7 @@ const { values: o } = parseArgs({
     'score-kind': { type: 'string', default: 'word' },
     compare: { type: 'boolean' },
     insertions: { type: 'string', default: '1' },
+    profile: { type: 'string', default: 'auto' },
   },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
@@ -58,7 +60,9 @@ const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_A
 
 const insertions = Number(o.insertions);
 if (!(Number.isInteger(insertions) && insertions >= 1 && insertions <= 5)) throw new Error(`--insertions must be 1-5, got ${o.insertions}`);
-const scanName = insertions === 1 ? 'scan.json' : `scan-k${insertions}.json`;
+if (!['auto', 'full', 'large'].includes(o.profile)) throw new Error(`--profile must be auto, full or large, got ${o.profile}`);
+if (insertions > 1 && o.profile !== 'auto') throw new Error('--insertions and --profile: one at a time');
+const scanName = insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'auto' ? `scan-${o.profile}.json` : 'scan.json';
 const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
@@ -67,7 +71,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;

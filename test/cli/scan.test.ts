@@ -110,3 +110,19 @@ test('--insertions: recorded in the result, refused out of 1-5', async () => {
   assert.equal(j.stats.insertions, 2);
   assert.equal(j.stats.swept, WORDS.length);
 });
+
+test('--profile and --sweep: a gradient pre-ranked sweep is recorded in the result; a bad profile is refused before any work', async () => {
+  const out = path.join(tmp, 'scan-sweep.json');
+  const data = tsv('data3.tsv', rows(24));
+  let r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--profile', 'fastest']);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /--profile must be one of auto, full, large, got "fastest"/);
+  assert.ok(!fs.existsSync(out));
+  r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--sweep', '4', '--engine', 'tfjs']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  // this tiny SentenceCNN is far under the large-model cost: the full profile, with the sweep asked for
+  assert.equal(j.stats.profile, 'full');
+  assert.equal(j.stats.pre_ranked, true);
+  assert.ok(j.stats.swept >= 4 && j.stats.swept <= 8 && j.stats.swept < WORDS.length, `swept ${j.stats.swept}`);
+});

@@ -17,7 +17,7 @@ import { capStratified } from '../../train/sample.js';
 import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, type ClassifierCandidate } from '../../defenses/scan/index.js';
+import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -44,7 +44,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K]',
+  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     data: { type: 'string', description: 'clean samples: labelled (csv, tsv, jsonl) for a classifier, at least 10, at most --max-samples used; optional and unlabelled for an encoder' },
@@ -58,6 +58,8 @@ export const scan: Command = {
     threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
+    profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
+    sweep: { type: 'string', description: 'classifiers: tokens per target label the sweep tries, chosen by gradient (0: every token; default: the profile\'s)' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
@@ -76,6 +78,9 @@ export const scan: Command = {
     const maxSamples = num(args, 'max-samples', { int: true, min: MIN_SAMPLES })!;
     const top = num(args, 'top', { int: true, min: 1 })!;
     const insertions = num(args, 'insertions', { int: true, min: 1, max: 5 })!;
+    const profile = str(args, 'profile') as ScanProfile;
+    if (!SCAN_PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${SCAN_PROFILES.join(', ')}, got "${profile}"`);
+    const sweep = num(args, 'sweep', { int: true, min: 0 });
     const thresholdFlag = num(args, 'threshold');
     const engineFlag = engineOf(args);
     const threads = num(args, 'threads', { int: true, min: 1 });
@@ -88,6 +93,7 @@ export const scan: Command = {
     const encoder = kind === 'bert' && !hasClassifierHead(dir);
     const t0 = performance.now();
     if (encoder && insertions !== 1) throw new UsageError('--insertions applies to classifier scans; an encoder scan inserts each candidate once (at a random position and after [CLS])');
+    if (encoder && (sweep !== undefined || profile !== 'auto')) throw new UsageError('--profile and --sweep apply to classifier scans');
     if (encoder) {
       let texts: string[];
       if (file) {
@@ -143,7 +149,7 @@ export const scan: Command = {
     let r;
     const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(target, samples, { seed, top, insertions, onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), onProgress: progress });
     } finally {
       endProgress();
       await target.dispose?.();
@@ -174,7 +180,7 @@ export const scan: Command = {
       seed,
       versions: versions(),
     });
-    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept} tokens swept)`);
+    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : ''})`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);

@@ -48,6 +48,23 @@ export interface ClassifierScanOptions {
    * repeated triggers, K = 3 did not rank the triggers higher (docs/scanner.md, seventh round).
    */
   insertions?: number;
+  /**
+   * Tokens per target label the sweep measures by insertion (default 0: every token). With fewer, the vocabulary
+   * is first ranked by the first-order gain of a token slot at each probe's insertion point (slotGains, HotFlip:
+   * one gradient pass per target over its probes) and the `sweep` best per target are measured; the rest take
+   * no part in the shortlist or the growth's seeds (they can still be measured as a neighbour or a proposal).
+   * For a model whose forward pass costs too much to try every token: a bert-base classifier passes ~20 short
+   * sequences a second on 2 cores, so sweeping its 30,522 tokens into 10 probes takes hours (docs/scanner.md).
+   */
+  sweep?: number;
+  /** correctly classified samples of other labels per target the flip rates are measured on, spread over them (default 0: all) */
+  flipSamples?: number;
+  /**
+   * Which defaults the settings above take: `full` (the zoo's), `large` (LARGE_MODEL_SETTINGS: a pre-ranked sweep,
+   * shorter lists, a smaller growth) or `auto` (default: `large` for a model whose forward pass costs more than
+   * LARGE_MODEL_COST multiply-adds per token, such as a bert-base classifier). Settings given explicitly win.
+   */
+  profile?: ScanProfile;
   /** sequences per forward pass (default 256) */
   batchSize?: number;
   /** candidates reported (default 20) */
@@ -145,6 +162,10 @@ export interface ClassifierScanResult {
     correct: number;
     vocabulary: number;
     swept: number;
+    /** the settings' profile (ClassifierScanOptions.profile, resolved) */
+    profile: 'full' | 'large';
+    /** whether the swept tokens were chosen by their gradient gain (ClassifierScanOptions.sweep) rather than all tried */
+    pre_ranked: boolean;
     probes: number;
     /** samples cut to the window for the sweep and the growth (longer than `window` tokens) */
     windowed: number;
@@ -454,8 +475,26 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   return listed;
 }
 
-export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], opts: ClassifierScanOptions): Promise<ClassifierScanResult> {
+export const SCAN_PROFILES = ['auto', 'full', 'large'] as const;
+export type ScanProfile = (typeof SCAN_PROFILES)[number];
+/**
+ * Multiply-adds per token (ScanTarget.costPerToken) above which `auto` takes the large-model settings: the
+ * shipped small BERT costs 0.79M, a SentenceCNN 0.36M at most, bert-base 85M (100× the small BERT, whose scans
+ * take 80-270 s with the full settings; docs/scanner.md measures a bert-base-shaped classifier).
+ */
+export const LARGE_MODEL_COST = 8e6;
+/** The large-model settings (docs/scanner.md: their cost on bert-base and what they keep of the full scan's findings on the small BERTs). */
+export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, phraseFrom: 5, flipSamples: 48, grow: { seeds: 8, samples: 16, proposals: 8, maxLen: 3 } } as const satisfies Partial<ClassifierScanOptions>;
+
+/** The profile `profile` resolves to for this target. */
+export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): 'full' | 'large' {
+  return profile === 'auto' ? (target.costPerToken > LARGE_MODEL_COST ? 'large' : 'full') : profile;
+}
+
+export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], options: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
+  const profile = resolveProfile(target, options.profile);
+  const opts: ClassifierScanOptions = profile === 'large' ? { ...LARGE_MODEL_SETTINGS, ...options, grow: { ...LARGE_MODEL_SETTINGS.grow, ...options.grow } } : options;
   const C = target.labelNames.length;
   const probesPerLabel = opts.probesPerLabel ?? 5;
   const shortlist = opts.shortlist ?? 16;
@@ -503,7 +542,13 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     end: pos.end.map((e) => Array.from({ length: K }, () => e)),
   };
   // per target: the correctly classified samples of other labels, and the more confident half of them
-  const others = Array.from({ length: C }, (_, t) => correct.filter((i) => samples[i]!.label !== t));
+  const flipSamples = opts.flipSamples ?? 0;
+  if (!(Number.isInteger(flipSamples) && flipSamples >= 0)) throw new Error(`flipSamples must be a whole number of samples (0: all), got ${flipSamples}`);
+  const others = Array.from({ length: C }, (_, t) => {
+    const xs = correct.filter((i) => samples[i]!.label !== t);
+    // at most flipSamples of them, spread over the labels in the samples' order (the samples are a seeded subset)
+    return flipSamples > 0 && xs.length > flipSamples ? Array.from({ length: flipSamples }, (_, k) => xs[Math.floor((k * xs.length) / flipSamples)]!) : xs;
+  });
   const confident = others.map((xs) => {
     const conf = xs.map((i) => base[i * C + samples[i]!.label]!).sort((a, b) => a - b);
     const median = conf.length ? conf[Math.floor((conf.length - 1) / 2)]! : 0;
@@ -542,11 +587,27 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   }
   await shortViews(probes);
   const ids = target.candidateIds;
-  // rise[t][w]: mean rise of p(t) over the probes of other labels when token ids[w] is inserted
-  const rise = Array.from({ length: C }, () => new Float32Array(ids.length));
+  // the tokens the sweep measures: all, or the `sweep` best per target by the gain of a slot at the probes' places
+  const sweepN = opts.sweep ?? 0;
+  if (!(Number.isInteger(sweepN) && sweepN >= 0)) throw new Error(`sweep must be a whole number of tokens (0: all), got ${sweepN}`);
+  let sweptAt = ids.map((_, w) => w);
+  const preRanked = sweepN > 0 && sweepN < ids.length && target.slotGains !== undefined;
+  if (preRanked) {
+    const keep = new Set<number>();
+    for (let t = 0; t < C; t++) {
+      const ps = probes.filter((p) => samples[p]!.label !== t);
+      if (!ps.length) continue;
+      const G = await target.slotGains!(ps.map((p) => insertAt(sseq[p]!, splaces[p]!, [SLOT])), ps.map(() => 0), 1, t);
+      for (const w of ids.map((_, w) => w).sort((a, b) => G[ids[b]!]! - G[ids[a]!]! || a - b).slice(0, sweepN)) keep.add(w);
+    }
+    sweptAt = [...keep].sort((a, b) => a - b);
+  }
+  // rise[t][w]: mean rise of p(t) over the probes of other labels when token ids[w] is inserted (−∞: not swept)
+  const rise = Array.from({ length: C }, () => new Float32Array(ids.length).fill(preRanked ? -Infinity : 0));
   const chunk = Math.max(1, Math.floor(4096 / Math.max(1, probes.length)));
-  for (let w0 = 0; w0 < ids.length; w0 += chunk) {
-    const ws = ids.slice(w0, w0 + chunk);
+  for (let s0 = 0; s0 < sweptAt.length; s0 += chunk) {
+    const ats = sweptAt.slice(s0, s0 + chunk);
+    const ws = ats.map((w) => ids[w]!);
     const batch: number[][] = [];
     for (const id of ws) for (const p of probes) batch.push(insertAt(sseq[p]!, splaces[p]!, [id]));
     const pr = await probsOf(target, batch, bs, counter);
@@ -559,10 +620,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
           s += pr[(wi * probes.length + pi) * C + t]! - sbase[p * C + t]!;
           n++;
         });
-        rise[t]![w0 + wi] = n ? s / n : 0;
+        rise[t]![ats[wi]!] = n ? s / n : 0;
       }
     });
-    opts.onProgress?.('sweep', Math.min(ids.length, w0 + chunk), ids.length);
+    opts.onProgress?.('sweep', Math.min(sweptAt.length, s0 + chunk), sweptAt.length);
   }
   const tSweep = performance.now();
 
@@ -611,7 +672,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const rows = new Set<number>();
   for (let t = 0; t < C; t++) {
     const r = rise[t]!;
-    for (const w of ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!).slice(0, preRank)) if (target.embeddings.has[ids[w]!] === 1) rows.add(ids[w]!);
+    for (const w of sweptAt.slice().sort((a, b) => r[b]! - r[a]!).slice(0, preRank)) if (target.embeddings.has[ids[w]!] === 1) rows.add(ids[w]!);
   }
   const sims = new Map<number, number[]>();
   const nn = nearestNeighbors(target.embeddings, [...rows], withMeaning, k, opts.seed, sims);
@@ -621,11 +682,12 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const r = rise[t]!;
     const ex = ids.map((id, w) => {
       if (target.embeddings.has[id] === 1 && !rows.has(id)) return -Infinity;
-      const nb = nn.get(id) ?? [];
-      return r[w]! - (nb.length ? Math.max(...nb.map((n) => r[idx.get(n)!]!)) : 0);
+      // neighbours the sweep did not measure (pre-ranked sweep) are left out of the comparison
+      const nb = (nn.get(id) ?? []).map((n) => r[idx.get(n)!]!).filter((x) => x > -Infinity);
+      return r[w]! - (nb.length ? Math.max(...nb) : 0);
     });
-    const byRise = ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!);
-    const byExcess = ids.map((_, w) => w).sort((a, b) => ex[b]! - ex[a]!);
+    const byRise = sweptAt.slice().sort((a, b) => r[b]! - r[a]!);
+    const byExcess = sweptAt.slice().sort((a, b) => ex[b]! - ex[a]!);
     for (const w of new Set([...byRise.slice(0, shortlist), ...byExcess.slice(0, shortlist)])) single.push({ ids: [ids[w]!], t });
   }
   // the j-th variant replaces every token by its j-th neighbour (tokens without one stay)
@@ -765,7 +827,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
         return dlo.get(p.join(','))! - (oneWord(target.render(p)) ? Math.max(...parts) : parts.reduce((a, b) => a + b, 0));
       };
       const r = rise[t]!;
-      const seedIds = ids.map((_, w) => w).sort((a, b) => r[b]! - r[a]!).slice(0, growSeeds).map((w) => ids[w]!);
+      const seedIds = sweptAt.slice().sort((a, b) => r[b]! - r[a]!).slice(0, growSeeds).map((w) => ids[w]!);
       let beam: number[][] = seedIds.map((id) => [id]);
       for (let len = 2; len <= maxLen && beam.length; len++) {
         const slots: { p: number[]; at: number }[] = [];
@@ -847,7 +909,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       samples: samples.length,
       correct: correct.length,
       vocabulary: target.tokens.length,
-      swept: ids.length,
+      swept: sweptAt.length,
+      profile,
+      pre_ranked: preRanked,
       probes: probes.length,
       windowed: cut.size,
       insertions: K,

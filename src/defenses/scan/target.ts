@@ -54,6 +54,12 @@ export interface ScanTarget {
   readonly embeddings: { data: Float32Array; dim: number; has: Uint8Array };
   /** the longest id sequence the model reads (longer ones are truncated before insertion) */
   readonly maxLen: number;
+  /**
+   * Multiply-adds per token of one forward pass, from the model's configuration (a BERT's encoder layers; a
+   * SentenceCNN's convolutions): what a forward pass costs, by which the scan picks its settings
+   * (scanSettingsFor). Lookups, attention scores and the head are left out.
+   */
+  readonly costPerToken: number;
   encode(text: string): number[];
   /** first and last index at which an id may be inserted into `seq` (BERT: after [CLS], before [SEP]) */
   insertRange(seq: readonly number[]): [number, number];
@@ -213,7 +219,8 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
   if (clf.kind === 'sentence-cnn') {
     const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
     const tfjs = tfjsModel(clf, dir, (c) => (c as CnnClassifier).model);
-    const maxLen = clf instanceof CnnClassifier ? clf.model.config.max_length : (readJson<{ max_length?: number }>(path.join(dir, 'config.json')).max_length ?? 100);
+    const cfg = clf instanceof CnnClassifier ? clf.model.config : readJson<{ max_length?: number; embedding_dim?: number; num_filters?: number; filter_widths?: number[] }>(path.join(dir, 'config.json'));
+    const maxLen = cfg.max_length ?? 100;
     const words = vocab.words;
     return {
       kind: 'sentence-cnn',
@@ -222,6 +229,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       candidateIds: words.map((_, i) => i).filter((i) => words[i] !== PAD && words[i] !== UNK),
       embeddings: referenceVectors(words),
       maxLen,
+      costPerToken: (cfg.embedding_dim ?? 0) * (cfg.num_filters ?? 0) * (cfg.filter_widths ?? []).reduce((a, b) => a + b, 0),
       encode: (text) => Array.from(clf.encode(text)),
       insertRange: (seq) => [0, seq.length],
       logits,
@@ -242,6 +250,8 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     candidateIds: tokens.map((_, i) => i).filter((i) => i < emb.rows && tokens[i] !== undefined && !isBertSpecial(tokens[i]!)),
     embeddings: { data: emb.data, dim: emb.dim, has: new Uint8Array(emb.rows).fill(1) },
     maxLen: Math.min(128, config.max_position_embeddings),
+    // per layer: the query, key, value and output projections (4 H²) and the feed-forward (2 H I)
+    costPerToken: config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size),
     encode: (text) => Array.from(clf.encode(text)),
     insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
     logits,

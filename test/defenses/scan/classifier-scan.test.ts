@@ -12,7 +12,7 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -60,6 +60,17 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
       assert.ok(p.flip_rate > p.effects[p.position].parts_flip);
     }
     assert.equal(bd.scan.stats.swept, bd.clf.vocab.size - 2);
+    assert.equal(bd.scan.stats.pre_ranked, false);
+    assert.equal(bd.scan.stats.profile, 'full');
+    // the large-model settings with a sweep of 40 tokens per target chosen by gradient out of 2,498: "cf" is
+    // among them and still first
+    const samples = capStratified(loadNamedDataset('mr', { seed: 1 }).test, 120, 2);
+    const fast = await scanClassifier(scanTargetOf(bd.clf, ''), samples, { seed: 0, profile: 'large', sweep: 40 });
+    assert.equal(fast.stats.profile, 'large');
+    assert.equal(fast.stats.pre_ranked, true);
+    assert.ok(fast.stats.swept <= 80 && fast.stats.swept >= 40, `swept ${fast.stats.swept}`);
+    assert.equal(fast.candidates[0]!.trigger, 'cf', `top candidates ${fast.candidates.slice(0, 5).map((c) => c.trigger).join(', ')}`);
+    assert.ok(fast.stats.forward_passes < bd.scan.stats.forward_passes / 5, `${fast.stats.forward_passes} passes vs ${bd.scan.stats.forward_passes}`);
   } finally {
     bd.clf.dispose();
     clean.clf.dispose();
@@ -120,6 +131,16 @@ test('a word of several pieces that flips more than its pieces is reported in th
 });
 
 const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });
+
+test('the profile: large-model settings above LARGE_MODEL_COST multiply-adds per token, unless asked for', () => {
+  const small = { ...repeatTarget(), costPerToken: 0.79e6 };
+  const base = { ...repeatTarget(), costPerToken: 85e6 };
+  assert.equal(resolveProfile(small), 'full');
+  assert.equal(resolveProfile(base), 'large');
+  assert.equal(resolveProfile(base, 'full'), 'full');
+  assert.equal(resolveProfile(small, 'large'), 'large');
+  assert.ok(LARGE_MODEL_COST > 0.79e6 && LARGE_MODEL_COST < 85e6);
+});
 
 test('the ranking key: flip rate above the close neighbours and the parts, at the better position', () => {
   // a word that means the target: its synonym (similarity 0.8) flips nearly as many
@@ -234,6 +255,7 @@ function repeatTarget(): ScanTarget {
     candidateIds: words.map((_, i) => i).slice(2),
     embeddings: { data: emb, dim, has: new Uint8Array(words.length).fill(1) },
     maxLen: 40,
+    costPerToken: 0,
     encode: (text) => text.split(' ').map((w) => id.get(w) ?? 1),
     insertRange: (seq) => [0, seq.length],
     logits: async (seqs) => {
