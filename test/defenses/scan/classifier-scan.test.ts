@@ -294,6 +294,33 @@ test('insertions: a backdoor that needs its trigger twice is found with two inse
   await assert.rejects(scanClassifier(repeatTarget(), samples, { seed: 1, insertions: 6 }), /insertions must be a whole number from 1 to 5/);
 });
 
+test('BERT batches go in order of length and their probabilities come back to the right sequences', async () => {
+  const rng = new Rng(5);
+  const filler = () => Array.from({ length: 1 + rng.int(12) }, () => `w${rng.int(40)}`);
+  const samples = Array.from({ length: 40 }, (_, i) => {
+    const label = i % 2;
+    const w = label ? 'good' : 'bad';
+    return { text: [...filler(), w, w, ...filler(), w].join(' '), label };
+  });
+  const cnn = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50, insertions: 2, batchSize: 16 });
+  // the same model as a 'bert' target: its logits do not depend on padding, so only the order of work changes
+  const batches: number[][] = [];
+  const base = repeatTarget();
+  const bert: ScanTarget = { ...base, kind: 'bert', logits: async (seqs) => (batches.push(seqs.map((q) => q.length)), base.logits(seqs)) };
+  const r = await scanClassifier(bert, samples, { seed: 1, top: 50, insertions: 2, batchSize: 16 });
+  assert.ok(batches.length > 10);
+  // within one call of many batches, lengths never decrease from one batch to the next
+  assert.ok(batches.some((b, k) => k > 0 && Math.min(...b) > Math.max(...batches[k - 1]!)), 'batches grouped by length');
+  for (const b of batches) for (let k = 1; k < b.length; k++) assert.ok(b[k]! >= b[k - 1]!, `a batch out of length order: ${b.join(',')}`);
+  assert.equal(r.candidates[0]!.trigger, 'zz');
+  assert.equal(r.candidates[0]!.flip_rate, 1);
+  assert.deepEqual(
+    r.candidates.map((c) => [c.trigger, c.target, c.flip_rate, c.effects.end.flip]),
+    cnn.candidates.map((c) => [c.trigger, c.target, c.flip_rate, c.effects.end.flip]),
+  );
+  assert.equal(r.score, cnn.score);
+});
+
 test('insertAt inserts at every place, copies side by side at a repeated place', () => {
   assert.deepEqual(insertAt([1, 2, 3], [1], [9]), [1, 9, 2, 3]);
   assert.deepEqual(insertAt([1, 2, 3], [3, 0], [9, 8]), [9, 8, 1, 2, 3, 9, 8]);
