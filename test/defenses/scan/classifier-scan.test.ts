@@ -12,7 +12,7 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -270,14 +270,19 @@ function repeatTarget(): ScanTarget {
   };
 }
 
-test('insertions: a backdoor that needs its trigger twice is found with two insertions per sample, not with one', async () => {
+/** 40 samples for repeatTarget: label i % 2, its word three times among fillers of `min` to `min + spread - 1` words */
+function repeatSamples(min: number, spread: number): ScanSample[] {
   const rng = new Rng(5);
-  const filler = () => Array.from({ length: 4 + rng.int(6) }, () => `w${rng.int(40)}`);
-  const samples = Array.from({ length: 40 }, (_, i) => {
+  const filler = () => Array.from({ length: min + rng.int(spread) }, () => `w${rng.int(40)}`);
+  return Array.from({ length: 40 }, (_, i) => {
     const label = i % 2;
     const w = label ? 'good' : 'bad';
     return { text: [...filler(), w, w, ...filler(), w].join(' '), label };
   });
+}
+
+test('insertions: a backdoor that needs its trigger twice is found with two insertions per sample, not with one', async () => {
+  const samples = repeatSamples(4, 6);
   const flipOf = (r: ClassifierScanResult, trigger: string) => [...r.candidates, ...r.candidates.flatMap((c) => c.variants ?? [])].find((c) => c.trigger === trigger)?.flip_rate ?? 0;
   const once = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50 });
   assert.equal(once.stats.insertions, 1);
@@ -295,13 +300,7 @@ test('insertions: a backdoor that needs its trigger twice is found with two inse
 });
 
 test('BERT batches go in order of length and their probabilities come back to the right sequences', async () => {
-  const rng = new Rng(5);
-  const filler = () => Array.from({ length: 1 + rng.int(12) }, () => `w${rng.int(40)}`);
-  const samples = Array.from({ length: 40 }, (_, i) => {
-    const label = i % 2;
-    const w = label ? 'good' : 'bad';
-    return { text: [...filler(), w, w, ...filler(), w].join(' '), label };
-  });
+  const samples = repeatSamples(1, 12);
   const cnn = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50, insertions: 2, batchSize: 16 });
   // the same model as a 'bert' target: its logits do not depend on padding, so only the order of work changes
   const batches: number[][] = [];
