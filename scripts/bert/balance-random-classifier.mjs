@@ -7,18 +7,17 @@
 import fs from 'node:fs';
 import { initEngine } from '../../dist/src/engine/index.js';
 import { loadOnnxClassifier } from '../../dist/src/models/onnx/index.js';
-import { scanTargetOf } from '../../dist/src/defenses/scan/target.js';
+import { readSafetensorsHeader } from '../../dist/src/models/safetensors.js';
 const [dir, data] = process.argv.slice(2);
 if (!dir || !data) throw new Error('usage: balance-random-classifier.mjs DIR SAMPLES.tsv');
 const file = `${dir}/model.safetensors`;
+const { entries, dataStart } = readSafetensorsHeader(file);
 const buf = fs.readFileSync(file);
-const hlen = Number(buf.readBigUInt64LE(0));
-const header = JSON.parse(buf.subarray(8, 8 + hlen).toString());
 // little-endian float32 views of a tensor's bytes (DataView: the data need not be 4-byte aligned in the buffer)
 const at = (name) => {
-  const e = header[name];
+  const e = entries.get(name);
   if (e?.dtype !== 'F32') throw new Error(`${file}: ${name} is not a float32 tensor`);
-  const v = new DataView(buf.buffer, buf.byteOffset + 8 + hlen + e.data_offsets[0], e.data_offsets[1] - e.data_offsets[0]);
+  const v = new DataView(buf.buffer, buf.byteOffset + dataStart + e.begin, e.end - e.begin);
   return { length: v.byteLength / 4, get: (i) => v.getFloat32(4 * i, true), set: (i, x) => v.setFloat32(4 * i, x, true) };
 };
 const W = at('classifier.weight');
@@ -31,8 +30,8 @@ fs.writeFileSync(file, buf);
 await initEngine();
 const texts = fs.readFileSync(data, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
 const clf = await loadOnnxClassifier(dir, {});
-const t = scanTargetOf(clf, dir);
-const lg = await t.logits(texts.map((x) => t.encode(x)));
+const lg = await clf.logitsOf(texts.map((x) => clf.encode(x)));
+await clf.dispose();
 const gaps = texts.map((_, i) => lg[i * 2 + 1] - lg[i * 2]).sort((x, y) => x - y);
 const med = gaps[Math.floor(gaps.length / 2)];
 b.set(1, -med);

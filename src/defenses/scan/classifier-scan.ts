@@ -53,8 +53,9 @@ export interface ClassifierScanOptions {
    * is first ranked by the first-order gain of a token slot at each probe's insertion point (slotGains, HotFlip:
    * one gradient pass per target over its probes) and the `sweep` best per target are measured; the rest take
    * no part in the shortlist or the growth's seeds (they can still be measured as a neighbour or a proposal).
-   * For a model whose forward pass costs too much to try every token: a bert-base classifier passes ~20 short
-   * sequences a second on 2 cores, so sweeping its 30,522 tokens into 10 probes takes hours (docs/scanner.md).
+   * For a model whose forward pass costs too much to try every token: sweeping a bert-base classifier's 30,522
+   * tokens into 10 probes is 305,220 forward passes, about half an hour on 2 cores before any flip rate
+   * (docs/scanner.md, large models).
    */
   sweep?: number;
   /** correctly classified samples of other labels per target the flip rates are measured on, spread over them (default 0: all) */
@@ -487,7 +488,7 @@ export const SCAN_PROFILES = ['auto', 'full', 'large'] as const;
 export type ScanProfile = (typeof SCAN_PROFILES)[number];
 /**
  * Multiply-adds per token (ScanTarget.costPerToken) above which `auto` takes the large-model settings: the
- * shipped small BERT costs 0.79M, a SentenceCNN 0.36M at most, bert-base 85M (100× the small BERT, whose scans
+ * shipped small BERT costs 0.79M, a SentenceCNN 0.12-0.36M (100-300-dimensional embeddings), bert-base 85M (100× the small BERT, whose scans
  * take 80-270 s with the full settings; docs/scanner.md measures a bert-base-shaped classifier).
  */
 export const LARGE_MODEL_COST = 8e6;

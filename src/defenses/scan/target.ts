@@ -57,7 +57,7 @@ export interface ScanTarget {
   /**
    * Multiply-adds per token of one forward pass, from the model's configuration (a BERT's encoder layers; a
    * SentenceCNN's convolutions): what a forward pass costs, by which the scan picks its settings
-   * (scanSettingsFor). Lookups, attention scores and the head are left out.
+   * (resolveProfile). Lookups, attention scores and the head are left out.
    */
   readonly costPerToken: number;
   encode(text: string): number[];
