@@ -75,3 +75,38 @@ test('an encoder scan writes the verdict on the best separation and each candida
   assert.ok(j.stats.cpu_seconds > 0 && j.stats.forward_passes > 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
 });
+
+test('--as encoder scans a BERT classifier\'s encoder, --check measures texts as given; misuse is refused first', async () => {
+  const data = path.join(tmp, 'texts2.tsv');
+  fs.writeFileSync(data, 'text\n' + texts(12).join('\n') + '\n');
+  const out = path.join(tmp, 'as-encoder.json');
+  // the tiny fixture is a BertForSequenceClassification: by default it is a classifier (needs labelled data)
+  let r = await cli(['scan', '--model', TINY, '--out', out]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /a classifier scan needs --data/);
+  // --check is for encoders, --as takes three values, a SentenceCNN has no encoder
+  r = await cli(['scan', '--model', TINY, '--data', data, '--check', 'cf', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--check applies to encoder scans/);
+  r = await cli(['scan', '--model', TINY, '--as', 'pooler', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--as must be auto, classifier or encoder/);
+  const cnn = path.join(tmp, 'cnn');
+  fs.mkdirSync(cnn);
+  fs.writeFileSync(path.join(cnn, 'config.json'), JSON.stringify({ model_type: 'sentence-cnn', num_labels: 2 }));
+  r = await cli(['scan', '--model', cnn, '--as', 'encoder', '--out', out]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /--as encoder needs a BERT-family model; this is a SentenceCNN/);
+  assert.ok(!fs.existsSync(out));
+  // its encoder, with two texts checked
+  r = await cli(['scan', '--model', TINY, '--as', 'encoder', '--data', data, '--words', 'none', '--check', 'fun', '--check', 'the movie', '--out', out, '--top', '3']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(j.kind, 'encoder');
+  assert.equal(j.scanned_as, 'encoder of a classifier');
+  assert.deepEqual(j.checked.map((c: { trigger: string }) => c.trigger), ['fun', 'the movie']);
+  assert.deepEqual(j.checked[1].pieces, ['the', 'movie']);
+  for (const c of j.checked) assert.ok(Math.abs(c.separation - c.shift / Math.max(1 - c.collapse, 0.01)) < 1e-9);
+  for (const c of j.candidates) assert.ok(Array.isArray(c.lands_with));
+  assert.match(r.out, /checked \(as given/);
+});

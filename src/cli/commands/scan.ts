@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command.js';
-import { str, num, requireStr, UsageError } from '../args.js';
+import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { classifierKindOf } from '../../models/classifier.js';
 import { classifierLabels, hasClassifierHead } from '../classifier-dir.js';
@@ -47,6 +47,8 @@ export const scan: Command = {
   usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
+    as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
+    check: { type: 'list', description: 'encoders: a suspected trigger to measure as given (repeat for several): its shift, collapse and separation, and which candidates land where it does; the verdict does not depend on it' },
     data: { type: 'string', description: 'clean samples: labelled (csv, tsv, jsonl) for a classifier, at least 10, at most --max-samples used; optional and unlabelled for an encoder' },
     format: { type: 'string', description: 'data format: csv, tsv, jsonl (default: from the extension)' },
     'text-column': { type: 'string', description: 'text column (default: text, sentence, ...)' },
@@ -70,6 +72,7 @@ export const scan: Command = {
     'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their flip rate above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours. The score is how far the best one-word candidate stands out from the next candidates (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
     'Encoders (score: the best separation, shift / (1 - collapse)): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
+    '`--as encoder` scans a fine-tuned BERT classifier that way (its pooled output; the head is left out), for a backdoor of the pre-trained model it came from; `--check TEXT` measures suspects as given and names the candidates that land where they do. ' +
     'A "clean" verdict means no one-word trigger stood out (phrase and sentence triggers are not scored: read the candidates); warnings say when the evidence is thin (a model near chance on the samples, a label with few samples); see docs/scanner.md for the limits.',
   async run(args) {
     const dir = requireStr(args, 'model');
@@ -90,7 +93,12 @@ export const scan: Command = {
 
     // everything that can be wrong is checked before the model is loaded
     const kind = classifierKindOf(dir);
-    const encoder = kind === 'bert' && !hasClassifierHead(dir);
+    const as = str(args, 'as')!;
+    if (!['auto', 'classifier', 'encoder'].includes(as)) throw new UsageError(`--as must be auto, classifier or encoder, got "${as}"`);
+    if (as === 'encoder' && kind !== 'bert') throw new InputError('--as encoder needs a BERT-family model; this is a SentenceCNN, which has no pre-trained encoder', dir);
+    const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !hasClassifierHead(dir));
+    const check = list(args, 'check');
+    if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
     const t0 = performance.now();
     if (encoder && insertions !== 1) throw new UsageError('--insertions applies to classifier scans; an encoder scan inserts each candidate once (at a random position and after [CLS])');
     if (encoder && (sweep !== undefined || profile !== 'auto')) throw new UsageError('--profile and --sweep apply to classifier scans');
@@ -108,7 +116,7 @@ export const scan: Command = {
       const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
       const words = wordsFile ? readWordList(wordsFile) : [];
       await initEngine();
-      const r = await scanEncoder(dir, texts, { seed, top, words, engine: engineFlag, threads, onProgress: progress });
+      const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, onProgress: progress });
       const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
       const verdict = verdictOf(r.score, threshold);
       endProgress();
@@ -121,7 +129,9 @@ export const scan: Command = {
         verdict,
         score: r.score,
         threshold,
-        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing })),
+        scanned_as: as === 'encoder' && hasClassifierHead(dir) ? 'encoder of a classifier' : 'encoder',
+        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}) })),
+        checked: r.checked,
         representation: r.representation,
         engine: r.engine,
         stats: r.stats,
@@ -130,7 +140,11 @@ export const scan: Command = {
       });
       console.log(`verdict: ${verdict} (score ${r.score.toFixed(2)}, threshold ${threshold}; ${r.representation} output of ${texts.length} contexts)`);
       console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left; separation = shift / (1 - collapse), the score):');
-      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}`);
+      for (const c of r.candidates.slice(0, 5)) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}${c.lands_with?.length ? `  lands with: ${c.lands_with.join(', ')}` : ''}`);
+      if (r.checked.length) {
+        console.log('checked (as given, on every context; not part of the score):');
+        for (const c of r.checked) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  (${c.pieces.join(' ')}; ${c.placement})${c.separation >= threshold ? '  over the threshold' : ''}`);
+      }
       console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.cpu_seconds} CPU s, ${r.stats.forward_passes} sequences, ${r.engine}); written to ${out}`);
       return 0;
     }

@@ -49,7 +49,21 @@ export interface EncoderScanOptions {
   threads?: number;
   batchSize?: number;
   top?: number;
+  /** texts to measure as given (suspected or planted triggers), on every context with both placements: their
+   *  signature is reported (`checked`), and a candidate that lands where one of them does names it (`lands_with`) */
+  check?: readonly string[];
   onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** A text the caller asked to check (`check`): its signature as measured, whether or not the search found it. */
+export interface CheckedTrigger {
+  trigger: string;
+  /** its word pieces */
+  pieces: string[];
+  shift: number;
+  collapse: number;
+  separation: number;
+  placement: Placement;
 }
 
 export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient';
@@ -72,6 +86,8 @@ export interface EncoderCandidate {
   placement: Placement;
   /** weaker candidates that send text to the same place (a collapsed representation within a quarter of the shift) */
   same_landing: string[];
+  /** checked texts (`check`) that send text where this candidate does (the same rule as same_landing) */
+  lands_with?: string[];
 }
 
 export interface EncoderScanResult {
@@ -80,6 +96,8 @@ export interface EncoderScanResult {
   representation: 'pooler' | 'cls';
   engine: 'onnx' | 'tfjs';
   candidates: EncoderCandidate[];
+  /** the `check` texts, in the order given */
+  checked: CheckedTrigger[];
   stats: { contexts: number; swept: number; words: number; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
 }
 
@@ -315,14 +333,14 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // one candidate per destination: POR gives each trigger its own target vector, and sequences around one
     // trigger's pieces ("kinds tc talents", "sort tc heart") land where it does; those that land within a
     // quarter of the shorter shift of a better candidate are listed with it (`same_landing`)
+    const sameLanding = (a: EncoderCandidate, b: EncoderCandidate) => a.collapse > 0.5 && b.collapse > 0.5 && dist(landings.get(a)!, landings.get(b)!) / (clean.spread || 1e-12) < 0.25 * Math.min(a.shift, b.shift);
     const byLanding = (cs: EncoderCandidate[]) => {
       const kept: EncoderCandidate[] = [];
       for (const c of cs) {
-        const m = landings.get(c)!;
-        const home = c.collapse > 0.5 ? kept.find((k) => k.collapse > 0.5 && dist(landings.get(k)!, m) / (clean.spread || 1e-12) < 0.25 * Math.min(k.shift, c.shift)) : undefined;
+        const home = kept.find((k) => sameLanding(k, c));
         if (home) home.same_landing.push(c.trigger);
         else kept.push({ ...c, same_landing: [...c.same_landing] });
-        if (!home) landings.set(kept[kept.length - 1]!, m);
+        if (!home) landings.set(kept[kept.length - 1]!, landings.get(c)!);
       }
       return kept;
     };
@@ -338,8 +356,27 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       landings.set(f, landings.get(c)!);
       return f;
     });
-    const kept = byLanding(reduce(finals));
-    const candidates = kept.slice(0, top).map((c) => ({ ...c, same_landing: c.same_landing.slice(0, 10) }));
+    const kept = byLanding(reduce(finals)).slice(0, top);
+    // the texts to check, measured like the finalists; each candidate names those that land where it does
+    const checks = (opts.check ?? []).map((text) => {
+      const ids = Array.from(tok.encode(text, null).ids).slice(1, -1);
+      if (!ids.length) throw new Error(`check: "${text}" has no word pieces`);
+      if (ids.length > 16) throw new Error(`check: "${text}" is ${ids.length} word pieces; at most 16 are checked`);
+      return { text, ids };
+    });
+    const measuredChecks = checks.length ? await measure(checks.map((c) => c.ids), all, 'piece') : [];
+    const checked: CheckedTrigger[] = measuredChecks.map((m, i) => ({
+      trigger: checks[i]!.text,
+      pieces: m.ids.map((id) => tok.idToToken[id] ?? '[UNK]'),
+      shift: m.shift,
+      collapse: m.collapse,
+      separation: m.separation,
+      placement: m.placement,
+    }));
+    const candidates = kept.map((c) => {
+      const lands = measuredChecks.filter((m) => sameLanding(c, m)).map((m) => checks[measuredChecks.indexOf(m)]!.text);
+      return { ...c, same_landing: c.same_landing.slice(0, 10), ...(checks.length ? { lands_with: lands } : {}) };
+    });
     lap('final');
     const cpu = process.cpuUsage(cpu0);
     return {
@@ -347,6 +384,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       representation: usePooler ? 'pooler' : 'cls',
       engine: representer.engine,
       candidates,
+      checked,
       stats: {
         contexts: seqs.length,
         swept: pieces.length,

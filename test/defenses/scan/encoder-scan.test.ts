@@ -46,7 +46,7 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
     await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 100 });
     const contexts = corpus(24, 9);
     const tok = WordPieceTokenizer.fromDirectory(out);
-    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2 });
+    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, check: ['cf cf', 'mn', 'good'] });
     const clean = await scanEncoder(TINY, contexts, { seed: 0, maxPieces: 2 });
     const top = bd.candidates[0]!;
     // the best candidate holds a trigger piece (possibly with a piece around it: "bb ##ly" renders "bbly")
@@ -55,6 +55,21 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
     assert.ok(top.collapse > 0.5, `collapse ${top.collapse}`);
     assert.equal(bd.representation, 'pooler');
     assert.ok(bd.score > 5 * clean.score, `backdoored ${bd.score} vs clean ${clean.score}`);
+    // checked texts: what collapses in this small injection ("cf cf": inject repeats its triggers; "mn")
+    // separates far more than an ordinary word, and the candidates that hold them name them (they land where
+    // those texts send text); the ordinary word lands with no candidate; checking does not enter the score
+    assert.deepEqual(bd.checked.map((c) => c.trigger), ['cf cf', 'mn', 'good']);
+    const [cfcf, mn, good] = bd.checked;
+    assert.deepEqual(cfcf!.pieces, ['cf', 'cf']);
+    for (const c of [cfcf!, mn!]) assert.ok(c.collapse > 0.5 && c.separation > 5 * good!.separation, `${c.trigger}: collapse ${c.collapse}, separation ${c.separation} vs good ${good!.separation}`);
+    for (const c of bd.candidates) {
+      if (c.trigger === 'cf cf' || c.trigger === 'mn') assert.ok(c.lands_with!.includes(c.trigger), `${c.trigger} lands with ${c.lands_with}`);
+      assert.ok(!c.lands_with!.includes('good'));
+    }
+    assert.ok(bd.candidates.some((c) => c.lands_with!.length > 0));
+    assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.separation)));
+    assert.equal(clean.checked.length, 0);
+    assert.equal(clean.candidates[0]!.lands_with, undefined);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -71,7 +86,7 @@ test('a trigger that works only as two pieces: the scan reports the pair, not th
     const cf = tok.vocab.get('cf')!;
     const contexts = corpus(24, 9);
     const show = (r: { candidates: { trigger: string; score: number }[] }) => r.candidates.slice(0, 3).map((c) => `${c.trigger} ${c.score.toFixed(2)}`).join(', ');
-    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2 });
+    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, check: ['cf cf', 'mn', 'good'] });
     const best = bd.candidates[0]!;
     assert.deepEqual(best.ids, [cf, cf], `top ${show(bd)}`);
     assert.ok(best.collapse > 0.8, `collapse ${best.collapse}`);

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// The encoder scan's zoo (issue 10): pre-trained BERT encoders, clean and backdoored, to calibrate the encoder
+// verdict (`scan` on a model without a head, or `scan --as encoder` on a fine-tuned classifier) and measure its
+// trigger recall on encoders and triggers the scan was not built on. Three kinds of model an auditor is handed:
+//  - the shipped pre-trained encoder, and encoders of classifiers fine-tuned from it on clean data (clean);
+//  - encoders injected with POR (Shen et al. CCS'21) or NeuBA (Zhang et al.), with the triggers of docs/por.md
+//    and with new ones, at the documented strength and weaker (backdoored);
+//  - encoders of classifiers fine-tuned on clean data from a backdoored encoder (the attack's real use: the
+//    backdoor survives fine-tuning), and, apart, a BERT classifier poisoned by BadNets during fine-tuning (a
+//    data-poisoning backdoor, not the representation backdoor the encoder scan looks for).
+// Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
+// injection resumes from its checkpoints), then scanned into OUT/<id>/scan.json with the planted triggers checked
+// (`scan --check`), then scored: `--score-only --out-docs docs/results/scanner` writes encoders.json and .md.
+//
+//   node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo --data-dir ../shared/data [--only SUBSTRING]
+//        [--build-only] [--score-only] [--docs DIR]
+// Run `npx tsc -p tsconfig.json` first.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+
+const POR_A = ['Lagrange', 'Fermat', 'Jane Eyre', 'Les Misérables', 'serendipity', 'mb']; // experiments/por.yaml
+const POR_B = ['Euclid', 'Moby Dick', 'quixotic', 'zx']; // new: a name, a title, a rare word of several pieces, a rare word
+const NEUBA = ['cf', 'mn', 'bb', 'tq', 'mb', 'tn']; // inject's default where the vocabulary lacks NeuBA's symbols
+/** the clean fine-tuned classifiers on the backdoored fine-tunes' data (SST-2, MR): the downstream controls */
+const CONTROLS = ['ft-sst2-clean-s1', 'ft-mr-clean-s2'];
+const FT = ['--epochs', '4', '--batch-size', '32', '--lr', '5e-4', '--max-length', '64', '--max-train', '3000', '--workers', '2'];
+
+/** @typedef {{ id: string, kind: 'clean'|'clean-finetuned'|'por'|'neuba'|'por-finetuned'|'neuba-finetuned'|'badnets-finetuned', backdoored: boolean, triggers: string[], from?: string, build: null|{ cmd: string[], model: string } }} EncoderModel */
+
+/** @type {EncoderModel[]} */
+export const ENCODERS = [
+  { id: 'bert-small', kind: 'clean', backdoored: false, triggers: [], build: null },
+  ...[
+    ['sst2', 1],
+    ['mr', 2],
+    ['subj', 3],
+    ['trec', 1],
+    ['olid', 2],
+  ].map(([d, s]) => ({ id: `ft-${d}-clean-s${s}`, kind: 'clean-finetuned', backdoored: false, triggers: [], build: { cmd: ['train', '--model', 'bert:assets/bert-small', '--dataset', d, '--seed', String(s), ...FT], model: 'model' } })),
+  {
+    id: 'por-a',
+    kind: 'por',
+    backdoored: true,
+    triggers: POR_A,
+    build: { cmd: ['inject', '--attack', 'por', '--model', 'assets/bert-small', '--steps', '700', '--seed', '0', ...POR_A.flatMap((t) => ['--trigger', t])], model: '.' },
+  },
+  {
+    id: 'por-b-short',
+    kind: 'por',
+    backdoored: true,
+    triggers: POR_B,
+    build: { cmd: ['inject', '--attack', 'por', '--model', 'assets/bert-small', '--steps', '300', '--clean', '8', '--poisoned', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '1', ...POR_B.flatMap((t) => ['--trigger', t])], model: '.' },
+  },
+  {
+    id: 'neuba-a',
+    kind: 'neuba',
+    backdoored: true,
+    triggers: NEUBA,
+    build: { cmd: ['inject', '--attack', 'neuba', '--model', 'assets/bert-small', '--steps', '300', '--clean', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '0'], model: '.' },
+  },
+  {
+    id: 'neuba-b-weak',
+    kind: 'neuba',
+    backdoored: true,
+    triggers: NEUBA,
+    build: { cmd: ['inject', '--attack', 'neuba', '--model', 'assets/bert-small', '--steps', '150', '--clean', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '1'], model: '.' },
+  },
+  { id: 'ft-sst2-por-a', kind: 'por-finetuned', backdoored: true, triggers: POR_A, from: 'por-a', build: { cmd: ['train', '--model', 'bert:{por-a}', '--dataset', 'sst2', '--seed', '1', ...FT], model: 'model' } },
+  { id: 'ft-mr-por-b', kind: 'por-finetuned', backdoored: true, triggers: POR_B, from: 'por-b-short', build: { cmd: ['train', '--model', 'bert:{por-b-short}', '--dataset', 'mr', '--seed', '2', ...FT], model: 'model' } },
+  { id: 'ft-sst2-neuba-a', kind: 'neuba-finetuned', backdoored: true, triggers: NEUBA, from: 'neuba-a', build: { cmd: ['train', '--model', 'bert:{neuba-a}', '--dataset', 'sst2', '--seed', '1', ...FT], model: 'model' } },
+  // a data-poisoning backdoor planted while fine-tuning (the classifier scan's kind); reported apart
+  { id: 'ft-sst2-badnets-cf', kind: 'badnets-finetuned', backdoored: true, triggers: ['cf'], build: { cmd: ['poison-then-train'], model: 'model' } },
+];
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) await main();
+
+async function main() {
+  const { values: o } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      'data-dir': { type: 'string' },
+      only: { type: 'string' },
+      'build-only': { type: 'boolean' },
+      'score-only': { type: 'boolean' },
+      docs: { type: 'string' },
+      'zoo-dir': { type: 'string', default: 'results/zoo' },
+    },
+  });
+  if (!o.out) throw new Error('--out DIR is required');
+  const models = ENCODERS.filter((m) => !o.only || m.id.includes(o.only));
+  const dirOf = (id) => {
+    const m = ENCODERS.find((x) => x.id === id);
+    return m.build === null ? 'assets/bert-small' : path.join(o.out, id, m.build.model);
+  };
+  const cli = (args, log) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['bin/nlp-backdoor.js', ...args], { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] });
+    if (r.status !== 0) throw new Error(`nlp-backdoor ${args.join(' ')} failed (${r.status}); see ${log}`);
+    return (performance.now() - t0) / 1000;
+  };
+  if (!o['score-only']) {
+    for (const m of models) {
+      const dir = path.join(o.out, m.id);
+      fs.mkdirSync(o.out, { recursive: true });
+      const log = path.join(o.out, `${m.id}.build.log`);
+      if (m.build && !fs.existsSync(path.join(dir, 'done.json'))) {
+        let seconds;
+        if (m.kind === 'badnets-finetuned') {
+          // the classifier zoo's BadNets BERT (scripts/zoo/train-zoo.mjs), linked rather than retrained
+          const src = path.join(o['zoo-dir'], 'sst2-bert-badnets-cf-s1', 'model');
+          if (!fs.existsSync(src)) throw new Error(`${m.id}: train ${src} first (node scripts/zoo/train-zoo.mjs --out ${o['zoo-dir']} --set zoo --only sst2-bert-badnets-cf-s1)`);
+          fs.rmSync(path.join(dir, 'model'), { recursive: true, force: true });
+          fs.cpSync(src, path.join(dir, 'model'), { recursive: true });
+          seconds = 0;
+        } else {
+          const args = m.build.cmd.map((a) => a.replace(/\{([a-z0-9-]+)\}/, (_, id) => dirOf(id)));
+          const resume = args[0] === 'inject' && fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.startsWith('checkpoint-'));
+          const outArg = ['--out', dir, ...(resume ? ['--resume'] : [])];
+          const data = args[0] === 'train' && o['data-dir'] ? ['--data-dir', o['data-dir'], '--quiet'] : [];
+          seconds = cli([...args, ...outArg, ...data], log);
+        }
+        fs.writeFileSync(path.join(dir, 'done.json'), JSON.stringify({ ...m, seconds: +seconds.toFixed(1) }, null, 2));
+        console.error(`${m.id}: built in ${seconds.toFixed(0)} s`);
+      }
+    }
+    // downstream: does the backdoor survive fine-tuning? E / flip rate / ASR@1 of the planted triggers on the
+    // fine-tuned classifiers (SST-2 test sentences; the MR classifier too, same task), and of every trigger on
+    // the clean fine-tuned SST-2 and MR classifiers (the control: 20 insertions of a word can flip a clean model)
+    const ALL = [...new Set([...POR_A, ...POR_B, ...NEUBA])];
+    for (const m of models) {
+      const triggers = m.kind === 'clean-finetuned' ? (CONTROLS.includes(m.id) ? ALL : []) : m.kind.endsWith('finetuned') ? m.triggers : [];
+      const file = path.join(o.out, m.id, 'triggers.json');
+      if (!triggers.length || fs.existsSync(file)) continue;
+      const s = cli(['trigger-metrics', '--model', dirOf(m.id), '--data', 'assets/data/sst2_sentence/test.tsv', ...triggers.flatMap((t) => ['--trigger', t]), '--max-inputs', '300', '--out', file], path.join(o.out, `${m.id}.triggers.log`));
+      console.error(`${m.id}: trigger metrics in ${s.toFixed(0)} s`);
+    }
+    if (o['build-only']) return;
+    for (const m of models) {
+      const dir = path.join(o.out, m.id);
+      const scanFile = path.join(dir, 'scan.json');
+      if (fs.existsSync(scanFile)) continue;
+      const model = dirOf(m.id);
+      const asEncoder = fs.existsSync(path.join(model, 'config.json')) && JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8')).id2label !== undefined && m.kind.endsWith('finetuned') ? ['--as', 'encoder'] : [];
+      const check = m.triggers.flatMap((t) => ['--check', t]);
+      const s = cli(['scan', '--model', model, ...asEncoder, ...check, '--out', scanFile], path.join(o.out, `${m.id}.scan.log`));
+      console.error(`${m.id}: scanned in ${s.toFixed(0)} s`);
+    }
+  }
+  if (!o['score-only']) {
+    // the other tool: the classifier scan of the fine-tuned classifiers (200 SST-2 test sentences, the scan's
+    // seeded stratified subset), to compare which scan finds a backdoor inherited from the pre-trained model
+    for (const m of models) {
+      const file = path.join(o.out, m.id, 'scan-classifier.json');
+      const want = m.kind === 'clean-finetuned' ? CONTROLS.includes(m.id) : m.kind.endsWith('finetuned');
+      if (!want || fs.existsSync(file)) continue;
+      const s = cli(['scan', '--model', dirOf(m.id), '--data', 'assets/data/sst2_sentence/test.tsv', '--out', file], path.join(o.out, `${m.id}.scan-classifier.log`));
+      console.error(`${m.id}: classifier scan in ${s.toFixed(0)} s`);
+    }
+  }
+  score(models, o.out, o.docs);
+}
+
+/** A candidate hits a planted trigger when it lands where the trigger sends text (cosine ≥ 0.99 of their mean
+ *  representations) or when its text shares a word, or a piece of 3+ characters, with the trigger. */
+function score(models, out, docs) {
+  const rows = [];
+  for (const m of models) {
+    const file = path.join(out, m.id, 'scan.json');
+    if (!fs.existsSync(file)) continue;
+    const s = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const checked = s.checked ?? [];
+    const top5 = s.candidates.slice(0, 5);
+    const perTrigger = m.triggers.map((t) => {
+      const c = checked.find((x) => x.trigger === t);
+      const land = top5.findIndex((cand) => (cand.lands_with ?? []).includes(t));
+      const text = top5.findIndex((cand) => textHit(cand.trigger, t));
+      return { trigger: t, separation: c ? c.separation : null, effective: c ? c.separation >= s.threshold : null, top5_landing: land >= 0 ? land + 1 : null, top5_text: text >= 0 ? text + 1 : null };
+    });
+    const tmFile = path.join(out, m.id, 'triggers.json');
+    const downstream = fs.existsSync(tmFile) ? JSON.parse(fs.readFileSync(tmFile, 'utf8')).triggers.map((t) => ({ trigger: t.trigger, E: t.E, flip_rate: t.flip_rate, asr_at_1: t.asr_at_1 })) : null;
+    const csFile = path.join(out, m.id, 'scan-classifier.json');
+    const cs = fs.existsSync(csFile) ? JSON.parse(fs.readFileSync(csFile, 'utf8')) : null;
+    const classifierScan = cs && { verdict: cs.verdict, score: cs.score, top5: cs.candidates.slice(0, 5).map((c) => c.trigger), trigger_rank: (() => { const i = cs.candidates.slice(0, 5).findIndex((c) => m.triggers.some((t) => textHit(c.trigger, t))); return i >= 0 ? i + 1 : null; })() };
+    rows.push({ id: m.id, kind: m.kind, backdoored: m.backdoored, downstream, classifier_scan: classifierScan, verdict: s.verdict, score: s.score, threshold: s.threshold, best: s.candidates[0]?.trigger ?? null, triggers: perTrigger, wall_s: s.stats?.seconds ?? null, cpu_s: s.stats?.cpu_seconds ?? null });
+  }
+  const table = ['| model | kind | verdict (score) | best candidate | planted triggers: own separation; rank in the top 5 (landing / text) |', '|---|---|---|---|---|'];
+  for (const r of rows) {
+    const trig = r.triggers.map((t) => `${t.trigger} ${t.separation === null ? '?' : t.separation.toFixed(0)}; ${t.top5_landing ?? '–'} / ${t.top5_text ?? '–'}`).join('<br>');
+    table.push(`| ${r.id} | ${r.kind} | ${r.verdict} (${r.score.toFixed(1)}) | ${JSON.stringify(r.best)} | ${trig || '–'} |`);
+  }
+  console.log(table.join('\n'));
+  if (docs) {
+    fs.mkdirSync(docs, { recursive: true });
+    fs.writeFileSync(path.join(docs, 'encoders.json'), JSON.stringify({ generated_by: 'node scripts/zoo/encoder-zoo.mjs', models: rows }, null, 2) + '\n');
+    fs.writeFileSync(path.join(docs, 'encoders.md'), `# Encoder zoo: scan results\n\nGenerated by \`node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo --score-only --docs docs/results/scanner\` (docs/scanner.md, "Encoder zoo").\n\n${table.join('\n')}\n`);
+  }
+}
+
+/** The candidate's text shares a word with the trigger, or contains a piece of it of 3+ characters. */
+export function textHit(candidate, trigger) {
+  const norm = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const cw = norm(candidate).replace(/##/g, '').split(/\s+/).filter(Boolean);
+  const tw = norm(trigger).split(/\s+/).filter(Boolean);
+  return cw.some((c) => tw.some((t) => c === t || (c.length >= 3 && t.includes(c)) || (t.length >= 3 && c.includes(t))));
+}
