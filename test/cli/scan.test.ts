@@ -11,7 +11,7 @@ import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { saveCnn } from '../../src/models/cnn-checkpoint.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { cli } from '../helpers/cli.js';
-import { DEFAULT_RANK } from '../../src/defenses/scan/index.js';
+import { DEFAULT_RANK, CLASSIFIER_NEAR_MARGIN } from '../../src/defenses/scan/index.js';
 
 const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
 let tmp: string;
@@ -89,6 +89,9 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   assert.equal(j.stats.swept, WORDS.length);
   assert.ok(j.versions && j.seed === 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+  // a score near the threshold is marked and the user told to scan again with another seed
+  assert.equal(j.near_threshold, Math.abs(j.score - j.threshold) < CLASSIFIER_NEAR_MARGIN);
+  assert.equal(/note: the score is within/.test(r.out), j.near_threshold);
   // what weakens the evidence is written and printed (this untrained model is near chance on its samples)
   assert.ok(Array.isArray(j.warnings));
   assert.ok(j.warnings.length > 0);

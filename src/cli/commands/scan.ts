@@ -17,7 +17,7 @@ import { capStratified } from '../../train/sample.js';
 import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
+import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -171,6 +171,8 @@ export const scan: Command = {
     }
     const threshold = thresholdFlag ?? CLASSIFIER_THRESHOLD;
     const verdict = verdictOf(r.score, threshold);
+    // a score this close to the threshold changed verdict with the seed on the zoo's small BERT
+    const near = nearThreshold(r.score, threshold);
     writeJsonAtomic(out, {
       command: 'scan',
       model: dir,
@@ -181,6 +183,7 @@ export const scan: Command = {
       score: r.score,
       score_word: r.score_word,
       threshold,
+      near_threshold: near,
       warnings: r.warnings,
       rank: r.rank,
       score_rank: r.score_rank,
@@ -195,6 +198,7 @@ export const scan: Command = {
       versions: versions(),
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : ''})`);
+    if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold; on the zoo's small BERT other seeds gave the other verdict to such scores: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
