@@ -97,7 +97,9 @@ async function main() {
   };
   const cli = (args, log) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['bin/nlp-backdoor.js', ...args], { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] });
+    const fd = fs.openSync(log, 'a');
+    const r = spawnSync(process.execPath, ['bin/nlp-backdoor.js', ...args], { stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
     if (r.status !== 0) throw new Error(`nlp-backdoor ${args.join(' ')} failed (${r.status}); see ${log}`);
     return (performance.now() - t0) / 1000;
   };
@@ -143,7 +145,8 @@ async function main() {
       const scanFile = path.join(dir, 'scan.json');
       if (fs.existsSync(scanFile)) continue;
       const model = dirOf(m.id);
-      const asEncoder = fs.existsSync(path.join(model, 'config.json')) && JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8')).id2label !== undefined && m.kind.endsWith('finetuned') ? ['--as', 'encoder'] : [];
+      // a fine-tuned model is a classifier: its encoder is scanned
+      const asEncoder = m.kind.endsWith('finetuned') ? ['--as', 'encoder'] : [];
       const check = m.triggers.flatMap((t) => ['--check', t]);
       const s = cli(['scan', '--model', model, ...asEncoder, ...check, '--out', scanFile], path.join(o.out, `${m.id}.scan.log`));
       console.error(`${m.id}: scanned in ${s.toFixed(0)} s`);

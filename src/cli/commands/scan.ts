@@ -44,7 +44,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N]',
+  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--check TEXT ...]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
@@ -96,7 +96,8 @@ export const scan: Command = {
     const as = str(args, 'as')!;
     if (!['auto', 'classifier', 'encoder'].includes(as)) throw new UsageError(`--as must be auto, classifier or encoder, got "${as}"`);
     if (as === 'encoder' && kind !== 'bert') throw new InputError('--as encoder needs a BERT-family model; this is a SentenceCNN, which has no pre-trained encoder', dir);
-    const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !hasClassifierHead(dir));
+    const head = kind === 'bert' && hasClassifierHead(dir);
+    const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !head);
     const check = list(args, 'check');
     if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
     const t0 = performance.now();
@@ -129,7 +130,7 @@ export const scan: Command = {
         verdict,
         score: r.score,
         threshold,
-        scanned_as: as === 'encoder' && hasClassifierHead(dir) ? 'encoder of a classifier' : 'encoder',
+        scanned_as: head ? 'encoder of a classifier' : 'encoder',
         candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}) })),
         checked: r.checked,
         representation: r.representation,

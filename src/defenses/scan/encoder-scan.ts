@@ -159,6 +159,13 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
   let rep: Representer | null = null;
   try {
     const tok = WordPieceTokenizer.fromDirectory(dir);
+    // the texts to check, refused before any work if they cannot be checked
+    const checks = (opts.check ?? []).map((text) => {
+      const ids = Array.from(tok.encode(text, null).ids).slice(1, -1);
+      if (!ids.length) throw new Error(`check: "${text}" has no word pieces`);
+      if (ids.length > 16) throw new Error(`check: "${text}" is ${ids.length} word pieces; at most 16 are checked`);
+      return { text, ids };
+    });
     const usePooler = !(model.loadReport?.initialized ?? []).some((n) => n.startsWith('pooler.'));
     rep = await bertRepresenter(model, usePooler ? 'pooled' : 'cls', opts.engine ?? 'auto', opts.threads);
     const representer = rep;
@@ -357,13 +364,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       return f;
     });
     const kept = byLanding(reduce(finals)).slice(0, top);
-    // the texts to check, measured like the finalists; each candidate names those that land where it does
-    const checks = (opts.check ?? []).map((text) => {
-      const ids = Array.from(tok.encode(text, null).ids).slice(1, -1);
-      if (!ids.length) throw new Error(`check: "${text}" has no word pieces`);
-      if (ids.length > 16) throw new Error(`check: "${text}" is ${ids.length} word pieces; at most 16 are checked`);
-      return { text, ids };
-    });
+    // the checked texts, measured like the finalists; each candidate names those that land where it does
     const measuredChecks = checks.length ? await measure(checks.map((c) => c.ids), all, 'piece') : [];
     const checked: CheckedTrigger[] = measuredChecks.map((m, i) => ({
       trigger: checks[i]!.text,
@@ -374,7 +375,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       placement: m.placement,
     }));
     const candidates = kept.map((c) => {
-      const lands = measuredChecks.filter((m) => sameLanding(c, m)).map((m) => checks[measuredChecks.indexOf(m)]!.text);
+      const lands = checks.filter((_, i) => sameLanding(c, measuredChecks[i]!)).map((x) => x.text);
       return { ...c, same_landing: c.same_landing.slice(0, 10), ...(checks.length ? { lands_with: lands } : {}) };
     });
     lap('final');
