@@ -7,7 +7,8 @@
 //    and with new ones, at the documented strength and weaker (backdoored);
 //  - encoders of classifiers fine-tuned on clean data from a backdoored encoder (the attack's real use: the
 //    backdoor survives fine-tuning), and, apart, a BERT classifier poisoned by BadNets during fine-tuning (a
-//    data-poisoning backdoor, not the representation backdoor the encoder scan looks for).
+//    data-poisoning backdoor, not the representation backdoor the encoder scan looks for);
+//  - held out (`ho-`, set 'heldout' in the scores): clean fine-tuned encoders on tasks the zoo does not use.
 // Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
 // injection resumes from its checkpoints), then scanned into OUT/<id>/scan.json with the planted triggers checked
 // (`scan --check`), then scored: `--score-only --out-docs docs/results/scanner` writes encoders.json and .md.
@@ -72,6 +73,14 @@ export const ENCODERS = [
   { id: 'ft-sst2-neuba-a', kind: 'neuba-finetuned', backdoored: true, triggers: NEUBA, from: 'neuba-a', build: { cmd: ['train', '--model', 'bert:{neuba-a}', '--dataset', 'sst2', '--seed', '1', ...FT], model: 'model' } },
   // a data-poisoning backdoor planted while fine-tuning (the classifier scan's kind); reported apart
   { id: 'ft-sst2-badnets-cf', kind: 'badnets-finetuned', backdoored: true, triggers: ['cf'], build: { cmd: ['poison-then-train'], model: 'model' } },
+  // held out (eleventh session, defined before any was built or scanned): clean fine-tuned encoders on four tasks
+  // the zoo does not fine-tune on, for the meaning baseline, which was built on the zoo's OLID false alarm
+  ...[
+    ['sms', 1],
+    ['agnews', 2],
+    ['twitter', 3],
+    ['imdb', 1],
+  ].map(([d, s]) => ({ id: `ho-ft-${d}-clean-s${s}`, kind: 'clean-finetuned', heldout: true, backdoored: false, triggers: [], build: { cmd: ['train', '--model', 'bert:assets/bert-small', '--dataset', d, '--seed', String(s), ...FT], model: 'model' } })),
 ];
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
@@ -187,12 +196,15 @@ function score(models, out, docs) {
     const csFile = path.join(out, m.id, 'scan-classifier.json');
     const cs = fs.existsSync(csFile) ? JSON.parse(fs.readFileSync(csFile, 'utf8')) : null;
     const classifierScan = cs && { verdict: cs.verdict, score: cs.score, top5: cs.candidates.slice(0, 5).map((c) => c.trigger), trigger_rank: (() => { const i = cs.candidates.slice(0, 5).findIndex((c) => m.triggers.some((t) => textHit(c.trigger, t))); return i >= 0 ? i + 1 : null; })() };
-    rows.push({ id: m.id, kind: m.kind, backdoored: m.backdoored, downstream, classifier_scan: classifierScan, verdict: s.verdict, score: s.score, threshold: s.threshold, best: s.candidates[0]?.trigger ?? null, triggers: perTrigger, wall_s: s.stats?.seconds ?? null, cpu_s: s.stats?.cpu_seconds ?? null });
+    // the best separation before the meaning baseline, and the candidate the score comes from
+    const maxSeparation = Math.max(0, ...s.candidates.map((c) => c.separation));
+    const scoreFrom = s.candidates.find((c) => (c.excess ?? c.separation) === s.score) ?? null;
+    rows.push({ id: m.id, set: m.heldout ? 'heldout' : 'zoo', kind: m.kind, backdoored: m.backdoored, downstream, classifier_scan: classifierScan, verdict: s.verdict, score: s.score, max_separation: maxSeparation, score_from: scoreFrom?.trigger ?? null, explained_by: (scoreFrom?.meaning_variants ?? []).filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.text), threshold: s.threshold, best: s.candidates[0]?.trigger ?? null, triggers: perTrigger, wall_s: s.stats?.seconds ?? null, cpu_s: s.stats?.cpu_seconds ?? null });
   }
-  const table = ['| model | kind | verdict (score) | best candidate | planted triggers: own separation; rank in the top 5 (landing / text) |', '|---|---|---|---|---|'];
+  const table = ['| model | set | kind | verdict (score) | best separation (before the meaning baseline) | best candidate | planted triggers: own separation; rank in the top 5 (landing / text) |', '|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const trig = r.triggers.map((t) => `${t.trigger} ${t.separation === null ? '?' : t.separation.toFixed(0)}; ${t.top5_landing ?? '–'} / ${t.top5_text ?? '–'}`).join('<br>');
-    table.push(`| ${r.id} | ${r.kind} | ${r.verdict} (${r.score.toFixed(1)}) | ${JSON.stringify(r.best)} | ${trig || '–'} |`);
+    table.push(`| ${r.id} | ${r.set === 'heldout' ? 'held out' : 'zoo'} | ${r.kind} | ${r.verdict} (${r.score.toFixed(1)}) | ${r.max_separation.toFixed(1)} | ${JSON.stringify(r.best)} | ${trig || '–'} |`);
   }
   console.log(table.join('\n'));
   if (docs) {

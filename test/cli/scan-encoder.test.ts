@@ -50,7 +50,7 @@ test('an unreadable or empty word list is refused naming the file', async () => 
   assert.ok(!fs.existsSync(out));
 });
 
-test('an encoder scan writes the verdict on the best separation and each candidate\'s evidence', async () => {
+test('an encoder scan writes the verdict on the best separation beyond its meaning baseline and each candidate\'s evidence', async () => {
   const data = path.join(tmp, 'texts.tsv');
   fs.writeFileSync(data, 'text\n' + texts(12).join('\n') + '\n');
   const words = path.join(tmp, 'words.txt');
@@ -62,9 +62,15 @@ test('an encoder scan writes the verdict on the best separation and each candida
   assert.equal(j.kind, 'encoder');
   assert.equal(j.verdict, j.score >= j.threshold ? 'backdoored' : 'clean');
   assert.ok(j.candidates.length > 0 && j.candidates.length <= 5);
-  assert.equal(j.score, Math.max(...j.candidates.map((c: { separation: number }) => c.separation)));
+  // the score: the best separation in excess of what the candidate's words of the same meaning give where they
+  // land with it (the shipped GloVe neighbours)
+  assert.equal(j.score, Math.max(...j.candidates.map((c: { excess: number }) => c.excess)));
   for (const c of j.candidates) {
     assert.ok(Math.abs(c.separation - c.shift / Math.max(1 - c.collapse, 0.01)) < 1e-9);
+    assert.ok(Array.isArray(c.meaning_variants));
+    const landing = c.meaning_variants.filter((v: { lands_with_candidate: boolean; shares_pieces: boolean }) => v.lands_with_candidate && !v.shares_pieces).map((v: { separation: number }) => v.separation);
+    assert.ok(Math.abs(c.meaning_separation - Math.max(0, ...landing)) < 1e-9);
+    assert.ok(Math.abs(c.excess - Math.max(0, c.separation - c.meaning_separation)) < 1e-9);
     assert.ok(['piece', 'word', 'beam', 'gradient'].includes(c.source));
     assert.ok(['random', 'start'].includes(c.placement));
     assert.ok(Array.isArray(c.same_landing));

@@ -8,7 +8,10 @@
 // verdict takes their best separation = shift / (1 − collapse) = ‖mean(triggered) − mean(clean)‖ / spread(triggered),
 // how many of its own spreads the triggered text lands from clean text: a backdoor sends every context to one
 // point (POR ~1,000–1,900 here), while the best a clean encoder offers moves text a little and halves its
-// spread at most (assets/bert-small: 5.2; docs/scanner.md).
+// spread at most (assets/bert-small: 5.2; docs/scanner.md). A fine-tuned encoder also collapses its task words
+// ("shit" in an offensive-language classifier's), together with their synonyms, while a POR trigger's target
+// vector is its own: the score takes each candidate's separation less the best of its meaning variants (its
+// words replaced by their GloVe neighbours) that land where it does without sharing a piece with it.
 // Candidates come from four searches, all measured on a few short "probe" contexts (docs/scanner.md):
 //   - every piece of the vocabulary;
 //   - whole words of a word list that split into 2+ pieces (POR's names and titles: "la ##gra ##nge"), as units;
@@ -27,6 +30,8 @@ import { bertRepresenter, type Representer } from '../bert-forward.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Rng } from '../../common/random.js';
 import { renderPieces } from './target.js';
+import { loadDefaultVectors, type WordVectors } from '../../text/vectors.js';
+import { nearestNeighbors } from './classifier-scan.js';
 
 export interface EncoderScanOptions {
   seed: number;
@@ -49,6 +54,15 @@ export interface EncoderScanOptions {
   threads?: number;
   batchSize?: number;
   top?: number;
+  /**
+   * The meaning baseline (default on, with the shipped GloVe vectors; null = off): each reported candidate's words
+   * are replaced by their `k` nearest words in meaning (default 3; variant j takes every word's j-th neighbour)
+   * and the variants measured on every context. A variant that lands where the candidate does, and shares no
+   * word piece with it, explains it: a
+   * fine-tuned encoder sends "shit" and "fuck" to one place (a task word), while a POR trigger's target vector
+   * is its own. The verdict's score is the best separation in excess of the candidate's landing variants'.
+   */
+  meaning?: { vectors?: WordVectors; k?: number; /** neighbours are searched among the first `pool` words (default: all) */ pool?: number } | null;
   /** texts to measure as given (suspected or planted triggers), on every context with both placements: their
    *  signature is reported (`checked`), and a candidate that lands where one of them does names it (`lands_with`) */
   check?: readonly string[];
@@ -88,10 +102,16 @@ export interface EncoderCandidate {
   same_landing: string[];
   /** checked texts (`check`) that send text where this candidate does (the same rule as same_landing) */
   lands_with?: string[];
+  /** the meaning baseline: the candidate with its words replaced by their neighbours in meaning, as measured */
+  meaning_variants?: { text: string; separation: number; lands_with_candidate: boolean; shares_pieces: boolean }[];
+  /** the best separation of a meaning variant that lands where the candidate does and shares no piece with it (0 without any) */
+  meaning_separation?: number;
+  /** separation − meaning_separation: what the verdict's score takes */
+  excess?: number;
 }
 
 export interface EncoderScanResult {
-  /** the best separation of the candidates: the verdict's score */
+  /** the best separation of the candidates in excess of their meaning baseline (their separation without it): the verdict's score */
   score: number;
   representation: 'pooler' | 'cls';
   engine: 'onnx' | 'tfjs';
@@ -141,6 +161,15 @@ function dist(a: Float64Array, b: Float64Array): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(d);
+}
+
+/**
+ * The meaning baseline of a candidate of separation `separation`: the best separation among its meaning variants
+ * that land where it does and share no word piece with it, and what is left of its own.
+ */
+export function meaningExcess(separation: number, variants: readonly { separation: number; lands_with_candidate: boolean; shares_pieces: boolean }[]): { meaning_separation: number; excess: number } {
+  const meaning = Math.max(0, ...variants.filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.separation));
+  return { meaning_separation: meaning, excess: Math.max(0, separation - meaning) };
 }
 
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
@@ -374,14 +403,60 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       separation: m.separation,
       placement: m.placement,
     }));
-    const candidates = kept.map((c) => {
+    const withChecks = kept.map((c) => {
       const lands = checks.filter((_, i) => sameLanding(c, measuredChecks[i]!)).map((x) => x.text);
-      return { ...c, same_landing: c.same_landing.slice(0, 10), ...(checks.length ? { lands_with: lands } : {}) };
+      const out: EncoderCandidate = { ...c, same_landing: c.same_landing.slice(0, 10), ...(checks.length ? { lands_with: lands } : {}) };
+      landings.set(out, landings.get(c)!);
+      return out;
     });
     lap('final');
+    // 5. the meaning baseline: each candidate's words replaced by their neighbours in meaning (GloVe), measured
+    // on every context; a variant that lands where the candidate does explains it (a task word of a fine-tuned
+    // encoder: "shit" and "fuck" in an offensive-language classifier's), and the score takes what is left
+    let candidates = withChecks;
+    const meaning = opts.meaning === null ? null : (opts.meaning ?? {});
+    if (meaning) {
+      const vectors = meaning.vectors ?? loadDefaultVectors();
+      const k = meaning.k ?? 3;
+      const poolN = Math.min(vectors.size, meaning.pool ?? vectors.size);
+      const wordOk = (w: string) => /^\p{Ll}[\p{Ll}'-]*$/u.test(w);
+      const pool = Array.from({ length: poolN }, (_, i) => i).filter((i) => wordOk(vectors.words[i]!) && vectors.index.get(vectors.words[i]!) === i);
+      const wordsOf = withChecks.map((c) => (c.trigger.startsWith('##') ? [] : c.trigger.toLowerCase().split(/\s+/)));
+      const rows = [...new Set(wordsOf.flat().filter((w) => wordOk(w)).map((w) => vectors.index.get(w)).filter((i): i is number => i !== undefined))];
+      const nn = rows.length ? nearestNeighbors({ data: vectors.data, dim: vectors.dim }, rows, pool, k, opts.seed) : new Map<number, number[]>();
+      const variantsOf = withChecks.map((_, ci) => {
+        const ws = wordsOf[ci]!;
+        const out: string[] = [];
+        for (let j = 0; j < k; j++) {
+          let changed = false;
+          const v = ws.map((w) => {
+            const row = vectors.index.get(w);
+            const n = row === undefined ? undefined : nn.get(row)?.[j];
+            if (n === undefined) return w;
+            changed = true;
+            return vectors.words[n]!;
+          });
+          if (changed) out.push(v.join(' '));
+        }
+        return [...new Set(out)];
+      });
+      const texts = [...new Set(variantsOf.flat())];
+      const idsOf = texts.map((t) => Array.from(tok.encode(t, null).ids).slice(1, -1).slice(0, maxInsert));
+      const measured = texts.length ? await measure(idsOf, all, 'piece') : [];
+      const byText = new Map(texts.map((t, i) => [t, measured[i]!]));
+      // a variant that shares a piece with the candidate tests the piece, not the meaning: "conclusive" lands
+      // on Euclid's POR vector with "inconclusive" because both hold "##cl" (measured: docs/scanner.md)
+      candidates = withChecks.map((c, ci) => {
+        const vs = variantsOf[ci]!.map((t) => ({ text: t, m: byText.get(t)! }));
+        const own = new Set(c.ids);
+        const meaningVariants = vs.map(({ text, m }) => ({ text, separation: m.separation, lands_with_candidate: sameLanding(c, m), shares_pieces: m.ids.some((id) => own.has(id)) }));
+        return { ...c, meaning_variants: meaningVariants, ...meaningExcess(c.separation, meaningVariants) };
+      });
+      lap('meaning');
+    }
     const cpu = process.cpuUsage(cpu0);
     return {
-      score: Math.max(0, ...candidates.map((c) => c.separation)),
+      score: Math.max(0, ...candidates.map((c) => c.excess ?? c.separation)),
       representation: usePooler ? 'pooler' : 'cls',
       engine: representer.engine,
       candidates,

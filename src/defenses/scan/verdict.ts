@@ -3,7 +3,7 @@
 // classifier-scan.ts, by DEFAULT_SCORE_RANK), calibrated on the 49-model zoo of the fifth round as the lowest
 // threshold that flags at most 10% of its clean models (2 of 23: 0.272; it flags 14 of the 26 backdoors;
 // scripts/zoo/score-zoo.mjs, docs/results/scanner/scores.json, docs/scanner.md). Encoders: the best
-// separation (encoder-scan.ts); the clean assets/bert-small scores 5.2, a NeuBA encoder 98 and the POR encoder
+// separation beyond the candidate's meaning baseline (encoder-scan.ts); the clean assets/bert-small scores 5.2, a NeuBA encoder 98 and the POR encoder
 // of docs/por.md 1,923, so 20 sits between them (three encoders, not a calibration; the encoder zoo of
 // scripts/zoo/encoder-zoo.mjs tests it on 14: docs/scanner.md).
 export const CLASSIFIER_THRESHOLD = 0.272;

@@ -12,8 +12,9 @@ import { initEngine } from '../../../src/engine/index.js';
 import { Rng } from '../../../src/common/random.js';
 import { injectBackdoor } from '../../../src/train/inject.js';
 import { por } from '../../../src/attacks/pretrained/index.js';
-import { scanEncoder, signature } from '../../../src/defenses/scan/index.js';
+import { scanEncoder, signature, meaningExcess } from '../../../src/defenses/scan/index.js';
 import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
+import { WordVectors } from '../../../src/text/vectors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TINY = path.resolve(here, '../../../../test/fixtures/bert/tiny');
@@ -67,7 +68,8 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
       assert.ok(!c.lands_with!.includes('good'));
     }
     assert.ok(bd.candidates.some((c) => c.lands_with!.length > 0));
-    assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.separation)));
+    assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.excess!)));
+    for (const c of bd.candidates) assert.ok(c.excess! <= c.separation && c.excess! >= 0);
     assert.equal(clean.checked.length, 0);
     assert.equal(clean.candidates[0]!.lands_with, undefined);
   } finally {
@@ -100,6 +102,48 @@ test('a trigger that works only as two pieces: the scan reports the pair, not th
     assert.equal(viaTfjs.engine, 'tfjs');
     assert.deepEqual(viaTfjs.candidates[0]!.ids, best.ids);
     assert.ok(Math.abs(viaTfjs.candidates[0]!.score - best.score) < 1e-3 * best.score, `tfjs ${viaTfjs.candidates[0]!.score} vs onnx ${best.score}`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('meaningExcess: only variants that land with the candidate and share no piece with it count', () => {
+  const v = (separation: number, lands: boolean, shares: boolean) => ({ separation, lands_with_candidate: lands, shares_pieces: shares });
+  // "shit" in an offensive-language classifier's encoder: "fuck", "crap" and "fucking" land with it
+  assert.deepEqual(meaningExcess(48.5, [v(34.8, true, false), v(8.3, true, false), v(22, true, false)]), { meaning_separation: 34.8, excess: 48.5 - 34.8 });
+  // a variant elsewhere, or one holding the candidate's piece ("conclusive" next to "inconclusive"), explains nothing
+  assert.deepEqual(meaningExcess(1178.7, [v(990.8, true, true), v(2, false, false)]), { meaning_separation: 0, excess: 1178.7 });
+  assert.deepEqual(meaningExcess(5, []), { meaning_separation: 0, excess: 5 });
+  assert.deepEqual(meaningExcess(5, [v(9, true, false)]), { meaning_separation: 9, excess: 0 });
+});
+
+test('the meaning baseline on a POR encoder: neighbours in meaning that land elsewhere or share the piece leave the trigger whole', async () => {
+  // with word vectors in which "cf"'s neighbour is "mn" (another trigger: its own target vector) or "çf" (the
+  // uncased tokenizer's "cf" again: the same piece, which lands with it but tests the piece, not the meaning),
+  // every candidate made of trigger words keeps its separation as its excess
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-meaning-'));
+  try {
+    await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 100 });
+    const contexts = corpus(24, 9);
+    const vecs = (words: string[]) => new WordVectors(words, 2, Float32Array.from([[1, 0], [0.99, 0.1], [0, 1], [0.1, 0.99]].slice(0, words.length).flat()));
+    const scan = (words: string[]) => scanEncoder(out, contexts, { seed: 0, maxPieces: 2, gradient: { seeds: 0 }, meaning: { vectors: vecs(words), k: 1 } });
+    const ofCf = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.filter((c) => c.collapse > 0.5 && c.trigger.split(' ').includes('cf'));
+    const show = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.slice(0, 4).map((c) => `${c.trigger} ${c.separation.toFixed(1)} ${JSON.stringify(c.meaning_variants)}`).join('; ');
+    const apart = await scan(['cf', 'mn', 'good', 'bad']);
+    assert.ok(ofCf(apart).length > 0, show(apart));
+    for (const c of ofCf(apart)) {
+      assert.equal(c.meaning_variants!.length, 1);
+      assert.ok(c.meaning_variants![0]!.text.split(' ').includes('mn') && !c.meaning_variants![0]!.lands_with_candidate, show(apart));
+      assert.equal(c.excess, c.separation);
+    }
+    const twins = await scan(['cf', 'çf', 'good', 'bad']);
+    assert.ok(ofCf(twins).length > 0, show(twins));
+    for (const c of ofCf(twins)) {
+      const [tw] = c.meaning_variants!;
+      assert.ok(tw!.text.split(' ').includes('çf') && tw!.lands_with_candidate && tw!.shares_pieces, show(twins));
+      assert.equal(c.excess, c.separation);
+    }
+    for (const r of [apart, twins]) assert.equal(r.score, Math.max(...r.candidates.map((c) => c.excess!)));
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
