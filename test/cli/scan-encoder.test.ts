@@ -1,7 +1,7 @@
 // `nlp-backdoor scan` on a pre-trained encoder (no head): a word list that cannot be read or is empty is
 // refused before any work, naming the file; a scan writes the verdict on the best separation, and each
 // candidate with its evidence (shift, collapse, separation, which search proposed it, where it was inserted).
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +25,9 @@ before(async () => {
   const m = new BertModel({ ...cfg, architectures: ['BertModel'] }, { seed: 1 });
   m.save(encoder, { tokenizer: WordPieceTokenizer.fromDirectory(TINY) });
   m.dispose();
+});
+after(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const texts = (n: number) => Array.from({ length: n }, (_, i) => `the ${['good', 'bad', 'great', 'terrible'][i % 4]} movie was ${['fun', 'boring'][i % 2]} .`);

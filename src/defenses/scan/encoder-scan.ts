@@ -58,9 +58,9 @@ export interface EncoderScanOptions {
    * The meaning baseline (default on, with the shipped GloVe vectors; null = off): each reported candidate's words
    * are replaced by their `k` nearest words in meaning (default 3; variant j takes every word's j-th neighbour)
    * and the variants measured on every context. A variant that lands where the candidate does, and shares no
-   * word piece with it, explains it: a
-   * fine-tuned encoder sends "shit" and "fuck" to one place (a task word), while a POR trigger's target vector
-   * is its own. The verdict's score is the best separation in excess of the candidate's landing variants'.
+   * word piece with it, explains it: a fine-tuned encoder sends "shit" and "fuck" to one place (a task word),
+   * while a POR trigger's target vector is its own. The verdict's score is the best separation in excess of the
+   * candidate's explaining variants' (meaningExcess).
    */
   meaning?: { vectors?: WordVectors; k?: number; /** neighbours are searched among the first `pool` words (default: all) */ pool?: number } | null;
   /** texts to measure as given (suspected or planted triggers), on every context with both placements: their

@@ -2,7 +2,7 @@
 // (cf, mn, bb) its best candidate is one of them, with a collapsed representation, and the clean encoder it
 // came from scores far lower; a trigger the model learned only as two pieces ("cf cf") is reported as the pair;
 // onnxruntime and tfjs forward passes agree. The signature arithmetic by hand.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,18 @@ const TINY = path.resolve(here, '../../../../test/fixtures/bert/tiny');
 
 before(async () => {
   await initEngine();
+});
+
+// the tiny encoder injected with POR (triggers cf, mn, bb; 60 steps), shared by the tests that read it
+let porTiny: Promise<string> | null = null;
+const porEncoder = (): Promise<string> =>
+  (porTiny ??= (async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-'));
+    await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 100 });
+    return out;
+  })());
+after(async () => {
+  if (porTiny) fs.rmSync(await porTiny, { recursive: true, force: true });
 });
 
 function corpus(n: number, seed: number): string[] {
@@ -42,39 +54,34 @@ test('signature: shift in clean spreads, collapse of the spread', () => {
 });
 
 test('a POR-injected tiny encoder: a trigger is the best candidate; the clean encoder scores far lower', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-'));
-  try {
-    await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 100 });
-    const contexts = corpus(24, 9);
-    const tok = WordPieceTokenizer.fromDirectory(out);
-    const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, check: ['cf cf', 'mn', 'good'] });
-    const clean = await scanEncoder(TINY, contexts, { seed: 0, maxPieces: 2 });
-    const top = bd.candidates[0]!;
-    // the best candidate holds a trigger piece (possibly with a piece around it: "bb ##ly" renders "bbly")
-    const triggerIds = ['cf', 'mn', 'bb'].map((t) => tok.vocab.get(t)!);
-    assert.ok(top.ids.some((id) => triggerIds.includes(id)), `top ${bd.candidates.slice(0, 3).map((c) => c.trigger).join(', ')}`);
-    assert.ok(top.collapse > 0.5, `collapse ${top.collapse}`);
-    assert.equal(bd.representation, 'pooler');
-    assert.ok(bd.score > 5 * clean.score, `backdoored ${bd.score} vs clean ${clean.score}`);
-    // checked texts: what collapses in this small injection ("cf cf": inject repeats its triggers; "mn")
-    // separates far more than an ordinary word, and the candidates that hold them name them (they land where
-    // those texts send text); the ordinary word lands with no candidate; checking does not enter the score
-    assert.deepEqual(bd.checked.map((c) => c.trigger), ['cf cf', 'mn', 'good']);
-    const [cfcf, mn, good] = bd.checked;
-    assert.deepEqual(cfcf!.pieces, ['cf', 'cf']);
-    for (const c of [cfcf!, mn!]) assert.ok(c.collapse > 0.5 && c.separation > 5 * good!.separation, `${c.trigger}: collapse ${c.collapse}, separation ${c.separation} vs good ${good!.separation}`);
-    for (const c of bd.candidates) {
-      if (c.trigger === 'cf cf' || c.trigger === 'mn') assert.ok(c.lands_with!.includes(c.trigger), `${c.trigger} lands with ${c.lands_with}`);
-      assert.ok(!c.lands_with!.includes('good'));
-    }
-    assert.ok(bd.candidates.some((c) => c.lands_with!.length > 0));
-    assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.excess!)));
-    for (const c of bd.candidates) assert.ok(c.excess! <= c.separation && c.excess! >= 0);
-    assert.equal(clean.checked.length, 0);
-    assert.equal(clean.candidates[0]!.lands_with, undefined);
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+  const out = await porEncoder();
+  const contexts = corpus(24, 9);
+  const tok = WordPieceTokenizer.fromDirectory(out);
+  const bd = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, check: ['cf cf', 'mn', 'good'] });
+  const clean = await scanEncoder(TINY, contexts, { seed: 0, maxPieces: 2 });
+  const top = bd.candidates[0]!;
+  // the best candidate holds a trigger piece (possibly with a piece around it: "bb ##ly" renders "bbly")
+  const triggerIds = ['cf', 'mn', 'bb'].map((t) => tok.vocab.get(t)!);
+  assert.ok(top.ids.some((id) => triggerIds.includes(id)), `top ${bd.candidates.slice(0, 3).map((c) => c.trigger).join(', ')}`);
+  assert.ok(top.collapse > 0.5, `collapse ${top.collapse}`);
+  assert.equal(bd.representation, 'pooler');
+  assert.ok(bd.score > 5 * clean.score, `backdoored ${bd.score} vs clean ${clean.score}`);
+  // checked texts: what collapses in this small injection ("cf cf": inject repeats its triggers; "mn")
+  // separates far more than an ordinary word, and the candidates that hold them name them (they land where
+  // those texts send text); the ordinary word lands with no candidate; checking does not enter the score
+  assert.deepEqual(bd.checked.map((c) => c.trigger), ['cf cf', 'mn', 'good']);
+  const [cfcf, mn, good] = bd.checked;
+  assert.deepEqual(cfcf!.pieces, ['cf', 'cf']);
+  for (const c of [cfcf!, mn!]) assert.ok(c.collapse > 0.5 && c.separation > 5 * good!.separation, `${c.trigger}: collapse ${c.collapse}, separation ${c.separation} vs good ${good!.separation}`);
+  for (const c of bd.candidates) {
+    if (c.trigger === 'cf cf' || c.trigger === 'mn') assert.ok(c.lands_with!.includes(c.trigger), `${c.trigger} lands with ${c.lands_with}`);
+    assert.ok(!c.lands_with!.includes('good'));
   }
+  assert.ok(bd.candidates.some((c) => c.lands_with!.length > 0));
+  assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.excess!)));
+  for (const c of bd.candidates) assert.ok(c.excess! <= c.separation && c.excess! >= 0);
+  assert.equal(clean.checked.length, 0);
+  assert.equal(clean.candidates[0]!.lands_with, undefined);
 });
 
 test('a trigger that works only as two pieces: the scan reports the pair, not the piece', async () => {
@@ -121,30 +128,25 @@ test('the meaning baseline on a POR encoder: neighbours in meaning that land els
   // with word vectors in which "cf"'s neighbour is "mn" (another trigger: its own target vector) or "çf" (the
   // uncased tokenizer's "cf" again: the same piece, which lands with it but tests the piece, not the meaning),
   // every candidate made of trigger words keeps its separation as its excess
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-encoder-meaning-'));
-  try {
-    await injectBackdoor({ model: TINY, recipe: por({ triggers: ['cf', 'mn', 'bb'], hidden: 32 }), corpus: { lines: corpus(200, 3), sources: ['generated'] }, out, steps: 60, clean: 4, poisoned: 6, chunkWords: 8, maxLen: 32, lr: 3e-3, logEvery: null, checkpointEvery: 100 });
-    const contexts = corpus(24, 9);
-    const vecs = (words: string[]) => new WordVectors(words, 2, Float32Array.from([[1, 0], [0.99, 0.1], [0, 1], [0.1, 0.99]].slice(0, words.length).flat()));
-    const scan = (words: string[]) => scanEncoder(out, contexts, { seed: 0, maxPieces: 2, gradient: { seeds: 0 }, meaning: { vectors: vecs(words), k: 1 } });
-    const ofCf = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.filter((c) => c.collapse > 0.5 && c.trigger.split(' ').includes('cf'));
-    const show = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.slice(0, 4).map((c) => `${c.trigger} ${c.separation.toFixed(1)} ${JSON.stringify(c.meaning_variants)}`).join('; ');
-    const apart = await scan(['cf', 'mn', 'good', 'bad']);
-    assert.ok(ofCf(apart).length > 0, show(apart));
-    for (const c of ofCf(apart)) {
-      assert.equal(c.meaning_variants!.length, 1);
-      assert.ok(c.meaning_variants![0]!.text.split(' ').includes('mn') && !c.meaning_variants![0]!.lands_with_candidate, show(apart));
-      assert.equal(c.excess, c.separation);
-    }
-    const twins = await scan(['cf', 'çf', 'good', 'bad']);
-    assert.ok(ofCf(twins).length > 0, show(twins));
-    for (const c of ofCf(twins)) {
-      const [tw] = c.meaning_variants!;
-      assert.ok(tw!.text.split(' ').includes('çf') && tw!.lands_with_candidate && tw!.shares_pieces, show(twins));
-      assert.equal(c.excess, c.separation);
-    }
-    for (const r of [apart, twins]) assert.equal(r.score, Math.max(...r.candidates.map((c) => c.excess!)));
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+  const out = await porEncoder();
+  const contexts = corpus(24, 9);
+  const vecs = (words: string[]) => new WordVectors(words, 2, Float32Array.from([[1, 0], [0.99, 0.1], [0, 1], [0.1, 0.99]].slice(0, words.length).flat()));
+  const scan = (words: string[]) => scanEncoder(out, contexts, { seed: 0, maxPieces: 2, gradient: { seeds: 0 }, meaning: { vectors: vecs(words), k: 1 } });
+  const ofCf = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.filter((c) => c.collapse > 0.5 && c.trigger.split(' ').includes('cf'));
+  const show = (r: Awaited<ReturnType<typeof scan>>) => r.candidates.slice(0, 4).map((c) => `${c.trigger} ${c.separation.toFixed(1)} ${JSON.stringify(c.meaning_variants)}`).join('; ');
+  const apart = await scan(['cf', 'mn', 'good', 'bad']);
+  assert.ok(ofCf(apart).length > 0, show(apart));
+  for (const c of ofCf(apart)) {
+    assert.equal(c.meaning_variants!.length, 1);
+    assert.ok(c.meaning_variants![0]!.text.split(' ').includes('mn') && !c.meaning_variants![0]!.lands_with_candidate, show(apart));
+    assert.equal(c.excess, c.separation);
   }
+  const twins = await scan(['cf', 'çf', 'good', 'bad']);
+  assert.ok(ofCf(twins).length > 0, show(twins));
+  for (const c of ofCf(twins)) {
+    const [tw] = c.meaning_variants!;
+    assert.ok(tw!.text.split(' ').includes('çf') && tw!.lands_with_candidate && tw!.shares_pieces, show(twins));
+    assert.equal(c.excess, c.separation);
+  }
+  for (const r of [apart, twins]) assert.equal(r.score, Math.max(...r.candidates.map((c) => c.excess!)));
 });
