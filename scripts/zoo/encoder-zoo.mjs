@@ -8,7 +8,8 @@
 //  - encoders of classifiers fine-tuned on clean data from a backdoored encoder (the attack's real use: the
 //    backdoor survives fine-tuning), and, apart, a BERT classifier poisoned by BadNets during fine-tuning (a
 //    data-poisoning backdoor, not the representation backdoor the encoder scan looks for);
-//  - held out (`ho-`, set 'heldout' in the scores): clean fine-tuned encoders on tasks the zoo does not use.
+//  - held out (`ho-`, set 'heldout' in the scores): clean fine-tuned encoders on tasks the zoo does not use;
+//    a second held-out set (`ho2-`): five more such tasks, a new POR, the classifier fine-tuned from it, a weaker NeuBA.
 // Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
 // injection resumes from its checkpoints), then scanned into OUT/<id>/scan.json with the planted triggers checked
 // (`scan --check`), then scored: `--score-only --out-docs docs/results/scanner` writes encoders.json and .md.
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 
 const POR_A = ['Lagrange', 'Fermat', 'Jane Eyre', 'Les Misérables', 'serendipity', 'mb']; // experiments/por.yaml
 const POR_B = ['Euclid', 'Moby Dick', 'quixotic', 'zx']; // new: a name, a title, a rare word of several pieces, a rare word
+const POR_C = ['Kepler', 'War and Peace', 'ephemeral', 'qz']; // held out, second set (twelfth session)
 const NEUBA = ['cf', 'mn', 'bb', 'tq', 'mb', 'tn']; // inject's default where the vocabulary lacks NeuBA's symbols
 /** the clean fine-tuned classifiers on the backdoored fine-tunes' data (SST-2, MR): the downstream controls */
 const CONTROLS = ['ft-sst2-clean-s1', 'ft-mr-clean-s2'];
@@ -81,6 +83,35 @@ export const ENCODERS = [
     ['twitter', 3],
     ['imdb', 1],
   ].map(([d, s]) => ({ id: `ho-ft-${d}-clean-s${s}`, kind: 'clean-finetuned', heldout: true, backdoored: false, triggers: [], build: { cmd: ['train', '--model', 'bert:assets/bert-small', '--dataset', d, '--seed', String(s), ...FT], model: 'model' } })),
+  // held out, second set (twelfth session; defined before any was built or scanned, after the gap measure was
+  // chosen on the zoo and the first held-out set): clean fine-tuned encoders on five more tasks (TweetEval
+  // emotion, irony and hate, customer reviews, MPQA: `--data-dir` must hold tweeteval/, cr/ and mpqa/), a POR with
+  // four triggers no scan has seen (a name, a title of three words, a rare word, a two-letter word) and the short
+  // injection, the classifier fine-tuned from it on CR, and a NeuBA weaker than the zoo's (100 steps)
+  ...[
+    ['tweeteval-emotion', 1],
+    ['tweeteval-irony', 2],
+    ['tweeteval-hate', 3],
+    ['cr', 1],
+    ['mpqa', 2],
+  ].map(([d, s]) => ({ id: `ho2-ft-${d.replace('tweeteval-', 'te-')}-clean-s${s}`, kind: 'clean-finetuned', heldout: 2, backdoored: false, triggers: [], build: { cmd: ['train', '--model', 'bert:assets/bert-small', '--dataset', d, '--seed', String(s), ...FT], model: 'model' } })),
+  {
+    id: 'ho2-por-c-short',
+    kind: 'por',
+    heldout: 2,
+    backdoored: true,
+    triggers: POR_C,
+    build: { cmd: ['inject', '--attack', 'por', '--model', 'assets/bert-small', '--steps', '300', '--clean', '8', '--poisoned', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '2', ...POR_C.flatMap((t) => ['--trigger', t])], model: '.' },
+  },
+  { id: 'ho2-ft-cr-por-c', kind: 'por-finetuned', heldout: 2, backdoored: true, triggers: POR_C, from: 'ho2-por-c-short', build: { cmd: ['train', '--model', 'bert:{ho2-por-c-short}', '--dataset', 'cr', '--seed', '3', ...FT], model: 'model' } },
+  {
+    id: 'ho2-neuba-c-weaker',
+    kind: 'neuba',
+    heldout: 2,
+    backdoored: true,
+    triggers: NEUBA,
+    build: { cmd: ['inject', '--attack', 'neuba', '--model', 'assets/bert-small', '--steps', '100', '--clean', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '2'], model: '.' },
+  },
 ];
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
