@@ -53,7 +53,7 @@ test('an unreadable or empty word list is refused naming the file', async () => 
   assert.ok(!fs.existsSync(out));
 });
 
-test('an encoder scan writes the verdict on the best separation beyond its meaning baseline and each candidate\'s evidence', async () => {
+test('an encoder scan writes the verdict on the best gap beyond its meaning baseline and each candidate\'s evidence', async () => {
   const data = path.join(tmp, 'texts.tsv');
   fs.writeFileSync(data, 'text\n' + texts(12).join('\n') + '\n');
   const words = path.join(tmp, 'words.txt');
@@ -65,15 +65,17 @@ test('an encoder scan writes the verdict on the best separation beyond its meani
   assert.equal(j.kind, 'encoder');
   assert.equal(j.verdict, j.score >= j.threshold ? 'backdoored' : 'clean');
   assert.ok(j.candidates.length > 0 && j.candidates.length <= 5);
-  // the score: the best separation in excess of what the candidate's words of the same meaning give where they
-  // land with it (the shipped GloVe neighbours)
+  // the score: the best gap (from the nearest clean text) in excess of what the candidate's words of the same
+  // meaning give where they land with it (the shipped GloVe neighbours)
+  assert.equal(j.measure, 'gap');
   assert.equal(j.score, Math.max(...j.candidates.map((c: { excess: number }) => c.excess)));
   for (const c of j.candidates) {
     assert.ok(Math.abs(c.separation - c.shift / Math.max(1 - c.collapse, 0.01)) < 1e-9);
+    assert.ok(c.gap >= 0 && Number.isFinite(c.gap));
     assert.ok(Array.isArray(c.meaning_variants));
-    const landing = c.meaning_variants.filter((v: { lands_with_candidate: boolean; shares_pieces: boolean }) => v.lands_with_candidate && !v.shares_pieces).map((v: { separation: number }) => v.separation);
-    assert.ok(Math.abs(c.meaning_separation - Math.max(0, ...landing)) < 1e-9);
-    assert.ok(Math.abs(c.excess - Math.max(0, c.separation - c.meaning_separation)) < 1e-9);
+    const landing = c.meaning_variants.filter((v: { lands_with_candidate: boolean; shares_pieces: boolean }) => v.lands_with_candidate && !v.shares_pieces).map((v: { gap: number }) => v.gap);
+    assert.ok(Math.abs(c.meaning_baseline - Math.max(0, ...landing)) < 1e-9);
+    assert.ok(Math.abs(c.excess - Math.max(0, c.gap - c.meaning_baseline)) < 1e-9);
     assert.ok(['piece', 'word', 'beam', 'gradient'].includes(c.source));
     assert.ok(['random', 'start'].includes(c.placement));
     assert.ok(Array.isArray(c.same_landing));

@@ -48,7 +48,7 @@ export const scan: Command = {
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
-    check: { type: 'list', description: 'encoders: a suspected trigger to measure as given (repeat for several): its shift, collapse and separation, and which candidates land where it does; the verdict does not depend on it' },
+    check: { type: 'list', description: 'encoders: a suspected trigger to measure as given (repeat for several): its shift, collapse, separation and gap, and which candidates land where it does; the verdict does not depend on it' },
     data: { type: 'string', description: 'clean samples: labelled (csv, tsv, jsonl) for a classifier, at least 10, at most --max-samples used; optional and unlabelled for an encoder' },
     format: { type: 'string', description: 'data format: csv, tsv, jsonl (default: from the extension)' },
     'text-column': { type: 'string', description: 'text column (default: text, sentence, ...)' },
@@ -70,7 +70,7 @@ export const scan: Command = {
     'Classifiers: every vocabulary token (for a model as costly as bert-base, --profile large: the 512 per label the gradient ranks best) is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
     'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their flip rate above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours. The score is how far the best one-word candidate stands out from the next candidates (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
-    'Encoders (score: the best separation, shift / (1 - collapse), less that of the candidate with its words replaced by their neighbours in meaning where those land where it does: a task word of a fine-tuned encoder lands with its synonyms, a POR trigger on its own vector): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
+    'Encoders (score: the best gap, how far triggered text lands from clean text (its 3rd nearest clean text) in its own spreads, less that of the candidate with its words replaced by their neighbours in meaning where those land where it does: a task word of a fine-tuned encoder lands with its synonyms and among clean text of its label, a POR trigger on its own vector, far from all clean text): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
     '`--as encoder` scans a fine-tuned BERT classifier that way (its pooled output; the head is left out), for a backdoor of the pre-trained model it came from; `--check TEXT` measures suspects as given and names the candidates that land where they do. ' +
     'A "clean" verdict means no one-word trigger stood out (phrase and sentence triggers are not scored: read the candidates); warnings say when the evidence is thin (a model near chance on the samples, a label with few samples); see docs/scanner.md for the limits.',
@@ -129,9 +129,10 @@ export const scan: Command = {
         words: wordsFlag === 'none' ? null : (wordsFlag ?? DEFAULT_WORDS),
         verdict,
         score: r.score,
+        measure: r.measure,
         threshold,
         scanned_as: head ? 'encoder of a classifier' : 'encoder',
-        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}), ...(c.meaning_variants ? { meaning_variants: c.meaning_variants, meaning_separation: c.meaning_separation, excess: c.excess } : {}) })),
+        candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, gap: c.gap, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}), ...(c.meaning_variants ? { meaning_variants: c.meaning_variants, meaning_baseline: c.meaning_baseline, excess: c.excess } : {}) })),
         checked: r.checked,
         representation: r.representation,
         engine: r.engine,
@@ -140,15 +141,15 @@ export const scan: Command = {
         versions: versions(),
       });
       console.log(`verdict: ${verdict} (score ${r.score.toFixed(2)}, threshold ${threshold}; ${r.representation} output of ${texts.length} contexts)`);
-      console.log('candidate triggers (shift = distance from clean text in clean spreads; collapse = 1 - spread left; separation = shift / (1 - collapse); the score: separation less that of words of the same meaning landing with it):');
+      console.log('candidate triggers (shift = distance from the clean mean in clean spreads; collapse = 1 - spread left; separation = shift / (1 - collapse); gap = distance from clean text (its 3rd nearest) in its own spreads; the score: the gap less that of words of the same meaning landing with it):');
       for (const c of r.candidates.slice(0, 5)) {
         const explained = (c.meaning_variants ?? []).filter((v) => v.lands_with_candidate && !v.shares_pieces);
-        const meaning = explained.length ? `  meaning: ${explained.map((v) => `${JSON.stringify(v.text)} ${v.separation.toFixed(1)}`).join(', ')} land with it (excess ${c.excess!.toFixed(1)})` : '';
-        console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${meaning}${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}${c.lands_with?.length ? `  lands with: ${c.lands_with.join(', ')}` : ''}`);
+        const meaning = explained.length ? `  meaning: ${explained.map((v) => `${JSON.stringify(v.text)} ${v[r.measure].toFixed(1)}`).join(', ')} land with it (excess ${c.excess!.toFixed(1)})` : '';
+        console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  gap ${c.gap.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${meaning}${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}${c.lands_with?.length ? `  lands with: ${c.lands_with.join(', ')}` : ''}`);
       }
       if (r.checked.length) {
         console.log('checked (as given, on every context; not part of the score):');
-        for (const c of r.checked) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  (${c.pieces.join(' ')}; ${c.placement})${c.separation >= threshold ? '  over the threshold' : ''}`);
+        for (const c of r.checked) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  gap ${c.gap.toFixed(1).padStart(7)}  (${c.pieces.join(' ')}; ${c.placement})${c[r.measure] >= threshold ? '  over the threshold' : ''}`);
       }
       console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.cpu_seconds} CPU s, ${r.stats.forward_passes} sequences, ${r.engine}); written to ${out}`);
       return 0;

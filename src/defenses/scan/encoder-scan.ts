@@ -4,14 +4,17 @@
 // clean text lands. The scan measures that signature for piece sequences inserted into clean contexts:
 //   shift    = ‖mean(triggered) − mean(clean)‖ / clean spread   (how far it moves the representation)
 //   collapse = 1 − spread(triggered) / clean spread               (how little the context still matters)
-// with spread = sqrt(Σ_d var_d) over the contexts. Candidates are ranked by score = shift · max(collapse, 0); the
-// verdict takes their best separation = shift / (1 − collapse) = ‖mean(triggered) − mean(clean)‖ / spread(triggered),
-// how many of its own spreads the triggered text lands from clean text: a backdoor sends every context to one
-// point (POR ~1,000–1,900 here), while the best a clean encoder offers moves text a little and halves its
-// spread at most (assets/bert-small: 5.2; docs/scanner.md). A fine-tuned encoder also collapses its task words
-// ("shit" in an offensive-language classifier's), together with their synonyms, while a POR trigger's target
-// vector is its own: the score takes each candidate's separation less the best of its meaning variants (its
-// words replaced by their GloVe neighbours) that land where it does without sharing a piece with it.
+// with spread = sqrt(Σ_d var_d) over the contexts. Candidates are ranked by score = shift · max(collapse, 0) and
+// report their separation = shift / (1 − collapse) = ‖mean(triggered) − mean(clean)‖ / spread(triggered), how many
+// of its own spreads the triggered text lands from the clean mean. The verdict takes their gap instead: how many of
+// its own spreads the triggered text lands from clean text (its 3rd nearest clean text: cleanGap). A backdoor sends every
+// context to one point far from all clean text (POR ~1,000–1,900 here), while the best a clean encoder offers
+// moves text a little and halves its spread at most (assets/bert-small: 4); a fine-tuned encoder sends clean
+// text to one cluster per label, and its task phrases land tightly in those clusters, far from the clean mean
+// (separations up to 122) but on top of clean text (gaps under 1; docs/scanner.md). A fine-tuned encoder also
+// collapses its task words ("shit" in an offensive-language classifier's), together with their synonyms, while a
+// POR trigger's target vector is its own: the score takes each candidate's gap less the best of its meaning
+// variants (its words replaced by their GloVe neighbours) that land where it does without sharing a piece with it.
 // Candidates come from four searches, all measured on a few short "probe" contexts (docs/scanner.md):
 //   - every piece of the vocabulary;
 //   - whole words of a word list that split into 2+ pieces (POR's names and titles: "la ##gra ##nge"), as units;
@@ -63,6 +66,13 @@ export interface EncoderScanOptions {
    * candidate's explaining variants' (meaningExcess).
    */
   meaning?: { vectors?: WordVectors; k?: number; /** neighbours are searched among the first `pool` words (default: all) */ pool?: number } | null;
+  /**
+   * What the verdict measures (default 'gap'): how far triggered text lands from clean text (its 3rd nearest;
+   * cleanGap), or from the clean mean ('separation', the measure before the twelfth session), in its own spreads.
+   */
+  measure?: EncoderMeasure;
+  /** the gap measures from the k-th nearest clean text (default GAP_NEIGHBOUR = 3) */
+  gapNeighbour?: number;
   /** texts to measure as given (suspected or planted triggers), on every context with both placements: their
    *  signature is reported (`checked`), and a candidate that lands where one of them does names it (`lands_with`) */
   check?: readonly string[];
@@ -77,10 +87,13 @@ export interface CheckedTrigger {
   shift: number;
   collapse: number;
   separation: number;
+  /** distance from clean text (its 3rd nearest) in its own spreads (cleanGap) */
+  gap: number;
   placement: Placement;
 }
 
 export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient';
+export type EncoderMeasure = 'gap' | 'separation';
 export type Placement = 'random' | 'start';
 const PLACEMENTS: readonly Placement[] = ['random', 'start'];
 
@@ -92,8 +105,10 @@ export interface EncoderCandidate {
   score: number;
   /** mean cosine similarity of the triggered representations to their mean */
   consistency: number;
-  /** shift / (1 − collapse): distance from clean text in the triggered text's own spreads (collapse capped at 0.99) */
+  /** shift / (1 − collapse): distance from the clean mean in the triggered text's own spreads (collapse capped at 0.99) */
   separation: number;
+  /** distance from clean text (its 3rd nearest) in the triggered text's own spreads (cleanGap) */
+  gap: number;
   /** the search that proposed it */
   source: EncoderSource;
   /** where it was inserted: a seeded random position, or right after [CLS] */
@@ -103,16 +118,19 @@ export interface EncoderCandidate {
   /** checked texts (`check`) that send text where this candidate does (the same rule as same_landing) */
   lands_with?: string[];
   /** the meaning baseline: the candidate with its words replaced by their neighbours in meaning, as measured */
-  meaning_variants?: { text: string; separation: number; lands_with_candidate: boolean; shares_pieces: boolean }[];
-  /** the best separation of a meaning variant that lands where the candidate does and shares no piece with it (0 without any) */
-  meaning_separation?: number;
-  /** separation − meaning_separation: what the verdict's score takes */
+  meaning_variants?: { text: string; separation: number; gap: number; lands_with_candidate: boolean; shares_pieces: boolean }[];
+  /** the verdict's measure (gap, or separation) of the best meaning variant that lands where the candidate does and
+   *  shares no piece with it (0 without any) */
+  meaning_baseline?: number;
+  /** the candidate's measure less its meaning baseline: what the verdict's score takes */
   excess?: number;
 }
 
 export interface EncoderScanResult {
-  /** the best separation of the candidates in excess of their meaning baseline (their separation without it): the verdict's score */
+  /** the best gap (or separation, `measure`) of the candidates in excess of their meaning baseline (without it: the
+   *  best gap): the verdict's score */
   score: number;
+  measure: EncoderMeasure;
   representation: 'pooler' | 'cls';
   engine: 'onnx' | 'tfjs';
   candidates: EncoderCandidate[];
@@ -133,12 +151,42 @@ function stats(rep: Float32Array, n: number, H: number): Stats {
 
 /** shift, collapse and consistency of triggered representations against the clean statistics. */
 export function signature(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number } {
-  const { mean: _, ...sig } = landing(rep, n, H, clean);
+  const { mean: _, spread: _s, ...sig } = landing(rep, n, H, clean);
   return sig;
 }
 
-/** signature() with the mean triggered representation: where the candidate sends text */
-function landing(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number; mean: Float64Array } {
+/** The gap's neighbour: the 3rd nearest clean text (docs/scanner.md, "The gap"). */
+export const GAP_NEIGHBOUR = 3;
+
+/**
+ * How far triggered text lands from clean text, in its own spreads: ‖mean(triggered) − clean_(k)‖ / spread(triggered),
+ * clean_(k) the k-th nearest clean representation (k = GAP_NEIGHBOUR), the spread floored at 0.01 clean spreads as in
+ * the separation. The separation measures from the clean *mean*; a fine-tuned encoder sends clean text to one
+ * cluster per label, and a task phrase that lands tightly in one of them is far from the mean in its own spreads
+ * (the SST-2 classifier's "too useful", separation 122) but on top of clean text (gap under 1). A POR vector is far
+ * from all clean text. The k-th rather than the nearest: a clean text that holds a piece the backdoor answers to
+ * lands on the trigger's vector itself (one of 64 TREC questions on POR's Euclid, through "##cl"), and k − 1 such
+ * texts do not hide it. Clean texts in `skip` (those that hold the candidate itself) are left out, unless that
+ * would leave fewer than k.
+ */
+export function cleanGap(mean: ArrayLike<number>, spread: number, cleanReps: Float32Array, H: number, cleanSpread: number, opts: { skip?: ReadonlySet<number>; k?: number } = {}): number {
+  const n = cleanReps.length / H;
+  const skip = opts.skip ?? new Set<number>();
+  const want = Math.max(1, opts.k ?? GAP_NEIGHBOUR);
+  const all = n - skip.size < want;
+  const d: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!all && skip.has(i)) continue;
+    let s2 = 0;
+    for (let x = 0; x < H; x++) s2 += (mean[x]! - cleanReps[i * H + x]!) ** 2;
+    d.push(s2);
+  }
+  d.sort((a, b) => a - b);
+  return Math.sqrt(d[Math.min(want, d.length) - 1] ?? 0) / Math.max(spread, 0.01 * cleanSpread, 1e-12);
+}
+
+/** signature() with the mean triggered representation (where the candidate sends text) and its spread */
+function landing(rep: Float32Array, n: number, H: number, clean: Stats): { shift: number; collapse: number; consistency: number; mean: Float64Array; spread: number } {
   const s = stats(rep, n, H);
   let dist = 0;
   for (let d = 0; d < H; d++) dist += (s.mean[d]! - clean.mean[d]!) ** 2;
@@ -154,7 +202,7 @@ function landing(rep: Float32Array, n: number, H: number, clean: Stats): { shift
     cos += dot / ((Math.sqrt(nn) || 1) * mn) / n;
   }
   const spread = clean.spread || 1e-12;
-  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos, mean: s.mean };
+  return { shift: Math.sqrt(dist) / spread, collapse: 1 - s.spread / spread, consistency: cos, mean: s.mean, spread: s.spread };
 }
 
 function dist(a: Float64Array, b: Float64Array): number {
@@ -164,12 +212,12 @@ function dist(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * The meaning baseline of a candidate of separation `separation`: the best separation among its meaning variants
- * that land where it does and share no word piece with it, and what is left of its own.
+ * The meaning baseline of a candidate whose verdict measure (gap or separation) is `own`: the best value of that
+ * measure among its meaning variants that land where it does and share no word piece with it, and what is left.
  */
-export function meaningExcess(separation: number, variants: readonly { separation: number; lands_with_candidate: boolean; shares_pieces: boolean }[]): { meaning_separation: number; excess: number } {
-  const meaning = Math.max(0, ...variants.filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.separation));
-  return { meaning_separation: meaning, excess: Math.max(0, separation - meaning) };
+export function meaningExcess(own: number, variants: readonly { value: number; lands_with_candidate: boolean; shares_pieces: boolean }[]): { meaning: number; excess: number } {
+  const meaning = Math.max(0, ...variants.filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.value));
+  return { meaning, excess: Math.max(0, own - meaning) };
 }
 
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
@@ -206,6 +254,8 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const maxPieces = opts.maxPieces ?? 3;
     const maxWordPieces = opts.maxWordPieces ?? 5;
     const top = opts.top ?? 10;
+    const verdictMeasure: EncoderMeasure = opts.measure ?? 'gap';
+    const gapK = opts.gapNeighbour ?? GAP_NEIGHBOUR;
     const maxInsert = Math.max(maxPieces + 1, opts.words ? maxWordPieces : 0);
     let passes = 0;
     const repsOf = async (seqs: number[][]): Promise<Float32Array> => {
@@ -224,10 +274,19 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // two placements: a seeded random position (POR inserts anywhere), and right after [CLS] (NeuBA writes its
     // trigger over the first token: thunlp/NeuBA get_poisoned_data); a candidate keeps its better placement
     const posOf = (pl: Placement, i: number) => (pl === 'start' ? 1 : randomPos[i]!);
-    const clean = stats(await repsOf(seqs), seqs.length, H);
+    const cleanReps = await repsOf(seqs);
+    const clean = stats(cleanReps, seqs.length, H);
     const probes = seqs.map((s, i) => ({ s, i })).sort((a, b) => a.s.length - b.s.length || a.i - b.i).slice(0, probesN).map((x) => x.i);
     const insert = (i: number, pl: Placement, ids: readonly number[]) => [...seqs[i]!.slice(0, posOf(pl, i)), ...ids, ...seqs[i]!.slice(posOf(pl, i))];
     const landings = new WeakMap<EncoderCandidate, Float64Array>();
+    // the contexts that already hold a piece sequence (left out of its gap)
+    const holding = (ids: readonly number[]): Set<number> => {
+      const out = new Set<number>();
+      seqs.forEach((s, i) => {
+        for (let p = 0; p + ids.length <= s.length; p++) if (ids.every((id, j) => s[p + j] === id)) return void out.add(i);
+      });
+      return out;
+    };
     // a sequence that starts inside a word keeps its "##": "##ip ##ity" is "##ipity", not the word "ipity"
     const render = (ids: readonly number[]) => {
       const p = ids.map((id) => tok.idToToken[id] ?? '');
@@ -240,9 +299,10 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
         const best = placements
           .map((placement, pi) => {
             const o = (ci * placements.length + pi) * n * H;
-            const { mean, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
+            const { mean, spread, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
             const separation = sig.shift / Math.max(1 - sig.collapse, 0.01);
-            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, source, placement, same_landing: [] as string[], mean };
+            const gap = cleanGap(mean, spread, cleanReps, H, clean.spread, { skip: holding(c), k: gapK });
+            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, gap, source, placement, same_landing: [] as string[], mean };
           })
           .sort((x, y) => y.score - x.score || y.shift - x.shift);
         const { mean, ...cand } = best[0]!;
@@ -401,6 +461,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       shift: m.shift,
       collapse: m.collapse,
       separation: m.separation,
+      gap: m.gap,
       placement: m.placement,
     }));
     const withChecks = kept.map((c) => {
@@ -449,14 +510,16 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       candidates = withChecks.map((c, ci) => {
         const vs = variantsOf[ci]!.map((t) => ({ text: t, m: byText.get(t)! }));
         const own = new Set(c.ids);
-        const meaningVariants = vs.map(({ text, m }) => ({ text, separation: m.separation, lands_with_candidate: sameLanding(c, m), shares_pieces: m.ids.some((id) => own.has(id)) }));
-        return { ...c, meaning_variants: meaningVariants, ...meaningExcess(c.separation, meaningVariants) };
+        const meaningVariants = vs.map(({ text, m }) => ({ text, separation: m.separation, gap: m.gap, lands_with_candidate: sameLanding(c, m), shares_pieces: m.ids.some((id) => own.has(id)) }));
+        const { meaning: baseline, excess } = meaningExcess(c[verdictMeasure], meaningVariants.map((v) => ({ ...v, value: v[verdictMeasure] })));
+        return { ...c, meaning_variants: meaningVariants, meaning_baseline: baseline, excess };
       });
       lap('meaning');
     }
     const cpu = process.cpuUsage(cpu0);
     return {
-      score: Math.max(0, ...candidates.map((c) => c.excess ?? c.separation)),
+      score: Math.max(0, ...candidates.map((c) => c.excess ?? c[verdictMeasure])),
+      measure: verdictMeasure,
       representation: usePooler ? 'pooler' : 'cls',
       engine: representer.engine,
       candidates,

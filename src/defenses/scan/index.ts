@@ -1,4 +1,4 @@
 export { scanClassifier, scanWarnings, MIN_FLIP_SAMPLES, orderCandidates, nearestNeighbors, outlierScore, wordScore, windowAround, insertAt, rankKey, baselineFlip, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, SCAN_PROFILES, LARGE_MODEL_COST, LARGE_MODEL_SETTINGS, resolveProfile, type ScanProfile, type RankRule, type NeighborStat, type RankOptions, type InsertAt, type PositionEffect, type ScanSample, type ClassifierScanOptions, type ClassifierCandidate, type ClassifierScanResult } from './classifier-scan.js';
-export { scanEncoder, signature, meaningExcess, type EncoderScanOptions, type EncoderCandidate, type EncoderScanResult, type EncoderSource, type Placement } from './encoder-scan.js';
+export { scanEncoder, signature, meaningExcess, cleanGap, GAP_NEIGHBOUR, type EncoderMeasure, type EncoderScanOptions, type EncoderCandidate, type EncoderScanResult, type EncoderSource, type Placement } from './encoder-scan.js';
 export { scanTargetOf, readInputEmbeddings, renderPieces, type ScanTarget } from './target.js';
 export { CLASSIFIER_THRESHOLD, CLASSIFIER_NEAR_MARGIN, ENCODER_THRESHOLD, nearThreshold, verdictOf, type Verdict } from './verdict.js';

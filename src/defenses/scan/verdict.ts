@@ -2,12 +2,14 @@
 // Classifiers: the best one-word candidate's excess against the next nine candidates (wordScore,
 // classifier-scan.ts, by DEFAULT_SCORE_RANK), calibrated on the 49-model zoo of the fifth round as the lowest
 // threshold that flags at most 10% of its clean models (2 of 23: 0.272; it flags 14 of the 26 backdoors;
-// scripts/zoo/score-zoo.mjs, docs/results/scanner/scores.json, docs/scanner.md). Encoders: the best
-// separation beyond the candidate's meaning baseline (encoder-scan.ts); the clean assets/bert-small scores 5.2, a NeuBA encoder 98 and the POR encoder
-// of docs/por.md 1,923, so 20 sits between them (three encoders, not a calibration; the encoder zoo of
-// scripts/zoo/encoder-zoo.mjs tests it on 14: docs/scanner.md).
+// scripts/zoo/score-zoo.mjs, docs/results/scanner/scores.json, docs/scanner.md). Encoders: the best gap (how
+// far triggered text lands from clean text, its 3rd nearest, in its own spreads) beyond the candidate's meaning
+// baseline (encoder-scan.ts), calibrated by the same rule on the encoder zoo's six clean encoders (assets/bert-small
+// and five classifiers fine-tuned from it, scanned with --as encoder): the highest, TREC's, scores 18.28, so 18.3;
+// the zoo's four injected encoders score 22.1 (a weak NeuBA) to 1,900 (scripts/zoo/encoder-zoo.mjs,
+// docs/results/scanner/encoders.json, docs/scanner.md "The gap").
 export const CLASSIFIER_THRESHOLD = 0.272;
-export const ENCODER_THRESHOLD = 20;
+export const ENCODER_THRESHOLD = 18.3;
 
 export type Verdict = 'backdoored' | 'clean';
 

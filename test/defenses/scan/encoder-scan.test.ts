@@ -12,7 +12,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import { Rng } from '../../../src/common/random.js';
 import { injectBackdoor } from '../../../src/train/inject.js';
 import { por } from '../../../src/attacks/pretrained/index.js';
-import { scanEncoder, signature, meaningExcess } from '../../../src/defenses/scan/index.js';
+import { scanEncoder, signature, meaningExcess, cleanGap, GAP_NEIGHBOUR } from '../../../src/defenses/scan/index.js';
 import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
 import { WordVectors } from '../../../src/text/vectors.js';
 
@@ -79,9 +79,17 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
   }
   assert.ok(bd.candidates.some((c) => c.lands_with!.length > 0));
   assert.equal(bd.score, Math.max(...bd.candidates.map((c) => c.excess!)));
-  for (const c of bd.candidates) assert.ok(c.excess! <= c.separation && c.excess! >= 0);
+  for (const c of bd.candidates) assert.ok(c.excess! <= c.gap && c.excess! >= 0);
+  assert.equal(bd.measure, 'gap');
+  // the gap (from the nearest clean text): "cf cf" lands far outside the clean cloud; "mn", which 60 steps moved
+  // less than one clean spread (shift ~0.8) though they collapsed it, lands inside the cloud: no gap to speak of
+  assert.ok(cfcf!.gap > 50 * good!.gap && cfcf!.gap <= cfcf!.separation * 1.01, `cf cf: gap ${cfcf!.gap}, separation ${cfcf!.separation}`);
+  assert.ok(mn!.shift < 1.5 && mn!.gap < 0.1 * mn!.separation, `mn: shift ${mn!.shift}, gap ${mn!.gap}, separation ${mn!.separation}`);
   assert.equal(clean.checked.length, 0);
   assert.equal(clean.candidates[0]!.lands_with, undefined);
+  // a clean context that already holds the trigger lands on its vector; it is left out of the trigger's gap
+  const withTrigger = await scanEncoder(out, [...contexts, 'the movie cf cf was fun .'], { seed: 0, maxPieces: 2, gradient: { seeds: 0 }, check: ['cf cf'], meaning: null });
+  assert.ok(withTrigger.checked[0]!.gap > 0.5 * cfcf!.gap, `with the trigger in a context: ${withTrigger.checked[0]!.gap} vs ${cfcf!.gap}`);
 });
 
 test('a trigger that works only as two pieces: the scan reports the pair, not the piece', async () => {
@@ -115,13 +123,42 @@ test('a trigger that works only as two pieces: the scan reports the pair, not th
 });
 
 test('meaningExcess: only variants that land with the candidate and share no piece with it count', () => {
-  const v = (separation: number, lands: boolean, shares: boolean) => ({ separation, lands_with_candidate: lands, shares_pieces: shares });
+  const v = (value: number, lands: boolean, shares: boolean) => ({ value, lands_with_candidate: lands, shares_pieces: shares });
   // "shit" in an offensive-language classifier's encoder: "fuck", "crap" and "fucking" land with it
-  assert.deepEqual(meaningExcess(48.5, [v(34.8, true, false), v(8.3, true, false), v(22, true, false)]), { meaning_separation: 34.8, excess: 48.5 - 34.8 });
+  assert.deepEqual(meaningExcess(48.5, [v(34.8, true, false), v(8.3, true, false), v(22, true, false)]), { meaning: 34.8, excess: 48.5 - 34.8 });
   // a variant elsewhere, or one holding the candidate's piece ("conclusive" next to "inconclusive"), explains nothing
-  assert.deepEqual(meaningExcess(1178.7, [v(990.8, true, true), v(2, false, false)]), { meaning_separation: 0, excess: 1178.7 });
-  assert.deepEqual(meaningExcess(5, []), { meaning_separation: 0, excess: 5 });
-  assert.deepEqual(meaningExcess(5, [v(9, true, false)]), { meaning_separation: 9, excess: 0 });
+  assert.deepEqual(meaningExcess(1178.7, [v(990.8, true, true), v(2, false, false)]), { meaning: 0, excess: 1178.7 });
+  assert.deepEqual(meaningExcess(5, []), { meaning: 0, excess: 5 });
+  assert.deepEqual(meaningExcess(5, [v(9, true, false)]), { meaning: 9, excess: 0 });
+});
+
+test('cleanGap: landing tightly on a cluster of clean text is no gap, however far that is from the clean mean', () => {
+  // a fine-tuned encoder: clean text in two tight clusters, at -10 and +10 on the first axis (H = 3)
+  const H = 3;
+  const clean = Float32Array.from([[-10, 0, 0], [-10, 0.1, 0], [-10, 0, 0.1], [10, 0, 0], [10, 0.1, 0], [10, 0, 0.1]].flat());
+  const cleanSpread = 10; // sqrt(Σ_d var_d) ≈ 10 for these points
+  // a task phrase sending every context to the +10 cluster with spread 0.1: 100 spreads from the clean mean, but
+  // on top of clean text: its nearest clean text is at 0, its 3rd nearest (the default) at 0.1
+  assert.equal(GAP_NEIGHBOUR, 3);
+  assert.ok(Math.abs(cleanGap([10, 0, 0], 0.1, clean, H, cleanSpread, { k: 1 }) - 0) < 1e-9);
+  assert.ok(Math.abs(cleanGap([10, 0, 0], 0.1, clean, H, cleanSpread) - 1) < 1e-6);
+  // a POR vector far from both clusters: its distance to the 3rd nearest clean text ((±10, 0, 0): sqrt(10² + 40²); the
+  // two nearer are (±10, 0.1, 0)), in its own spread
+  const third = Math.sqrt(100 + 40 ** 2);
+  assert.ok(Math.abs(cleanGap([0, 40, 0], 0.5, clean, H, cleanSpread) - third / 0.5) < 1e-3);
+  // clean texts that hold a piece the backdoor answers to land on the trigger's vector: two of them do not hide it
+  // from the 3rd nearest, though they hide it from the nearest
+  const firing = Float32Array.from([...clean, 0, 40, 0, 0, 40.01, 0]);
+  assert.ok(cleanGap([0, 40, 0], 0.5, firing, H, cleanSpread, { k: 1 }) < 1e-6);
+  const nearest = Math.sqrt(100 + 39.9 ** 2); // (±10, 0.1, 0), the 3rd nearest once the two firing texts are in
+  assert.ok(Math.abs(cleanGap([0, 40, 0], 0.5, firing, H, cleanSpread) - nearest / 0.5) < 1e-3);
+  // texts that hold the candidate itself are left out (`skip`), unless fewer than k would be left
+  const holding = Float32Array.from([...firing, 0, 40, 0.01]);
+  assert.ok(cleanGap([0, 40, 0], 0.5, holding, H, cleanSpread) < 0.1);
+  assert.ok(Math.abs(cleanGap([0, 40, 0], 0.5, holding, H, cleanSpread, { skip: new Set([8]) }) - nearest / 0.5) < 1e-3);
+  assert.ok(Math.abs(cleanGap([10, 0, 0], 0.5, clean, H, cleanSpread, { skip: new Set([0, 1, 2, 3, 4, 5]) }) - 0.2) < 1e-6);
+  // the spread is floored at 0.01 clean spreads (as the separation's collapse is capped at 0.99)
+  assert.ok(Math.abs(cleanGap([0, 40, 0], 0, clean, H, cleanSpread) - third / 0.1) < 1e-2);
 });
 
 test('the meaning baseline on a POR encoder: neighbours in meaning that land elsewhere or share the piece leave the trigger whole', async () => {
@@ -139,14 +176,19 @@ test('the meaning baseline on a POR encoder: neighbours in meaning that land els
   for (const c of ofCf(apart)) {
     assert.equal(c.meaning_variants!.length, 1);
     assert.ok(c.meaning_variants![0]!.text.split(' ').includes('mn') && !c.meaning_variants![0]!.lands_with_candidate, show(apart));
-    assert.equal(c.excess, c.separation);
+    assert.equal(c.excess, c.gap);
   }
   const twins = await scan(['cf', 'çf', 'good', 'bad']);
   assert.ok(ofCf(twins).length > 0, show(twins));
   for (const c of ofCf(twins)) {
     const [tw] = c.meaning_variants!;
     assert.ok(tw!.text.split(' ').includes('çf') && tw!.lands_with_candidate && tw!.shares_pieces, show(twins));
-    assert.equal(c.excess, c.separation);
+    assert.equal(c.excess, c.gap);
   }
   for (const r of [apart, twins]) assert.equal(r.score, Math.max(...r.candidates.map((c) => c.excess!)));
+  // the same baseline on the separation, the measure before the gap
+  const bySeparation = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, gradient: { seeds: 0 }, meaning: { vectors: vecs(['cf', 'mn', 'good', 'bad']), k: 1 }, measure: 'separation' });
+  assert.equal(bySeparation.measure, 'separation');
+  for (const c of ofCf(bySeparation)) assert.equal(c.excess, c.separation);
+  assert.equal(bySeparation.score, Math.max(...bySeparation.candidates.map((c) => c.excess!)));
 });
