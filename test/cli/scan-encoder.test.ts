@@ -120,4 +120,10 @@ test('--as encoder scans a BERT classifier\'s encoder, --check measures texts as
   for (const c of j.checked) assert.ok(Math.abs(c.separation - c.shift / Math.max(1 - c.collapse, 0.01)) < 1e-9);
   for (const c of j.candidates) assert.ok(Array.isArray(c.lands_with));
   assert.match(r.out, /checked \(as given/);
+  assert.doesNotMatch(r.out, /pass --data with the classifier's own clean samples/);
+  // without --data a classifier's encoder is scanned on the shipped SST-2 sentences, and the scan says so
+  r = await cli(['scan', '--model', TINY, '--as', 'encoder', '--words', 'none', '--out', out, '--top', '1']);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /scanned on 32 shipped SST-2 sentences; pass --data with the classifier's own clean samples/);
+  assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).data, 'assets/data/sst2_sentence/dev.tsv');
 });

@@ -111,6 +111,10 @@ export const scan: Command = {
       } else {
         const ds = loadFileDataset({ path: path.join(packageRoot(), DEFAULT_CONTEXTS), label: null, test: 0, dev: 0 });
         texts = ds.train.map((e) => e.text).slice(0, 32);
+        // a fine-tuned encoder sends clean text to one cluster per label of its task: on contexts of another task a
+        // task phrase can send text where none of them goes (TREC's encoder on the SST-2 sentences: gap 18.3; on its
+        // own questions 2.0; docs/scanner.md "The gap")
+        if (head) console.error(`note: this classifier's encoder is scanned on ${texts.length} shipped SST-2 sentences; pass --data with the classifier's own clean samples, or a task phrase may land where none of these contexts goes (docs/scanner.md, "The gap")`);
       }
       if (texts.length < MIN_SAMPLES) throw new InputError(`${texts.length} texts; an encoder scan needs at least ${MIN_SAMPLES}`, file);
       const wordsFlag = str(args, 'words');
