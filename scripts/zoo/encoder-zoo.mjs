@@ -216,7 +216,7 @@ function score(models, out, docs) {
     if (!fs.existsSync(file)) continue;
     const s = JSON.parse(fs.readFileSync(file, 'utf8'));
     const checked = s.checked ?? [];
-    // what the verdict measures: the gap from the nearest clean text (twelfth session), before it the separation
+    // what the verdict measures: the gap from clean text, its 3rd nearest (twelfth session); before it the separation
     const measure = s.measure ?? 'separation';
     const top5 = s.candidates.slice(0, 5);
     const perTrigger = m.triggers.map((t) => {
