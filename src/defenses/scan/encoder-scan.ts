@@ -107,7 +107,8 @@ export interface EncoderCandidate {
   consistency: number;
   /** shift / (1 − collapse): distance from the clean mean in the triggered text's own spreads (collapse capped at 0.99) */
   separation: number;
-  /** distance from clean text (its 3rd nearest) in the triggered text's own spreads (cleanGap) */
+  /** distance from clean text (its 3rd nearest) in the triggered text's own spreads (cleanGap); measured for what
+   *  is measured on every context (every reported candidate), NaN for the searches' probe-only measurements */
   gap: number;
   /** the search that proposed it */
   source: EncoderSource;
@@ -295,17 +296,20 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const measure = async (cands: number[][], on: number[], source: EncoderSource, placements: readonly Placement[] = PLACEMENTS): Promise<EncoderCandidate[]> => {
       const r = await repsOf(cands.flatMap((c) => placements.flatMap((pl) => on.map((i) => insert(i, pl, c)))));
       const n = on.length;
+      // the gap is read only for what is measured on every context (the finalists, the checked texts, the meaning
+      // variants), and only for the placement kept: the searches on the probes rank by score and never read it
+      const everyContext = n === seqs.length;
       return cands.map((c, ci) => {
         const best = placements
           .map((placement, pi) => {
             const o = (ci * placements.length + pi) * n * H;
             const { mean, spread, ...sig } = landing(r.subarray(o, o + n * H), n, H, clean);
             const separation = sig.shift / Math.max(1 - sig.collapse, 0.01);
-            const gap = cleanGap(mean, spread, cleanReps, H, clean.spread, { skip: holding(c), k: gapK });
-            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, gap, source, placement, same_landing: [] as string[], mean };
+            return { trigger: render(c), ids: c, ...sig, score: sig.shift * Math.max(0, sig.collapse), separation, gap: NaN, source, placement, same_landing: [] as string[], mean, spread };
           })
           .sort((x, y) => y.score - x.score || y.shift - x.shift);
-        const { mean, ...cand } = best[0]!;
+        const { mean, spread, ...cand } = best[0]!;
+        if (everyContext) cand.gap = cleanGap(mean, spread, cleanReps, H, clean.spread, { skip: holding(c), k: gapK });
         landings.set(cand, mean);
         return cand;
       });
