@@ -7,7 +7,7 @@
 // library's rankKey, so a ranking rule can be compared on the same scans (--compare) without scanning again.
 //
 //   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
-//        [--rule both|random|confident|blend] [--min-similarity X] [--neighbor-stat max|second] [--compare]
+//        [--rule both|random|confident|blend|log-odds] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)

@@ -109,6 +109,19 @@ export interface PositionEffect {
   /** phrases: what its tokens alone explain: the largest flip rate of one of them when they are the pieces of one word, the sum of their flip rates (at most 1) when they are separate words; 0 for a single token */
   parts_flip: number;
   parts_flip_confident: number;
+  /**
+   * Mean rise of the target's log-odds (log p − log(1 − p), from float32 probabilities, so at most about 16.6) over
+   * the clean sample's, on all samples and on the confident half: how far the candidate pushes, not only whether it
+   * crosses the boundary; a trigger learned from poisoned labels drives the output to near-certainty. Stored for
+   * re-ranking stored scans (score-zoo.mjs); the neighbour variants' and the parts' alike (parts: the largest for
+   * the pieces of one word, the sum for separate words, as for the flip rates). Absent in scans stored before.
+   */
+  lo_rise?: number;
+  lo_rise_confident?: number;
+  neighbor_lo_rises?: number[];
+  neighbor_lo_rises_confident?: number[];
+  parts_lo_rise?: number;
+  parts_lo_rise_confident?: number;
 }
 
 export interface ClassifierCandidate {
@@ -369,11 +382,14 @@ export function wordScore(ordered: readonly ClassifierCandidate[]): { score: num
  *  - both: the larger of that difference at the random position and at the end;
  *  - confident: the same on the more confident half of the samples (a word that means the target flips
  *    borderline samples; a trigger overrides confident ones too);
- *  - blend: the mean of the both and confident differences, at the better position.
+ *  - blend: the mean of the both and confident differences, at the better position;
+ *  - log-odds: on the confident half, the mean rise of the target's log-odds minus the baseline's (the largest of
+ *    the close neighbours' rises and, for a phrase, what its parts' rises explain), at the better position: how far
+ *    beyond its meaning the candidate pushes, in nats (needs a scan that stores `lo_rise`).
  * The baseline is the flip rate of the candidate's close neighbours in meaning (NeighborStat) and, for a
  * phrase, what its tokens alone explain (a phrase ranks on what the pair adds).
  */
-export const RANK_RULES = ['random', 'both', 'confident', 'blend'] as const;
+export const RANK_RULES = ['random', 'both', 'confident', 'blend', 'log-odds'] as const;
 export type RankRule = (typeof RANK_RULES)[number];
 /**
  * Which of the close neighbours' flip rates is the baseline: the largest (an antonym among the neighbours
@@ -426,7 +442,11 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
   const o = { ...DEFAULT_RANK, ...opts };
   const all = (e: PositionEffect) => e.flip - baselineFlip(e, o);
   const conf = (e: PositionEffect) => e.flip_confident - Math.max(closeStat(e, e.neighbor_flips_confident, o), e.parts_flip_confident);
-  const of = (e: PositionEffect): number => (o.rule === 'confident' ? conf(e) : o.rule === 'blend' ? (all(e) + conf(e)) / 2 : all(e));
+  const lo = (e: PositionEffect): number => {
+    if (e.lo_rise_confident === undefined) throw new Error('the log-odds ranking needs a scan that stores log-odds rises (lo_rise); this one predates them: scan again');
+    return e.lo_rise_confident - Math.max(closeStat(e, e.neighbor_lo_rises_confident ?? [], o), e.parts_lo_rise_confident ?? 0);
+  };
+  const of = (e: PositionEffect): number => (o.rule === 'confident' ? conf(e) : o.rule === 'blend' ? (all(e) + conf(e)) / 2 : o.rule === 'log-odds' ? lo(e) : all(e));
   if (o.rule === 'random') return { key: all(effects.random), position: 'random' };
   const r = of(effects.random);
   const e = of(effects.end);
@@ -637,7 +657,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const tSweep = performance.now();
 
   // 2. flip rates of the shortlist, their neighbours, phrases: at the random position and at the end
-  type Measured = { flip: number; flipConf: number; prob: number; n: number };
+  type Measured = { flip: number; flipConf: number; prob: number; lo: number; loConf: number; n: number };
   const flipCache = new Map<string, Record<InsertAt, Measured>>();
   const MODES: InsertAt[] = ['random', 'end'];
   async function measure(list: { ids: number[]; t: number }[]): Promise<void> {
@@ -653,22 +673,25 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       });
     });
     const pr = await probsOf(target, batch, bs, counter);
-    const acc = uniq.map(() => MODES.map(() => ({ flip: 0, flipConf: 0, nConf: 0, prob: 0, n: 0 })));
+    const acc = uniq.map(() => MODES.map(() => ({ flip: 0, flipConf: 0, nConf: 0, prob: 0, lo: 0, loConf: 0, n: 0 })));
     owners.forEach((o, r) => {
       const t = uniq[o.c]!.t;
       const row = Array.from(pr.subarray(r * C, (r + 1) * C));
       const a = acc[o.c]![o.mode]!;
       const flipped = argmax(row) === t ? 1 : 0;
+      const dlo = logOdds(row[t]!) - logOdds(base[o.sample * C + t]!);
       a.flip += flipped;
       a.prob += row[t]!;
+      a.lo += dlo;
       a.n++;
       if (confident[t]!.has(o.sample)) {
         a.flipConf += flipped;
+        a.loConf += dlo;
         a.nConf++;
       }
     });
     uniq.forEach((c, ci) => {
-      const [r, e] = acc[ci]!.map((a) => ({ flip: a.n ? a.flip / a.n : 0, flipConf: a.nConf ? a.flipConf / a.nConf : 0, prob: a.n ? a.prob / a.n : 0, n: a.n }));
+      const [r, e] = acc[ci]!.map((a) => ({ flip: a.n ? a.flip / a.n : 0, flipConf: a.nConf ? a.flipConf / a.nConf : 0, prob: a.n ? a.prob / a.n : 0, lo: a.n ? a.lo / a.n : 0, loConf: a.nConf ? a.loConf / a.nConf : 0, n: a.n }));
       flipCache.set(keyOf(c.ids, c.t), { random: r!, end: e! });
     });
   }
@@ -721,6 +744,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     // the pieces of one word ("c ##f") are one insertion: its baseline is its strongest piece
     const single = oneWord(target.render(c.ids));
     const partsOf = (xs: number[]) => (single ? max(xs) : Math.min(1, xs.reduce((a, b) => a + b, 0)));
+    const partsLo = (xs: number[]) => (!xs.length ? 0 : single ? Math.max(...xs) : xs.reduce((a, b) => a + b, 0));
+    const r4 = (x: number) => +x.toFixed(4);
     const at = (m: InsertAt): PositionEffect => ({
       flip: own[m].flip,
       flip_confident: own[m].flipConf,
@@ -732,6 +757,12 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       neighbor_similarity: nbSims,
       parts_flip: partsOf(parts.map((x) => x[m].flip)),
       parts_flip_confident: partsOf(parts.map((x) => x[m].flipConf)),
+      lo_rise: r4(own[m].lo),
+      lo_rise_confident: r4(own[m].loConf),
+      neighbor_lo_rises: nbs.map((x) => r4(x[m].lo)),
+      neighbor_lo_rises_confident: nbs.map((x) => r4(x[m].loConf)),
+      parts_lo_rise: r4(partsLo(parts.map((x) => x[m].lo))),
+      parts_lo_rise_confident: r4(partsLo(parts.map((x) => x[m].loConf))),
     });
     return { random: at('random'), end: at('end') };
   };

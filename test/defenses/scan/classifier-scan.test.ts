@@ -44,6 +44,12 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     assert.equal(top.in_clean.count, 0);
     // the baseline: no close neighbour in meaning flips the samples ("cf" is near no word of this vocabulary)
     assert.ok(top.neighbor_flip_rate < 0.5, `neighbour flip rate ${top.neighbor_flip_rate}`);
+    // the log-odds rises stored beside the flip rates (re-ranking by rankKey's 'log-odds' rule): "cf" pushes the
+    // confident half far towards the target, further than any close neighbour; one rise per neighbour variant
+    const te = top.effects[top.position];
+    assert.equal(te.neighbor_lo_rises!.length, te.neighbor_flips.length);
+    assert.ok(te.lo_rise_confident! > 2, `log-odds rise ${te.lo_rise_confident}`);
+    assert.ok(te.lo_rise_confident! > Math.max(0, ...te.neighbor_lo_rises_confident!) + 1, `rise ${te.lo_rise_confident} vs neighbours ${te.neighbor_lo_rises_confident}`);
     // the verdict: the best one-word candidate against the next nine (wordScore; the threshold is calibrated on
     // the 49-model zoo: docs/scanner.md); "cf" makes the backdoored twin's score, which reaches the threshold
     assert.equal(bd.scan.score_word?.trigger, 'cf');
@@ -161,6 +167,26 @@ test('the ranking key: flip rate above the close neighbours and the parts, at th
   // a phrase ranks on what it adds to its parts
   const phrase = { random: effect({ flip: 0.9, parts_flip: 0.8 }), end: effect({ flip: 0.9, parts_flip: 0.85 }) };
   assert.ok(Math.abs(rankKey(phrase, { rule: 'both', minSimilarity: 0.3 }).key - 0.1) < 1e-12);
+});
+
+test('the log-odds key: how far beyond its close neighbours and its parts a candidate pushes the target, on the confident half', () => {
+  const lo = (e: Partial<PositionEffect>) => effect({ lo_rise: 0, lo_rise_confident: 0, neighbor_lo_rises: [], neighbor_lo_rises_confident: [], parts_lo_rise: 0, parts_lo_rise_confident: 0, ...e });
+  // both flip every sample; the trigger drives the target to near-certainty (log-odds +9), the word of meaning
+  // only across the boundary (+3), as its synonym does (+2.5); a far "neighbour" (similarity 0.2) does not count
+  const trigger = { random: lo({ flip: 1, flip_confident: 1, lo_rise_confident: 9, neighbor_lo_rises_confident: [7, 1], neighbor_similarity: [0.2, 0.6] }), end: lo({ lo_rise_confident: 8 }) };
+  const word = { random: lo({ flip: 1, flip_confident: 1, lo_rise_confident: 3, neighbor_lo_rises_confident: [2.5, 0.5], neighbor_similarity: [0.8, 0.6] }), end: lo({ lo_rise_confident: 2, neighbor_lo_rises_confident: [2, 0], neighbor_similarity: [0.8, 0.6] }) };
+  assert.deepEqual(rankKey(trigger, { rule: 'log-odds', minSimilarity: 0.5 }), { key: 8, position: 'random' });
+  assert.ok(Math.abs(rankKey(word, { rule: 'log-odds', minSimilarity: 0.5 }).key - 0.5) < 1e-12);
+  // the flip-rate rules cannot tell them apart without neighbours
+  assert.equal(rankKey({ random: effect({ flip: 1, flip_confident: 1 }), end: effect({}) }, { rule: 'confident' }).key, 1);
+  // a phrase of separate words: its parts' rises add up (parts_lo_rise_confident is their sum), the better position wins
+  const phrase = { random: lo({ lo_rise_confident: 5, parts_lo_rise_confident: 4.5 }), end: lo({ lo_rise_confident: 6, parts_lo_rise_confident: 2 }) };
+  assert.deepEqual(rankKey(phrase, { rule: 'log-odds' }), { key: 4, position: 'end' });
+  // neighbours and parts that pull the other way are no baseline below zero
+  const alone = { random: lo({ lo_rise_confident: 1.5, neighbor_lo_rises_confident: [-3], neighbor_similarity: [0.9] }), end: lo({}) };
+  assert.equal(rankKey(alone, { rule: 'log-odds' }).key, 1.5);
+  // a scan stored before the rises: a clear error, not a ranking on zeros
+  assert.throws(() => rankKey({ random: effect({ flip: 1 }), end: effect({}) }, { rule: 'log-odds' }), /predates them: scan again/);
 });
 
 test('nearest neighbours by cosine, exact and on a random projection', () => {
