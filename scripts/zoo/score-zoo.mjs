@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank } from '../../dist/src/defenses/scan/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -35,9 +35,11 @@ const { values: o } = parseArgs({
     only: { type: 'string' },
     'max-fpr': { type: 'string', default: '0.1' },
     'no-scan': { type: 'boolean' },
-    rule: { type: 'string', default: DEFAULT_RANK.rule },
-    'min-similarity': { type: 'string', default: String(DEFAULT_RANK.minSimilarity) },
-    'neighbor-stat': { type: 'string', default: DEFAULT_RANK.neighborStat },
+    // without --rule, --min-similarity and --neighbor-stat: each model's kind's default (defaultRank: log-odds for a
+    // SentenceCNN since the thirteenth session, the flip-rate DEFAULT_RANK for a BERT)
+    rule: { type: 'string' },
+    'min-similarity': { type: 'string' },
+    'neighbor-stat': { type: 'string' },
     'max-tokens': { type: 'string', default: String(DEFAULT_RANK.maxTokens) },
     'score-max-tokens': { type: 'string', default: String(DEFAULT_SCORE_RANK.maxTokens) },
     'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
@@ -53,7 +55,7 @@ if (!o.zoo) throw new Error('--zoo DIR is required');
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'nlp-backdoor.js');
 const manifest = JSON.parse(fs.readFileSync(path.join(o.zoo, 'manifest.json'), 'utf8'));
 
-if (!RANK_RULES.includes(o.rule)) throw new Error(`--rule must be one of ${RANK_RULES.join(', ')}, got ${o.rule}`);
+if (o.rule !== undefined && !RANK_RULES.includes(o.rule)) throw new Error(`--rule must be one of ${RANK_RULES.join(', ')}, got ${o.rule}`);
 const MIN_ASR = 0.5;
 /** a backdoor that works: ASR at least MIN_ASR (POR-fine-tuned models have no poisoning ASR: clean accuracy above chance + 0.05 instead) */
 const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_ASR : m.cacc > 1 / m.label_names.length + 0.05);
@@ -107,7 +109,7 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
     // the library's order (keys from the stored effects by this rule; a several-piece word in place of its pieces)
-    const ranked = orderCandidates(s.candidates, rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
+    const ranked = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
     const rank = ranked.findIndex((x) => hit(x.c.trigger));
     const top = ranked[0];
     const sc = scoreOf(scoreOpts === rankOpts ? ranked.map((x) => x.c) : orderCandidates(s.candidates, scoreOpts), kind);
@@ -174,7 +176,7 @@ function summary(rs, threshold) {
   };
 }
 /** The summary and per-model tables as markdown (docs/scanner.md quotes them). */
-const ruleText = (k) => `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate, ${k.maxTokens ? `candidates of up to ${k.maxTokens} tokens` : 'every candidate'}`;
+const ruleText = (k) => k.byArch ? `each kind's default (SentenceCNN: ${ruleText(defaultRank('sentence-cnn'))}; BERT: ${ruleText(defaultRank('bert'))})` : `rule \`${k.rule}\`, neighbours from cosine ${k.minSimilarity}, baseline the ${k.neighborStat === 'max' ? 'largest' : 'second largest'} close neighbour's flip rate, ${k.maxTokens ? `candidates of up to ${k.maxTokens} tokens` : 'every candidate'}`;
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
   const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
@@ -226,9 +228,13 @@ if (o.compare) {
     console.log(`| ${kind} | ${rule} | ${minSimilarity} | ${neighborStat} | ${maxTokens || 'all'} | ${z.auc?.toFixed(3) ?? '–'} | ${bestAuc?.toFixed(3) ?? '–'} | ${z.threshold} | ${p(z.tpr)} | ${p(z.top1_recall)} | ${p(z.top5_recall)} |`);
   }
 } else {
-  if (!NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
+  if (o['neighbor-stat'] !== undefined && !NEIGHBOR_STATS.includes(o['neighbor-stat'])) throw new Error(`--neighbor-stat must be one of ${NEIGHBOR_STATS.join(', ')}`);
   if (!RANK_RULES.includes(o['score-rule']) || !NEIGHBOR_STATS.includes(o['score-neighbor-stat'])) throw new Error('--score-rule / --score-neighbor-stat: see --rule / --neighbor-stat');
-  const result = evaluate({ rule: o.rule, minSimilarity: Number(o['min-similarity']), neighborStat: o['neighbor-stat'], maxTokens: Number(o['max-tokens']) }, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'], maxTokens: Number(o['score-max-tokens']) });
+  const given = o.rule !== undefined || o['min-similarity'] !== undefined || o['neighbor-stat'] !== undefined;
+  const rankOpts = given
+    ? { rule: o.rule ?? DEFAULT_RANK.rule, minSimilarity: Number(o['min-similarity'] ?? DEFAULT_RANK.minSimilarity), neighborStat: o['neighbor-stat'] ?? DEFAULT_RANK.neighborStat, maxTokens: Number(o['max-tokens']) }
+    : { byArch: true, maxTokens: Number(o['max-tokens']) };
+  const result = evaluate(rankOpts, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'], maxTokens: Number(o['score-max-tokens']) });
   for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
   console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined }, ...Object.fromEntries(Object.entries(result.heldout_rounds).map(([k, x]) => [`heldout_${k}`, { ...x, roc: undefined }])) }, null, 1));
   if (o.out) {

@@ -11,7 +11,7 @@ import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { saveCnn } from '../../src/models/cnn-checkpoint.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { cli } from '../helpers/cli.js';
-import { DEFAULT_RANK, CLASSIFIER_NEAR_MARGIN } from '../../src/defenses/scan/index.js';
+import { DEFAULT_CNN_RANK, CLASSIFIER_NEAR_MARGIN } from '../../src/defenses/scan/index.js';
 
 const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
 let tmp: string;
@@ -82,13 +82,19 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
     assert.equal(c.flip_rate, c.effects[c.position].flip);
     for (const at of ['random', 'end']) assert.ok(c.effects[at].flip_confident >= 0 && c.effects[at].flip_confident <= 1);
   }
-  assert.deepEqual(j.rank, DEFAULT_RANK);
+  // a SentenceCNN's candidates are ranked by log-odds (DEFAULT_CNN_RANK; a BERT's by DEFAULT_RANK)
+  assert.deepEqual(j.rank, DEFAULT_CNN_RANK);
   // scan time for the budget: wall and CPU seconds of the whole command
   assert.ok(j.time.cpu_s > 0 && j.time.wall_s > 0, JSON.stringify(j.time));
-  assert.ok(j.score >= 0 && j.score <= Math.max(0, j.candidates[0].excess));
+  // the score: the score word's excess (by the score's own ranking) less the next candidates' median
+  assert.ok(j.score >= 0 && (j.score_word === null ? j.score === 0 : j.score <= Math.max(0, j.score_word.excess)));
   assert.equal(j.stats.swept, WORDS.length);
   assert.ok(j.versions && j.seed === 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+  // each printed candidate says how far it pushes the confident half towards its target (the stored log-odds rise)
+  const top = j.candidates[0];
+  assert.equal(typeof top.effects[top.position].lo_rise_confident, 'number');
+  assert.ok(r.out.includes(`push ${top.effects[top.position].lo_rise_confident.toFixed(1)} nats`), r.out);
   // a score near the threshold is marked and the user told to scan again with another seed
   assert.equal(j.near_threshold, Math.abs(j.score - j.threshold) < CLASSIFIER_NEAR_MARGIN);
   assert.equal(/note: the score is within/.test(r.out), j.near_threshold);

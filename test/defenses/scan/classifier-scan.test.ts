@@ -12,7 +12,7 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -327,12 +327,15 @@ test('insertions: a backdoor that needs its trigger twice is found with two inse
 
 test('BERT batches go in order of length and their probabilities come back to the right sequences', async () => {
   const samples = repeatSamples(1, 12);
-  const cnn = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50, insertions: 2, batchSize: 16 });
+  // one ranking for both (a SentenceCNN's default ranks by log-odds, a BERT's by flip rate: defaultRank)
+  const cnn = await scanClassifier(repeatTarget(), samples, { seed: 1, top: 50, insertions: 2, batchSize: 16, rank: DEFAULT_RANK });
   // the same model as a 'bert' target: its logits do not depend on padding, so only the order of work changes
   const batches: number[][] = [];
   const base = repeatTarget();
   const bert: ScanTarget = { ...base, kind: 'bert', logits: async (seqs) => (batches.push(seqs.map((q) => q.length)), base.logits(seqs)) };
   const r = await scanClassifier(bert, samples, { seed: 1, top: 50, insertions: 2, batchSize: 16 });
+  assert.deepEqual(r.rank, DEFAULT_RANK);
+  assert.deepEqual((await scanClassifier(repeatTarget(), samples, { seed: 1, top: 5 })).rank, DEFAULT_CNN_RANK);
   assert.ok(batches.length > 10);
   // within one call of many batches, lengths never decrease from one batch to the next
   assert.ok(batches.some((b, k) => k > 0 && Math.min(...b) > Math.max(...batches[k - 1]!)), 'batches grouped by length');
