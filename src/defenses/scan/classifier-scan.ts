@@ -110,7 +110,7 @@ export interface PositionEffect {
   parts_flip: number;
   parts_flip_confident: number;
   /**
-   * Mean rise of the target's log-odds (log p − log(1 − p), from float32 probabilities, so at most about 16.6) over
+   * Mean rise of the target's log-odds (log p − log(1 − p), from float32 probabilities clamped at 1e-12, so within about ±28) over
    * the clean sample's, on all samples and on the confident half: how far the candidate pushes, not only whether it
    * crosses the boundary; a trigger learned from poisoned labels drives the output to near-certainty. Stored for
    * re-ranking stored scans (score-zoo.mjs); the neighbour variants' and the parts' alike (parts: the largest for
@@ -420,7 +420,7 @@ export const DEFAULT_RANK: Required<RankOptions> = { rule: 'confident', minSimil
 /**
  * The ranking of a SentenceCNN's candidates (thirteenth session, docs/scanner.md "Ninth round"): by log-odds, how far
  * beyond its close neighbours (cosine from 0.5; the second largest of their rises) and its parts a candidate pushes the confident half. Chosen on the
- * 44 SentenceCNNs of the zoo, rescanned with the log-odds rises stored (zoo top-5 and top-1 at least the flip-rate
+ * 46 SentenceCNNs of the zoo (24 backdoored), rescanned with the log-odds rises stored (zoo top-5 and top-1 at least the flip-rate
  * rule's on the same scans, the condition fixed before the scans were read). BERT classifiers keep DEFAULT_RANK:
  * their held-out models were not rescanned.
  */
