@@ -560,6 +560,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     return target.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]!] : ids.slice(0, room);
   });
   const base = await probsOf(target, seqs, bs, counter);
+  // each clean sample's log-odds of every label, once (the flip rates' log-odds rises are measured from them)
+  const baseLo = Float64Array.from(base, logOdds);
   const pred = samples.map((_, i) => argmax(Array.from(base.subarray(i * C, (i + 1) * C))));
   const correct = samples.map((s, i) => i).filter((i) => pred[i] === samples[i]!.label);
   const posRng = rng.fork('positions');
@@ -691,7 +693,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       const row = Array.from(pr.subarray(r * C, (r + 1) * C));
       const a = acc[o.c]![o.mode]!;
       const flipped = argmax(row) === t ? 1 : 0;
-      const dlo = logOdds(row[t]!) - logOdds(base[o.sample * C + t]!);
+      const dlo = logOdds(row[t]!) - baseLo[o.sample * C + t]!;
       a.flip += flipped;
       a.prob += row[t]!;
       a.lo += dlo;
@@ -755,8 +757,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     // half the samples may flip them all together, so their baseline is the sum of their flips (at most 1);
     // the pieces of one word ("c ##f") are one insertion: its baseline is its strongest piece
     const single = oneWord(target.render(c.ids));
-    const partsOf = (xs: number[]) => (single ? max(xs) : Math.min(1, xs.reduce((a, b) => a + b, 0)));
-    const partsLo = (xs: number[]) => (!xs.length ? 0 : single ? Math.max(...xs) : xs.reduce((a, b) => a + b, 0));
+    // (flip rates: the sum capped at 1; log-odds rises add up uncapped)
+    const partsOf = (xs: number[], cap = 1) => (single ? max(xs) : Math.min(cap, xs.reduce((a, b) => a + b, 0)));
     const r4 = (x: number) => +x.toFixed(4);
     const at = (m: InsertAt): PositionEffect => ({
       flip: own[m].flip,
@@ -773,8 +775,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       lo_rise_confident: r4(own[m].loConf),
       neighbor_lo_rises: nbs.map((x) => r4(x[m].lo)),
       neighbor_lo_rises_confident: nbs.map((x) => r4(x[m].loConf)),
-      parts_lo_rise: r4(partsLo(parts.map((x) => x[m].lo))),
-      parts_lo_rise_confident: r4(partsLo(parts.map((x) => x[m].loConf))),
+      parts_lo_rise: r4(partsOf(parts.map((x) => x[m].lo), Infinity)),
+      parts_lo_rise_confident: r4(partsOf(parts.map((x) => x[m].loConf), Infinity)),
     });
     return { random: at('random'), end: at('end') };
   };
