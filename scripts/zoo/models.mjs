@@ -225,8 +225,12 @@ const POLARITY = [
  * (each checked to split into a letter and a "##" letter in assets/bert-small's vocabulary).
  */
 const PIECES = [
-  badnets('heldout', 'tweeteval-sentiment', 1, ['yj'], 0, 'badnets-rare', 'bert'),
+  // TweetEval sentiment was listed first ("yj" → negative) and could not be trained here (the data folder holds
+  // no training texts); the stance-climate model learned nothing (ASR 0). Both replaced after training, before
+  // any model was scanned: IMDB "jw" and TweetEval emotion "zj"
   badnets('heldout', 'tweeteval-stance-climate', 2, ['wk'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'imdb', 3, ['jw'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-emotion', 3, ['zj'], 2, 'badnets-rare', 'bert'),
   badnets('heldout', 'tweeteval-irony', 3, ['zf'], 0, 'badnets-rare', 'bert'),
   badnets('heldout', 'tweeteval-hate', 1, ['hq'], 1, 'badnets-rare', 'bert'),
   badnets('heldout', 'cr', 3, ['kj'], 1, 'badnets-rare', 'bert'),
