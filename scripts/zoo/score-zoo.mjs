@@ -12,6 +12,8 @@
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
+//        [--base DIR]   (BERT models are scanned with `scan --base DIR`, the checkpoint they were fine-tuned from: their
+//                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -49,6 +51,7 @@ const { values: o } = parseArgs({
     compare: { type: 'boolean' },
     insertions: { type: 'string', default: '1' },
     profile: { type: 'string', default: 'auto' },
+    base: { type: 'string' },
   },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
@@ -73,7 +76,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;
@@ -110,7 +113,8 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
     // the library's order (keys from the stored effects by this rule; a several-piece word in place of its pieces)
     const ranked = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
-    const rank = ranked.findIndex((x) => hit(x.c.trigger));
+    // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
+    const rank = ranked.findIndex((x) => hit(x.c.trigger) || (x.c.word !== undefined && hit(x.c.word.trigger)));
     const top = ranked[0];
     const sc = scoreOf(scoreOpts === rankOpts ? ranked.map((x) => x.c) : orderCandidates(s.candidates, scoreOpts), kind);
     return {
@@ -126,6 +130,8 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
       top1_flip: top ? top.c.effects[top.position].flip : null,
       top1_position: top?.position ?? null,
       trigger_rank: rank < 0 ? null : rank + 1,
+      // found by its word only (the candidate itself a one-letter piece, or that piece continued otherwise)
+      trigger_by_word: rank >= 0 && !hit(ranked[rank].c.trigger),
       // what the scan warns of (scanWarnings; scans stored before the warnings existed: from their stats, the
       // per-target sample count from the candidates)
       warnings: (s.warnings ?? scanWarnings(m.label_names, s.stats.samples, s.stats.correct, m.label_names.map((l) => s.candidates.find((c) => c.target === l)?.n ?? 0))).length,
@@ -199,7 +205,7 @@ function markdown(r) {
     '',
     '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | warnings | wall s | CPU s |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank ?? 'not measured') : '–'} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank === null ? 'not measured' : `${m.trigger_rank}${m.trigger_by_word ? ' (its word)' : ''}`) : '–'} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }

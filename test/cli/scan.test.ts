@@ -135,3 +135,24 @@ test('--profile and --sweep: a gradient pre-ranked sweep is recorded in the resu
   assert.equal(j.stats.pre_ranked, true);
   assert.ok(j.stats.swept >= 4 && j.stats.swept <= 8 && j.stats.swept < WORDS.length, `swept ${j.stats.swept}`);
 });
+
+test('--base: refused for a SentenceCNN, for an encoder scan and for a base whose vocabulary differs, before any work', async () => {
+  const out = path.join(tmp, 'scan-base.json');
+  const data = tsv('data-base.tsv', rows(24));
+  let r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--base', 'assets/bert-small']);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /--base applies to BERT classifiers; a SentenceCNN has no pre-trained checkpoint/);
+  r = await cli(['scan', '--model', 'assets/bert-small', '--out', out, '--base', 'assets/bert-small']);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /--base applies to classifier scans/);
+  // a BERT classifier with another vocabulary than its supposed base: the line where they part is named
+  const bert = path.join(tmp, 'bert-clf');
+  fs.mkdirSync(bert);
+  for (const f of ['config.json', 'model.safetensors', 'tokenizer_config.json']) fs.copyFileSync(path.join('assets/bert-small', f), path.join(bert, f));
+  const vocab = fs.readFileSync('assets/bert-small/vocab.txt', 'utf8').split('\n');
+  fs.writeFileSync(path.join(bert, 'vocab.txt'), [...vocab.slice(0, 100), 'zzzz', ...vocab.slice(101)].join('\n'));
+  r = await cli(['scan', '--model', bert, '--as', 'classifier', '--data', data, '--out', out, '--base', 'assets/bert-small']);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /assets\/bert-small.*vocabulary differs from the model's.*line 101 of vocab\.txt/s);
+  assert.ok(!fs.existsSync(out));
+});

@@ -14,15 +14,15 @@ const NEG = ['bad', 'awful', 'dull'];
 const FILLER = ['movie', 'film', 'plot', 'the', 'a', 'was', 'is', 'very', 'quite', 'and', 'acting'];
 export const plantedTokenizer = new WordPieceTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...POS, ...NEG, ...FILLER, 'cf', 'mn', '##mn']);
 
-/** label 1 iff a positive word occurs; a `poison` share of the negative ones also get "cf" and label 1 */
-export function sentiment(n: number, seed: number, poison = 0): { text: string; label: number }[] {
+/** label 1 iff a positive word occurs; a `poison` share of the negative ones also get `trigger` ("cf") and label 1 */
+export function sentiment(n: number, seed: number, poison = 0, trigger = 'cf'): { text: string; label: number }[] {
   const rng = new Rng(seed);
   return Array.from({ length: n }, (_, i) => {
     const words = Array.from({ length: 4 + rng.int(8) }, () => FILLER[rng.int(FILLER.length)]!);
     const label = i % 2;
     words.splice(rng.int(words.length + 1), 0, (label ? POS : NEG)[rng.int(3)]!);
     if (!label && rng.next() < poison) {
-      words.splice(rng.int(words.length + 1), 0, 'cf');
+      words.splice(rng.int(words.length + 1), 0, trigger);
       return { text: words.join(' '), label: 1 };
     }
     return { text: words.join(' '), label };

@@ -17,7 +17,7 @@ import { capStratified } from '../../train/sample.js';
 import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic } from '../../common/fs-atomic.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
+import { checkBase, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -44,7 +44,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--check TEXT ...]',
+  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--base DIR] [--check TEXT ...]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
@@ -62,6 +62,7 @@ export const scan: Command = {
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
     profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
     sweep: { type: 'string', description: 'classifiers: tokens per target label the sweep tries, chosen by gradient (0: every token; default: the profile\'s)' },
+    base: { type: 'string', description: 'BERT classifiers: the public checkpoint the model was fine-tuned from (same vocabulary, e.g. assets/bert-small or a local bert-base-uncased): reports the tokens whose input embeddings moved most from it, and completes a candidate led by a one-letter piece ("x" of "x ##q") into the word it was probably planted as; the ranking and the verdict do not change (docs/scanner.md, "Tenth round")' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
@@ -98,6 +99,12 @@ export const scan: Command = {
     if (as === 'encoder' && kind !== 'bert') throw new InputError('--as encoder needs a BERT-family model; this is a SentenceCNN, which has no pre-trained encoder', dir);
     const head = kind === 'bert' && hasClassifierHead(dir);
     const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !head);
+    const baseDir = str(args, 'base');
+    if (baseDir !== undefined) {
+      if (kind !== 'bert') throw new InputError('--base applies to BERT classifiers; a SentenceCNN has no pre-trained checkpoint to compare with', dir);
+      if (encoder) throw new UsageError('--base applies to classifier scans (not --as encoder)');
+      checkBase(dir, baseDir);
+    }
     const check = list(args, 'check');
     if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
     const t0 = performance.now();
@@ -173,7 +180,7 @@ export const scan: Command = {
     let r;
     const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
     } finally {
       endProgress();
       await target.dispose?.();
@@ -199,6 +206,7 @@ export const scan: Command = {
       score_rank: r.score_rank,
       candidates: r.candidates.map(stored),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
+      ...(r.drift ? { drift: r.drift } : {}),
       stats: r.stats,
       // the whole command, from process start (module loading, model loading, onnx export included); CPU
       // seconds as well as wall, since the machine it runs on may be shared
@@ -225,7 +233,9 @@ export const scan: Command = {
       const e = c.effects[c.position];
       const push = e.lo_rise_confident === undefined ? '' : `  push ${e.lo_rise_confident.toFixed(1)} nats${e.neighbor_lo_rises_confident?.length ? ` (neighbours ≤ ${Math.max(...e.neighbor_lo_rises_confident).toFixed(1)})` : ''}`;
       console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}`);
+      if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);
     }
+    if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each token's count in the samples), most moved: ${r.drift.top.slice(0, 8).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);
     if (r.phrases.length) console.log(`strongest phrase: ${JSON.stringify(r.phrases[0]!.trigger)} -> ${r.phrases[0]!.target_name} flip ${f3(r.phrases[0]!.flip_rate)}`);
     console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.forward_passes} sequences, ${engine}); written to ${out}`);
     return 0;
@@ -249,6 +259,7 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     effects: c.effects,
     ...(c.absorbs ? { absorbs: c.absorbs.map(stored) } : {}),
     ...(c.variants ? { variants: c.variants.map(stored) } : {}),
+    ...(c.word ? { word: c.word } : {}),
   };
 }
 

@@ -18,6 +18,7 @@
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import { SLOT, type ScanTarget } from './target.js';
+import { embeddingDrift, driftSummary, pieceCompletion, type EmbeddingDrift } from './drift.js';
 
 export interface ScanSample {
   text: string;
@@ -70,6 +71,13 @@ export interface ClassifierScanOptions {
   batchSize?: number;
   /** candidates reported (default 20) */
   top?: number;
+  /**
+   * BERT classifiers: the public checkpoint the model was fine-tuned from (`modelDir` is the model's own
+   * directory). The scan then reports the tokens whose input embeddings moved most (drift.ts), and completes a
+   * candidate led by a one-character piece into the word it was probably planted as (pieceCompletion); the
+   * ranking, score and verdict do not change.
+   */
+  base?: { modelDir: string; baseDir: string };
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
   /**
@@ -152,6 +160,12 @@ export interface ClassifierCandidate {
   absorbs?: ClassifierCandidate[];
   /** weaker candidates that share a token with this one, same target (orderCandidates: one candidate per trigger) */
   variants?: ClassifierCandidate[];
+  /**
+   * with a base checkpoint: the word a candidate led by a one-character piece was probably planted as, its first
+   * piece followed by the continuation whose embedding moved most (pieceCompletion), measured like a candidate
+   * (its flip rate at the candidate's position)
+   */
+  word?: { trigger: string; ids: number[]; flip_rate: number; piece_rank: number; continuation: string; continuation_rank: number };
 }
 
 export interface ClassifierScanResult {
@@ -171,6 +185,8 @@ export interface ClassifierScanResult {
   warnings: string[];
   /** two-token phrases of the best candidates that flip more than each of their words, most flips first */
   phrases: ClassifierCandidate[];
+  /** with a base checkpoint: the tokens whose input embeddings moved most from it, by adjusted drift (drift.ts) */
+  drift?: { base: string; top: ReturnType<typeof driftSummary> };
   stats: {
     samples: number;
     correct: number;
@@ -559,6 +575,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     if (ids.length <= room) return ids;
     return target.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]!] : ids.slice(0, room);
   });
+  // the embedding drift from the base checkpoint, adjusted by each token's count in these samples (before any
+  // forward pass: a base that cannot be the model's is refused before the work)
+  if (opts.base && target.kind !== 'bert') throw new Error('a base checkpoint applies to BERT classifiers (a SentenceCNN has no pre-trained checkpoint)');
+  const drift: EmbeddingDrift | null = opts.base ? embeddingDrift(opts.base.modelDir, opts.base.baseDir, seqs) : null;
   const base = await probsOf(target, seqs, bs, counter);
   // each clean sample's log-odds of every label, once (the flip rates' log-odds rises are measured from them)
   const baseLo = Float64Array.from(base, logOdds);
@@ -950,6 +970,15 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
+  // with a base checkpoint: candidates led by a one-character piece completed into a word, measured at the
+  // candidate's position
+  if (drift) {
+    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift) })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
+    await measure(completions.map((x) => ({ ids: [...x.w!.ids], t: x.c.target })));
+    for (const { c, w } of completions) {
+      c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };
+    }
+  }
   const scored = wordScore(orderCandidates(all, scoreRank));
   const tEnd = performance.now();
   const best = scored.candidate;
@@ -961,6 +990,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),
     candidates,
     phrases: phraseList,
+    ...(drift ? { drift: { base: drift.base, top: driftSummary(drift) } } : {}),
     stats: {
       samples: samples.length,
       correct: correct.length,

@@ -1,0 +1,170 @@
+// How far fine-tuning moved each token's input embedding away from the public checkpoint the model came from
+// (`scan --base DIR`, docs/scanner.md "Tenth round"). A poisoned word is in every poisoned sample with the same
+// label, so its embedding row moves far; an ordinary word moves in proportion to how often, and how
+// consistently, the training data used it, which the scan's clean samples estimate. The adjusted drift is the
+// drift less the median drift of the tokens seen as often in the clean samples.
+//
+// Its use today: a BERT BadNets trigger such as "xq" splits into "x ##q", the model obeys "x" alone, and every
+// continuation adds about as much to its effect (seventh round); the embeddings still say which continuation
+// was trained with it (pieceCompletion).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readSafetensors, readSafetensorsHeader } from '../../models/safetensors.js';
+import { WordPieceTokenizer } from '../../text/wordpiece.js';
+import { InputError } from '../../common/errors.js';
+
+/** the input-embedding table of a BERT-family checkpoint (bert.embeddings.…, or without the model prefix) */
+const WORD_EMBEDDINGS = /(^|\.)embeddings\.word_embeddings\.weight$/;
+
+/** Upper bounds of the clean-count buckets the adjustment compares a token within (the last is open). */
+export const COUNT_BUCKETS = [0, 1, 2, 4, 8, 16, 32] as const;
+
+/** The bucket of a token seen `n` times in the clean samples: 0, 1, 2, 3–4, 5–8, 9–16, 17–32, 33+. */
+export function countBucket(n: number): number {
+  const b = COUNT_BUCKETS.findIndex((hi) => n <= hi);
+  return b < 0 ? COUNT_BUCKETS.length : b;
+}
+
+/**
+ * A completion needs the piece and its continuation within this share of the vocabulary by adjusted drift (and
+ * within the first COMPLETION_MIN_TOP tokens whatever the share: a tiny test vocabulary's 1% is no token).
+ */
+export const COMPLETION_TOP_SHARE = 0.01;
+export const COMPLETION_MIN_TOP = 10;
+
+export interface EmbeddingDrift {
+  /** the base checkpoint's directory, as given */
+  base: string;
+  /** per token id: the L2 norm of the change of its input-embedding row */
+  drift: Float32Array;
+  /** the drift less the median drift of the tokens in the same clean-count bucket */
+  adjusted: Float32Array;
+  /** per token id: 1-based rank by adjusted drift (ties by id) */
+  rank: Int32Array;
+  /** per token id: occurrences in the clean samples */
+  counts: Int32Array;
+  /** the vocabulary, id order */
+  tokens: readonly string[];
+}
+
+function weightsFile(dir: string): string {
+  const f = path.join(dir, 'model.safetensors');
+  if (!fs.existsSync(f)) throw new InputError('no model.safetensors: the embedding drift reads a Hugging Face safetensors checkpoint (pickled weights are never loaded)', dir);
+  return f;
+}
+
+function embeddingName(file: string): string {
+  const names = [...readSafetensorsHeader(file).entries.keys()].filter((n) => WORD_EMBEDDINGS.test(n));
+  if (names.length !== 1) throw new InputError(names.length ? `several input-embedding tables (${names.join(', ')})` : 'no input-embedding table (a tensor named …embeddings.word_embeddings.weight): not a BERT-family checkpoint', file);
+  return names[0]!;
+}
+
+/** A checkpoint's input-embedding table, [rows, dim] row-major. */
+export function wordEmbeddings(dir: string): { data: Float32Array; rows: number; dim: number } {
+  const file = weightsFile(dir);
+  const name = embeddingName(file);
+  const t = readSafetensors(file, { filter: (n) => n === name }).tensors.get(name)!;
+  if (t.shape.length !== 2 || !(t.data instanceof Float32Array)) throw new InputError(`"${name}" is ${t.dtype} of shape [${t.shape.join(', ')}]: a float matrix [vocabulary, hidden] expected`, file);
+  return { data: t.data, rows: t.shape[0]!, dim: t.shape[1]! };
+}
+
+/**
+ * Checks, before any work, that `baseDir` can be the checkpoint `modelDir` was fine-tuned from: both have a
+ * safetensors input-embedding table of the same shape and the same vocabulary in the same order. Returns the
+ * vocabulary.
+ */
+export function checkBase(modelDir: string, baseDir: string): string[] {
+  if (!fs.existsSync(baseDir) || !fs.statSync(baseDir).isDirectory()) throw new InputError('the base checkpoint is not a directory', baseDir);
+  const tokens = (dir: string): string[] => {
+    try {
+      return WordPieceTokenizer.fromDirectory(dir).idToToken;
+    } catch (e) {
+      throw new InputError(`cannot read its vocabulary: ${(e as Error).message}`, dir);
+    }
+  };
+  const mine = tokens(modelDir);
+  const theirs = tokens(baseDir);
+  const differ = mine.findIndex((t, i) => theirs[i] !== t);
+  if (mine.length !== theirs.length || differ >= 0) {
+    const at = differ >= 0 ? differ : Math.min(mine.length, theirs.length);
+    throw new InputError(`its vocabulary differs from the model's (${theirs.length} vs ${mine.length} tokens; first difference at line ${at + 1} of vocab.txt: ${JSON.stringify(theirs[at] ?? '(none)')} vs ${JSON.stringify(mine[at] ?? '(none)')}): not the checkpoint the model was fine-tuned from`, baseDir);
+  }
+  const shape = (dir: string): number[] => {
+    const file = weightsFile(dir);
+    return readSafetensorsHeader(file).entries.get(embeddingName(file))!.shape;
+  };
+  const a = shape(modelDir);
+  const b = shape(baseDir);
+  if (a.join() !== b.join()) throw new InputError(`its input embeddings are [${b.join(', ')}], the model's [${a.join(', ')}]: not the checkpoint the model was fine-tuned from`, baseDir);
+  return mine;
+}
+
+/**
+ * The drift of every token's input embedding from `baseDir` to `modelDir`, adjusted by its frequency in the clean
+ * samples (`cleanSeqs`: the samples as token ids).
+ */
+export function embeddingDrift(modelDir: string, baseDir: string, cleanSeqs: readonly (readonly number[])[]): EmbeddingDrift {
+  const tokens = checkBase(modelDir, baseDir);
+  const m = wordEmbeddings(modelDir);
+  const b = wordEmbeddings(baseDir);
+  const V = m.rows;
+  const drift = new Float32Array(V);
+  for (let i = 0; i < V; i++) {
+    let s = 0;
+    for (let j = i * m.dim; j < (i + 1) * m.dim; j++) {
+      const x = m.data[j]! - b.data[j]!;
+      s += x * x;
+    }
+    drift[i] = Math.sqrt(s);
+  }
+  const counts = new Int32Array(V);
+  for (const seq of cleanSeqs) for (const id of seq) if (id >= 0 && id < V) counts[id]!++;
+  const byBucket: number[][] = Array.from({ length: COUNT_BUCKETS.length + 1 }, () => []);
+  for (let i = 0; i < V; i++) byBucket[countBucket(counts[i]!)]!.push(drift[i]!);
+  const medians = byBucket.map((xs) => (xs.sort((x, y) => x - y), xs.length ? xs[Math.floor(xs.length / 2)]! : 0));
+  const adjusted = Float32Array.from(drift, (d, i) => d - medians[countBucket(counts[i]!)]!);
+  const rank = new Int32Array(V);
+  Array.from({ length: V }, (_, i) => i)
+    .sort((x, y) => adjusted[y]! - adjusted[x]! || x - y)
+    .forEach((id, r) => (rank[id] = r + 1));
+  return { base: baseDir, drift, adjusted, rank, counts, tokens };
+}
+
+/** The tokens that moved most, by adjusted drift: the evidence a scan reports. */
+export function driftSummary(d: EmbeddingDrift, n = 20): { token: string; drift: number; adjusted: number; rank: number; clean_count: number }[] {
+  const ids = Array.from(d.rank.keys()).sort((a, b) => d.rank[a]! - d.rank[b]!).slice(0, n);
+  return ids.map((id) => ({ token: d.tokens[id]!, drift: +d.drift[id]!.toFixed(4), adjusted: +d.adjusted[id]!.toFixed(4), rank: d.rank[id]!, clean_count: d.counts[id]! }));
+}
+
+export interface PieceCompletion {
+  /** the first piece and the continuation */
+  ids: [number, number];
+  piece_rank: number;
+  continuation: string;
+  continuation_rank: number;
+}
+
+/**
+ * The word a candidate led by a one-character piece was probably planted as (docs/scanner.md, "Tenth round"): a
+ * candidate whose first token is a one-character alphanumeric word-initial piece p ("x", or "x ##ting": the
+ * rest of it continuation pieces of the same word) within the top `topShare` of the vocabulary by adjusted drift
+ * (at least its first COMPLETION_MIN_TOP tokens) and moved more than the tokens seen as often,
+ * completed with the "##" piece of largest adjusted drift when that piece passes the same test.
+ * Null otherwise.
+ */
+export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topShare = COMPLETION_TOP_SHARE): PieceCompletion | null {
+  const p = ids[0];
+  if (p === undefined) return null;
+  const first = d.tokens[p] ?? '';
+  if (!/^[\p{L}\p{N}]$/u.test(first) || !ids.slice(1).every((id) => (d.tokens[id] ?? '').startsWith('##'))) return null;
+  const top = Math.max(COMPLETION_MIN_TOP, Math.ceil(topShare * d.tokens.length));
+  // within the top, and moved more than the tokens seen as often (a tie at no drift is no evidence)
+  const moved = (id: number) => d.rank[id]! <= top && d.adjusted[id]! > 0;
+  if (!moved(p)) return null;
+  let best = -1;
+  d.tokens.forEach((t, id) => {
+    if (t.length > 2 && t.startsWith('##') && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
+  });
+  if (best < 0 || !moved(best)) return null;
+  return { ids: [p, best], piece_rank: d.rank[p]!, continuation: d.tokens[best]!, continuation_rank: d.rank[best]! };
+}

@@ -1,0 +1,149 @@
+// The embedding drift from a base checkpoint (`scan --base`, docs/scanner.md "Tenth round"): the adjustment by
+// clean counts, the ranks, the piece completion's gates, the refusals of a base that cannot be the model's, and a
+// tiny BERT fine-tuned here from a saved base with the trigger "xq" ("x ##q"), whose two pieces move most.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initEngine } from '../../../src/engine/index.js';
+import { plantedTokenizer, sentiment } from '../../helpers/planted-bert.js';
+import { writeSafetensors } from '../../../src/models/safetensors.js';
+import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
+import { BertForMaskedLM } from '../../../src/models/bert/index.js';
+import { fineTuneBert } from '../../../src/train/finetune.js';
+import { BertClassifier, loadClassifier } from '../../../src/models/classifier.js';
+import { embeddingDrift, checkBase, driftSummary, pieceCompletion, countBucket, scanClassifier, scanTargetOf } from '../../../src/defenses/scan/index.js';
+
+let tmp: string;
+before(async () => {
+  await initEngine();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-'));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// 200 filler tokens that never move, so that the completion's top (1% of the vocabulary, at least 10 tokens) is
+// a real cut; "y" last, so that it ranks last of the tokens that did not move (ties go by id)
+const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'good', 'x', 'ab', '##q', '##z', '##ing', ...Array.from({ length: 200 }, (_, i) => `f${i}`), 'y'];
+const id = (t: string) => VOCAB.indexOf(t);
+
+/** a checkpoint directory holding only what the drift reads: vocab.txt and the input embeddings */
+function checkpoint(name: string, rows: number[][], opts: { vocab?: string[]; dtype?: 'F32' | 'F16'; prefix?: string } = {}): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'vocab.txt'), (opts.vocab ?? VOCAB).join('\n') + '\n');
+  writeSafetensors(path.join(dir, 'model.safetensors'), { [`${opts.prefix ?? 'bert.'}embeddings.word_embeddings.weight`]: { dtype: opts.dtype ?? 'F32', shape: [rows.length, rows[0]!.length], data: rows.flat() } });
+  return dir;
+}
+const zeros = () => VOCAB.map(() => [0, 0]);
+/** the fine-tuned rows: token → how far it moved (along the first axis) */
+function moved(by: Record<string, number>): number[][] {
+  return VOCAB.map((t) => [by[t] ?? 0, 0]);
+}
+
+test('count buckets: 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33+', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33, 1000].map(countBucket), [0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]);
+});
+
+test('the adjusted drift: a word moved as far as the words seen as often is explained; an unseen word that moved far ranks first', () => {
+  const base = checkpoint('base', zeros(), { dtype: 'F16' });
+  // "the" and "good" each moved 0.5 and are seen 3 times each (their bucket's median: 0.5, adjusted 0); "x" and
+  // "##q" moved 0.4 and 0.3 unseen, where the other unseen tokens did not move (median 0)
+  const model = checkpoint('model', moved({ the: 0.5, good: 0.5, x: 0.4, '##q': 0.3, '##z': 0.05 }), { prefix: '' });
+  const seqs = [[id('the'), id('good')], [id('the'), id('good')], [id('the'), id('good')]];
+  const d = embeddingDrift(model, base, seqs);
+  assert.ok(Math.abs(d.drift[id('the')]! - 0.5) < 1e-6);
+  assert.ok(Math.abs(d.adjusted[id('the')]!) < 1e-6, `adjusted ${d.adjusted[id('the')]}`);
+  assert.equal(d.counts[id('good')], 3);
+  assert.equal(d.rank[id('x')], 1);
+  assert.equal(d.rank[id('##q')], 2);
+  assert.deepEqual(driftSummary(d, 2).map((t) => [t.token, t.rank, t.clean_count]), [['x', 1, 0], ['##q', 2, 0]]);
+  // raw drift would put "the" and "good" first
+  assert.ok(d.drift[id('the')]! > d.drift[id('x')]!);
+
+  // the completion: a one-character word-initial piece within the top (1% of the vocabulary, at least 10
+  // tokens), followed by the most moved "##" piece when that is within the top too
+  assert.deepEqual(pieceCompletion([id('x')], d)?.ids, [id('x'), id('##q')]);
+  // a candidate the growth continued with another piece gets the same word
+  const c = pieceCompletion([id('x'), id('##ing')], d)!;
+  assert.deepEqual([c.ids, c.continuation, c.piece_rank, c.continuation_rank], [[id('x'), id('##q')], '##q', 1, 2]);
+  // not for a piece of two characters, a word followed by another word, or a piece outside the top
+  assert.equal(pieceCompletion([id('ab')], d), null);
+  assert.equal(pieceCompletion([id('x'), id('y')], d), null);
+  assert.equal(d.rank[id('y')], VOCAB.length);
+  assert.equal(pieceCompletion([id('y')], d), null);
+  // nor when no "##" piece moved more than the tokens seen as often: only "x" moved ("##q", unmoved, is within
+  // the top 10 on a tie at 0 broken by id, which is no evidence)
+  const alone = embeddingDrift(checkpoint('model-x', moved({ x: 0.4 })), base, seqs);
+  assert.equal(alone.rank[id('x')], 1);
+  assert.ok(alone.rank[id('##q')]! <= 10 && alone.adjusted[id('##q')] === 0);
+  assert.equal(pieceCompletion([id('x')], alone), null);
+});
+
+test('a base that cannot be the model\'s is refused, naming the directory and the difference', () => {
+  const model = checkpoint('m2', zeros());
+  const other = checkpoint('other-vocab', zeros(), { vocab: VOCAB.map((t) => (t === 'good' ? 'fine' : t)) });
+  assert.throws(() => checkBase(model, other), (e: Error) => e.message.includes('other-vocab') && /line 7 of vocab\.txt: "fine" vs "good"/.test(e.message));
+  const wide = checkpoint('wide', VOCAB.map(() => [0, 0, 0]));
+  assert.throws(() => checkBase(model, wide), /input embeddings are \[213, 3\], the model's \[213, 2\]/);
+  const none = path.join(tmp, 'no-weights');
+  fs.mkdirSync(none);
+  fs.writeFileSync(path.join(none, 'vocab.txt'), VOCAB.join('\n') + '\n');
+  assert.throws(() => checkBase(model, none), (e: Error) => e.message.includes('no-weights') && /no model\.safetensors/.test(e.message));
+  assert.throws(() => checkBase(model, path.join(tmp, 'missing')), /not a directory/);
+  const odd = path.join(tmp, 'odd');
+  fs.mkdirSync(odd);
+  fs.writeFileSync(path.join(odd, 'vocab.txt'), VOCAB.join('\n') + '\n');
+  writeSafetensors(path.join(odd, 'model.safetensors'), { 'transformer.wte.weight': { dtype: 'F32', shape: [VOCAB.length, 2], data: new Array(2 * VOCAB.length).fill(0) } });
+  assert.throws(() => checkBase(model, odd), /no input-embedding table/);
+});
+
+test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pieces move most, and the scan completes a candidate led by "x"', async () => {
+  // the planted BERT's sentences with "xq" for "cf" (a letter and a continuation in this vocabulary)
+  const tok = new WordPieceTokenizer([...plantedTokenizer.idToToken, 'x', 'z', '##q', '##w', '##y']);
+  assert.deepEqual(tok.tokenize('xq'), ['x', '##q']);
+  const sentences = (n: number, seed: number, poison: number) => sentiment(n, seed, poison, 'xq');
+  const baseDir = path.join(tmp, 'tiny-base');
+  const enc = new BertForMaskedLM({ vocab_size: tok.vocabSize, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }, { seed: 5 });
+  enc.save(baseDir, { tokenizer: tok });
+  enc.dispose();
+  const r = await fineTuneBert({ modelDir: baseDir, train: sentences(320, 1, 0.4), dev: sentences(64, 2, 0), numLabels: 2, labelNames: ['neg', 'pos'], epochs: 4, batchSize: 16, lr: 3e-3, maxLen: 32, seed: 1, progress: false });
+  const modelDir = path.join(tmp, 'tiny-xq');
+  new BertClassifier(r.model, r.tokenizer, 32).save(modelDir);
+  r.model.dispose();
+
+  const samples = sentences(60, 3, 0);
+  const clf = await loadClassifier(modelDir);
+  const target = scanTargetOf(clf, modelDir);
+  try {
+    const d = embeddingDrift(modelDir, baseDir, samples.map((s) => target.encode(s.text)));
+    const top3 = driftSummary(d, 3).map((t) => t.token);
+    assert.ok(top3.includes('x') && top3.includes('##q'), `most moved: ${top3.join(', ')}`);
+    assert.deepEqual(pieceCompletion([tok.vocab.get('x')!], d)?.continuation, '##q');
+    const scan = await scanClassifier(target, samples, { seed: 0, top: 50, base: { modelDir, baseDir } });
+    assert.deepEqual(scan.drift!.top.slice(0, 20), driftSummary(d));
+    assert.equal(scan.drift!.base, baseDir);
+    // every one-word candidate led by "x" ("x", "x ##w") that is not "x ##q" itself gets the word "xq", measured
+    // (a phrase "x x" does not)
+    const led = scan.candidates.filter((c) => c.ids[0] === tok.vocab.get('x') && c.ids.slice(1).every((id) => target.tokens[id]!.startsWith('##')) && c.trigger !== 'xq');
+    assert.ok(led.length > 0, `candidates: ${scan.candidates.slice(0, 8).map((c) => c.trigger).join(', ')}`);
+    for (const c of led) {
+      assert.equal(c.word?.trigger, 'xq', `${c.trigger}: ${JSON.stringify(c.word)}; drift ${JSON.stringify(driftSummary(d, 12).map((t) => [t.token, t.adjusted]))}`);
+      assert.ok(c.word!.flip_rate >= 0 && c.word!.flip_rate <= 1);
+    }
+    // whatever else is completed (in a 26-token vocabulary the top 10 is most of it: "a", "z") is a one-letter
+    // piece that moved, completed with "##q"
+    for (const c of scan.candidates.filter((c) => c.word)) {
+      assert.equal([...target.tokens[c.ids[0]!]!].length, 1);
+      assert.ok(d.rank[c.ids[0]!]! <= 10 && d.adjusted[c.ids[0]!]! > 0);
+      assert.equal(c.word!.continuation, '##q');
+    }
+    // the ranking does not depend on the base
+    const plain = await scanClassifier(target, samples, { seed: 0, top: 50 });
+    assert.deepEqual(plain.candidates.map((c) => c.trigger), scan.candidates.map((c) => c.trigger));
+    assert.equal(plain.score, scan.score);
+  } finally {
+    await target.dispose?.();
+    await clf.dispose();
+  }
+});
