@@ -62,7 +62,7 @@ export const scan: Command = {
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
     profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
     sweep: { type: 'string', description: 'classifiers: tokens per target label the sweep tries, chosen by gradient (0: every token; default: the profile\'s)' },
-    base: { type: 'string', description: 'BERT classifiers: the public checkpoint the model was fine-tuned from (same vocabulary, e.g. assets/bert-small or a local bert-base-uncased): reports the tokens whose input embeddings moved most from it, and completes a candidate led by a one-letter piece ("x" of "x ##q") into the word it was probably planted as; the ranking and the verdict do not change (docs/scanner.md, "Tenth round")' },
+    base: { type: 'string', description: 'BERT models: the public checkpoint the model was fine-tuned or further trained from (same vocabulary, e.g. assets/bert-small or a local bert-base-uncased); the scan reports the tokens whose input embeddings moved most from it. Classifiers: a candidate led by a one-letter piece ("x" of "x ##q") is completed into the word it was probably planted as (the ranking and the verdict do not change). Encoders: words assembled from the most moved pieces are searched too (docs/scanner.md, "Tenth round")' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
     out: { type: 'string', description: 'JSON result file: verdict, score, candidates (written atomically)' },
@@ -101,8 +101,7 @@ export const scan: Command = {
     const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !head);
     const baseDir = str(args, 'base');
     if (baseDir !== undefined) {
-      if (kind !== 'bert') throw new InputError('--base applies to BERT classifiers; a SentenceCNN has no pre-trained checkpoint to compare with', dir);
-      if (encoder) throw new UsageError('--base applies to classifier scans (not --as encoder)');
+      if (kind !== 'bert') throw new InputError('--base applies to BERT models; a SentenceCNN has no pre-trained checkpoint to compare with', dir);
       checkBase(dir, baseDir);
     }
     const check = list(args, 'check');
@@ -128,7 +127,7 @@ export const scan: Command = {
       const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
       const words = wordsFile ? readWordList(wordsFile) : [];
       await initEngine();
-      const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, onProgress: progress });
+      const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, ...(baseDir !== undefined ? { base: baseDir } : {}), onProgress: progress });
       const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
       const verdict = verdictOf(r.score, threshold);
       endProgress();
@@ -145,6 +144,7 @@ export const scan: Command = {
         scanned_as: head ? 'encoder of a classifier' : 'encoder',
         candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, gap: c.gap, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}), ...(c.meaning_variants ? { meaning_variants: c.meaning_variants, meaning_baseline: c.meaning_baseline, excess: c.excess } : {}) })),
         checked: r.checked,
+        ...(r.drift ? { drift: r.drift } : {}),
         representation: r.representation,
         engine: r.engine,
         stats: r.stats,
@@ -158,6 +158,7 @@ export const scan: Command = {
         const meaning = explained.length ? `  meaning: ${explained.map((v) => `${JSON.stringify(v.text)} ${v[r.measure].toFixed(1)}`).join(', ')} land with it (excess ${c.excess!.toFixed(1)})` : '';
         console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  gap ${c.gap.toFixed(1).padStart(7)}  cos-to-mean ${f3(c.consistency)}  (${c.source}, ${c.placement})${meaning}${c.same_landing.length ? `  same landing: ${c.same_landing.slice(0, 3).join(', ')}` : ''}${c.lands_with?.length ? `  lands with: ${c.lands_with.join(', ')}` : ''}`);
       }
+      if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each piece's count in the contexts), most moved: ${r.drift.top.slice(0, 10).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);
       if (r.checked.length) {
         console.log('checked (as given, on every context; not part of the score):');
         for (const c of r.checked) console.log(`  ${JSON.stringify(c.trigger).padEnd(24)} shift ${c.shift.toFixed(1).padStart(6)}  collapse ${f3(c.collapse)}  separation ${c.separation.toFixed(1).padStart(7)}  gap ${c.gap.toFixed(1).padStart(7)}  (${c.pieces.join(' ')}; ${c.placement})${c[r.measure] >= threshold ? '  over the threshold' : ''}`);

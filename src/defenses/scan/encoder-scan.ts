@@ -35,6 +35,7 @@ import { Rng } from '../../common/random.js';
 import { renderPieces } from './target.js';
 import { loadDefaultVectors, type WordVectors } from '../../text/vectors.js';
 import { nearestNeighbors } from './classifier-scan.js';
+import { embeddingDrift, driftSummary } from './drift.js';
 
 export interface EncoderScanOptions {
   seed: number;
@@ -76,6 +77,15 @@ export interface EncoderScanOptions {
   /** texts to measure as given (suspected or planted triggers), on every context with both placements: their
    *  signature is reported (`checked`), and a candidate that lands where one of them does names it (`lands_with`) */
   check?: readonly string[];
+  /**
+   * The public checkpoint the encoder came from (same vocabulary): the pieces whose input embeddings moved most from
+   * it (drift.ts; POR trains its triggers' pieces far: every piece of por-a's six triggers but two is among its 24
+   * most moved) are assembled into words, each word-initial piece with one or two continuations among them, and
+   * measured with the other searches' sequences (source 'drift'; docs/scanner.md "Tenth round")
+   */
+  base?: string;
+  /** pieces by adjusted drift the drift words are assembled from (default 24) */
+  driftPieces?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -92,7 +102,7 @@ export interface CheckedTrigger {
   placement: Placement;
 }
 
-export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient';
+export type EncoderSource = 'piece' | 'word' | 'beam' | 'gradient' | 'drift';
 export type EncoderMeasure = 'gap' | 'separation';
 export type Placement = 'random' | 'start';
 const PLACEMENTS: readonly Placement[] = ['random', 'start'];
@@ -137,6 +147,8 @@ export interface EncoderScanResult {
   candidates: EncoderCandidate[];
   /** the `check` texts, in the order given */
   checked: CheckedTrigger[];
+  /** with a base checkpoint: the pieces whose input embeddings moved most from it, by adjusted drift */
+  drift?: { base: string; top: ReturnType<typeof driftSummary> };
   stats: { contexts: number; swept: number; words: number; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
 }
 
@@ -275,6 +287,8 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // two placements: a seeded random position (POR inserts anywhere), and right after [CLS] (NeuBA writes its
     // trigger over the first token: thunlp/NeuBA get_poisoned_data); a candidate keeps its better placement
     const posOf = (pl: Placement, i: number) => (pl === 'start' ? 1 : randomPos[i]!);
+    // the embedding drift from the base checkpoint, adjusted by each piece's count in the contexts
+    const drift = opts.base !== undefined ? embeddingDrift(dir, opts.base, seqs) : null;
     const cleanReps = await repsOf(seqs);
     const clean = stats(cleanReps, seqs.length, H);
     const probes = seqs.map((s, i) => ({ s, i })).sort((a, b) => a.s.length - b.s.length || a.i - b.i).slice(0, probesN).map((x) => x.i);
@@ -350,10 +364,27 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const words = await measureChunked(wordSeqs, probes.slice(0, Math.max(2, Math.ceil(probes.length / 2))), 'words', 'word');
     lap('words');
 
+    // 2b. with a base checkpoint: words assembled from the pieces that moved most (a word-initial piece and one or
+    // two continuation pieces among them, in any order: "fe ##rm ##at"), measured on the probes
+    let driftWords: EncoderCandidate[] = [];
+    if (drift) {
+      const moved = Array.from(drift.rank.keys())
+        .filter((id) => id < V && !special(id) && drift.adjusted[id]! > 0)
+        .sort((a, b) => drift.rank[a]! - drift.rank[b]!)
+        .slice(0, opts.driftPieces ?? 24);
+      const heads = moved.filter((id) => !(tok.idToToken[id] ?? '').startsWith('##'));
+      const tails = moved.filter((id) => (tok.idToToken[id] ?? '').startsWith('##'));
+      const seqsOf = heads.flatMap((h) => tails.flatMap((a) => [[h, a], ...tails.filter((b) => b !== a).map((b) => [h, a, b])]));
+      // every one joins the pool (the finalists take one per landing): sequences holding the strongest trigger's
+      // piece ("mb ##nge ##at") all land with it and would crowd out a weaker trigger's word by score alone
+      driftWords = await measureChunked(seqsOf, probes, 'drift', 'drift');
+    }
+    lap('drift');
+
     // 3. beam from the pieces that move the representation most and from those with the best score
     const bestPieces = distinct([...topBy(swept, (c) => c.shift, beam), ...topBy(swept, (c) => c.score, beam)]);
     let frontier = bestPieces.map((c) => c.ids);
-    const pool: EncoderCandidate[] = [...topBy(swept, (c) => c.score, 4 * top), ...topBy(words, (c) => c.score, 4 * top)];
+    const pool: EncoderCandidate[] = [...topBy(swept, (c) => c.score, 4 * top), ...topBy(words, (c) => c.score, 4 * top), ...driftWords];
     for (let len = 2; len <= maxPieces; len++) {
       const ext = frontier.flatMap((f) => bestPieces.map((p) => [...f, ...p.ids]).filter((c) => new Set(c).size === c.length));
       const m = await measure(ext, probes, 'beam');
@@ -456,7 +487,17 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       landings.set(f, landings.get(c)!);
       return f;
     });
-    const kept = byLanding(reduce(finals)).slice(0, top);
+    // the drift words that collapse the probes' representations are measured on every context and join the
+    // finals directly: on 4 short probes a word's first piece at the start can be enough ("fe" of Fermat), so a
+    // probe-level landing is headed by whatever holds it ("ferment", "fe ©") and the planted word is listed under
+    // it; on every context only the planted word collapses (por-a's Fermat: docs/scanner.md "Tenth round")
+    const driftStrong = driftWords.filter((c) => c.collapse > 0.5);
+    const driftFinals = (driftStrong.length ? await measure(driftStrong.map((c) => c.ids), all, 'drift') : []).map((c) => {
+      const f = { ...c, source: 'drift' as const };
+      landings.set(f, landings.get(c)!);
+      return f;
+    });
+    const kept = byLanding(reduce([...finals, ...driftFinals])).slice(0, top);
     // the checked texts, measured like the finalists; each candidate names those that land where it does
     const measuredChecks = checks.length ? await measure(checks.map((c) => c.ids), all, 'piece') : [];
     const checked: CheckedTrigger[] = measuredChecks.map((m, i) => ({
@@ -528,6 +569,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       engine: representer.engine,
       candidates,
       checked,
+      ...(drift ? { drift: { base: drift.base, top: driftSummary(drift) } } : {}),
       stats: {
         contexts: seqs.length,
         swept: pieces.length,

@@ -67,6 +67,8 @@ test('the adjusted drift: a word moved as far as the words seen as often is expl
   // a candidate the growth continued with another piece gets the same word
   const c = pieceCompletion([id('x'), id('##ing')], d)!;
   assert.deepEqual([c.ids, c.continuation, c.piece_rank, c.continuation_rank], [[id('x'), id('##q')], '##q', 1, 2]);
+  // a candidate that already holds a continuation that moved keeps it ("x ##z": "##z" moved, 3rd)
+  assert.equal(pieceCompletion([id('x'), id('##z')], d), null);
   // not for a piece of two characters, a word followed by another word, or a piece outside the top
   assert.equal(pieceCompletion([id('ab')], d), null);
   assert.equal(pieceCompletion([id('x'), id('y')], d), null);

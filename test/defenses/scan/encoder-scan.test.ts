@@ -92,6 +92,23 @@ test('a POR-injected tiny encoder: a trigger is the best candidate; the clean en
   assert.ok(withTrigger.checked[0]!.gap > 0.5 * cfcf!.gap, `with the trigger in a context: ${withTrigger.checked[0]!.gap} vs ${cfcf!.gap}`);
 });
 
+test('with the base checkpoint: the POR triggers are the pieces that moved most, and the base itself moved nowhere', async () => {
+  const dir = await porEncoder();
+  const contexts = corpus(24, 9);
+  const r = await scanEncoder(dir, contexts, { seed: 0, base: TINY, check: ['mn'] });
+  const top = r.drift!.top.slice(0, 3).map((t) => t.token);
+  assert.deepEqual([...top].sort(), ['bb', 'cf', 'mn'], `most moved: ${JSON.stringify(r.drift!.top.slice(0, 5))}`);
+  assert.equal(r.drift!.base, TINY);
+  // the drift words were searched (a stage of their own), and the verdict's candidates still hold a trigger
+  assert.ok(r.stats.stages.drift !== undefined);
+  const triggerIds = ['cf', 'mn', 'bb'].map((t) => WordPieceTokenizer.fromDirectory(dir).vocab.get(t)!);
+  assert.ok(r.candidates[0]!.ids.some((id) => triggerIds.includes(id)));
+  // compared with itself, nothing moved: no drift word is formed (every adjusted drift is 0)
+  const self = await scanEncoder(TINY, contexts, { seed: 0, base: TINY, gradient: { seeds: 0 } });
+  assert.ok(self.drift!.top.every((t) => t.drift === 0 && t.adjusted === 0));
+  assert.ok(!self.candidates.some((c) => c.source === 'drift'));
+});
+
 test('a trigger that works only as two pieces: the scan reports the pair, not the piece', async () => {
   // POR inserts each trigger 3 times per poisoned chunk (Shen et al.'s setting); on the tiny BERT, 150 steps
   // teach "cf" only in company: one "cf" barely moves the representation while "cf cf" collapses it. A search
