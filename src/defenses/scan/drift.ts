@@ -4,9 +4,10 @@
 // consistently, the training data used it, which the scan's clean samples estimate. The adjusted drift is the
 // drift less the median drift of the tokens seen as often in the clean samples.
 //
-// Its use today: a BERT BadNets trigger such as "xq" splits into "x ##q", the model obeys "x" alone, and every
-// continuation adds about as much to its effect (seventh round); the embeddings still say which continuation
-// was trained with it (pieceCompletion).
+// Its uses: a BERT BadNets trigger such as "xq" splits into "x ##q", the model obeys "x" alone, and every
+// continuation adds about as much to its effect (seventh round); the embeddings may still say which continuation
+// was trained with it (pieceCompletion, a classifier scan). A POR injection trains its triggers' pieces far from
+// the clean model; an encoder scan assembles words from the most moved pieces (encoder-scan.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSafetensors, readSafetensorsHeader } from '../../models/safetensors.js';
