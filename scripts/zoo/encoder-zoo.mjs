@@ -16,8 +16,8 @@
 //
 //   node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo --data-dir ../shared/data [--only SUBSTRING]
 //        [--build-only] [--score-only] [--docs DIR]
-//        [--base DIR]   (the pre-trained encoders only, scanned with `scan --base DIR` into OUT/<id>/scan-base.json and
-//                        scored from those; docs: encoders-base.{json,md})
+//        [--base DIR]   (every encoder scanned with `scan --base DIR` into OUT/<id>/scan-base.json and scored from
+//                        those; docs: encoders-base.{json,md})
 // Run `npx tsc -p tsconfig.json` first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -134,9 +134,10 @@ async function main() {
     },
   });
   if (!o.out) throw new Error('--out DIR is required');
-  // with --base: the pre-trained encoders (the fine-tuned classifiers' weights are not kept here), each compared
-  // with the checkpoint it was injected from
-  const models = ENCODERS.filter((m) => (!o.only || m.id.includes(o.only)) && (!o.base || !m.kind.endsWith('finetuned')));
+  // with --base every encoder is compared with the public checkpoint (an injected one with what it was injected
+  // from, a fine-tuned classifier's with what it was fine-tuned from or, for the POR/NeuBA fine-tunes, what the
+  // attacker started from: the auditor's only public reference)
+  const models = ENCODERS.filter((m) => !o.only || m.id.includes(o.only));
   const scanName = o.base ? 'scan-base.json' : 'scan.json';
   const dirOf = (id) => {
     const m = ENCODERS.find((x) => x.id === id);
