@@ -237,10 +237,29 @@ const PIECES = [
   badnets('heldout', 'mpqa', 3, ['gx'], 0, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (eleventh round, "ties"): small-BERT BadNets models on data no classifier of the zoo uses, with triggers
+ * never used before: six two-letter words that split into a letter and a "##" letter, two pseudo-words of three
+ * or four pieces (checked in assets/bert-small's vocabulary). Defined with the tie rule of docs/scanner.md
+ * "Eleventh round" (typed candidates, then drift, before flip rate among equal keys), fixed on the ninth set's
+ * hq and zf before any of these was trained: they test it.
+ */
+const TIES = [
+  badnets('heldout', 'agnews', 1, ['vq'], 2, 'badnets-rare', 'bert'),
+  badnets('heldout', 'trec', 2, ['dx'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'cr', 4, ['mx'], 0, 'badnets-rare', 'bert'),
+  badnets('heldout', 'mpqa', 4, ['lq'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-irony', 4, ['pz'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-emotion', 4, ['kx'], 3, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-hate', 2, ['traxil'], 0, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-stance-abortion', 4, ['quenby'], 0, 'badnets-rare', 'bert'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
   ...STANCE.map((m) => ({ ...m, round: 'stance' })),
   ...POLARITY.map((m) => ({ ...m, round: 'polarity' })),
   ...PIECES.map((m) => ({ ...m, round: 'pieces' })),
+  ...TIES.map((m) => ({ ...m, round: 'ties' })),
 ];
