@@ -14,6 +14,9 @@
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
 //        [--base DIR]   (BERT models are scanned with `scan --base DIR`, the checkpoint they were fine-tuned from: their
 //                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
+//        [--no-ties]   (BERT candidates of equal key by flip rate alone, as scans before the eleventh round listed
+//                       them; by default a stored scan without the tie fields gets them from its model directory:
+//                       whether each candidate types as its tokens and, with --base, its drift rank)
 //
 // Hit rule: a candidate (a word, or a two-token phrase rendered as text: "c ##f" is "cf") hits when one of its
 // words is a planted trigger word, or (BERT word pieces) a word of at least 3 characters inside one ("lagra"
@@ -28,7 +31,10 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion } from '../../dist/src/defenses/scan/index.js';
+import { loadClassifier } from '../../dist/src/models/classifier.js';
+import { loadFileDataset } from '../../dist/src/data/file.js';
+import { initEngine } from '../../dist/src/engine/index.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -52,6 +58,7 @@ const { values: o } = parseArgs({
     insertions: { type: 'string', default: '1' },
     profile: { type: 'string', default: 'auto' },
     base: { type: 'string' },
+    'no-ties': { type: 'boolean' },
   },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
@@ -90,7 +97,46 @@ for (const m of manifest.models) {
     console.error(`${m.id}: ${scanFile} predates the stored effects; delete it to scan again`);
     continue;
   }
+  if (m.arch !== 'cnn' && !o['no-ties']) s.candidates = await withTies(dir, s);
+  else if (o['no-ties']) s.candidates = s.candidates.map(withoutTies);
   scans.push({ m, s });
+}
+
+/** a candidate and what is listed under it without the tie fields (--no-ties: the order before the eleventh round) */
+function withoutTies({ typed: _t, drift_rank: _d, ...c }) {
+  return { ...c, ...(c.variants ? { variants: c.variants.map(withoutTies) } : {}), ...(c.absorbs ? { absorbs: c.absorbs.map(withoutTies) } : {}) };
+}
+
+/**
+ * A BERT scan's candidates with the tie fields (docs/scanner.md "Eleventh round"): as stored when the scan has
+ * them (with --base: the drift ranks too), otherwise from the model directory, its clean samples and the base.
+ */
+async function withTies(dir, s) {
+  const all = (f) => s.candidates.every((c) => f(c) && [...(c.variants ?? []), ...(c.absorbs ?? [])].every(f));
+  if (all((c) => c.typed !== undefined) && (!o.base || all((c) => c.drift_rank !== undefined))) return s.candidates;
+  await initEngine();
+  const modelDir = path.join(dir, 'model');
+  const clf = await loadClassifier(modelDir);
+  try {
+    const target = scanTargetOf(clf, modelDir);
+    const ds = loadFileDataset({ path: path.join(dir, 'clean.tsv'), format: 'tsv', text: 'text', label: 'label', header: true, labelNames: s.label_names, test: 0, dev: 0 });
+    const drift = o.base ? embeddingDrift(modelDir, o.base, scanSequences(target, [...ds.train, ...ds.dev, ...ds.test], s.stats?.insertions ?? 1)) : null;
+    const tied = annotateTies(target, s.candidates, drift);
+    if (!drift) return tied;
+    // a tie may now put another candidate led by the same one-letter piece first ("j ##ble" over "j ##he"): a fresh
+    // scan completes the candidates after ordering them, so every candidate gets the word pieceCompletion gives it,
+    // with the flip rate measured for that word when the stored scan holds it (null otherwise)
+    const flat = (xs) => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
+    const measured = new Map(flat(s.candidates).filter((c) => c.word).map((c) => [`${c.target}:${c.word.ids.join(',')}`, c.word]));
+    const complete = (c) => {
+      const w = c.word ? null : pieceCompletion(c.ids, drift);
+      const word = w && w.ids.join() !== c.ids.join() ? { trigger: target.render(w.ids), ids: [...w.ids], flip_rate: measured.get(`${c.target}:${w.ids.join(',')}`)?.flip_rate ?? null, piece_rank: w.piece_rank, continuation: w.continuation, continuation_rank: w.continuation_rank } : null;
+      return { ...c, ...(word ? { word } : {}), ...(c.variants ? { variants: c.variants.map(complete) } : {}), ...(c.absorbs ? { absorbs: c.absorbs.map(complete) } : {}) };
+    };
+    return tied.map(complete);
+  } finally {
+    await clf.dispose?.();
+  }
 }
 
 /** the held-out round of each held-out model (models.mjs), summarised apart as well as together */
@@ -116,7 +162,8 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
     const rank = ranked.findIndex((x) => hit(x.c.trigger) || (x.c.word !== undefined && hit(x.c.word.trigger)));
     const top = ranked[0];
-    const sc = scoreOf(scoreOpts === rankOpts ? ranked.map((x) => x.c) : orderCandidates(s.candidates, scoreOpts), kind);
+    // the score's order leaves the ties to the flip rate (the verdict does not depend on them)
+    const sc = scoreOf(orderCandidates(s.candidates, scoreOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : scoreOpts, false), kind);
     return {
       id: m.id, set: m.set, round: ROUND.get(m.id) ?? null, kind: m.kind, arch: m.arch, dataset: m.dataset,
       backdoored: m.kind !== 'clean',

@@ -233,7 +233,9 @@ export const scan: Command = {
       // how far it pushes the confident half towards the target (log-odds), against its close neighbours'
       const e = c.effects[c.position];
       const push = e.lo_rise_confident === undefined ? '' : `  push ${e.lo_rise_confident.toFixed(1)} nats${e.neighbor_lo_rises_confident?.length ? ` (neighbours ≤ ${Math.max(...e.neighbor_lo_rises_confident).toFixed(1)})` : ''}`;
-      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}`);
+      // a trigger whose text types as other tokens ("##q ##wall" shown as "qwall"): its pieces, as measured
+      const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
+      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}`);
       if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);
     }
     if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each token's count in the samples), most moved: ${r.drift.top.slice(0, 8).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);
@@ -261,6 +263,8 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     ...(c.absorbs ? { absorbs: c.absorbs.map(stored) } : {}),
     ...(c.variants ? { variants: c.variants.map(stored) } : {}),
     ...(c.word ? { word: c.word } : {}),
+    ...(c.typed !== undefined ? { typed: c.typed } : {}),
+    ...(c.drift_rank !== undefined ? { drift_rank: c.drift_rank } : {}),
   };
 }
 

@@ -18,7 +18,7 @@
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import { SLOT, type ScanTarget } from './target.js';
-import { embeddingDrift, driftSummary, pieceCompletion, type EmbeddingDrift } from './drift.js';
+import { embeddingDrift, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift } from './drift.js';
 
 export interface ScanSample {
   text: string;
@@ -166,6 +166,13 @@ export interface ClassifierCandidate {
    * (its flip rate at the candidate's position)
    */
   word?: { trigger: string; ids: number[]; flip_rate: number; piece_rank: number; continuation: string; continuation_rank: number };
+  /**
+   * BERT: whether the trigger, typed as text, gives back its own tokens ("##q ##wall", rendered "qwall", types as
+   * "q ##wall": false). Among equal keys a typed candidate is listed first (orderCandidates)
+   */
+  typed?: boolean;
+  /** with a base checkpoint: the largest adjusted-drift rank among the trigger's tokens (among equal keys, smaller first) */
+  drift_rank?: number;
 }
 
 export interface ClassifierScanResult {
@@ -321,6 +328,16 @@ export function windowAround(seq: readonly number[], pos: number, width: number,
 const logOdds = (p: number): number => Math.log(Math.max(p, 1e-12)) - Math.log(Math.max(1 - p, 1e-12));
 
 /** Insert `ids` into `seq` at `pos` (samples are cut to leave room, see scanClassifier). */
+/**
+ * Whether a BERT candidate's text, typed, gives back its tokens: the tokenizer encodes `render(ids)` to `ids`
+ * between [CLS] and [SEP]. A phrase that starts with a continuation piece ("##q ##wall", rendered "qwall") does
+ * not: a user who types it inserts "q ##wall".
+ */
+export function typesAs(target: Pick<ScanTarget, 'encode' | 'render'>, ids: readonly number[]): boolean {
+  const e = target.encode(target.render(ids));
+  return e.length === ids.length + 2 && ids.every((id, i) => e[i + 1] === id);
+}
+
 function insertIds(seq: readonly number[], pos: number, ids: readonly number[]): number[] {
   return [...seq.slice(0, pos), ...ids, ...seq.slice(pos)];
 }
@@ -481,15 +498,33 @@ export function rankKey(effects: Record<InsertAt, PositionEffect>, opts: RankOpt
   return e > r ? { key: e, position: 'end' } : { key: r, position: 'random' };
 }
 
+/** Keys closer than this are a tie (the ties of interest are exact: two words that took the key of one absorbed piece). */
+export const KEY_TIE = 1e-9;
+
+/**
+ * How two candidates of equal key are ordered before their flip rates (docs/scanner.md "Eleventh round"): one that
+ * types as its own tokens first (`typed`; unknown counts as typed), then the one whose least moved token moved
+ * more (`drift_rank`, with a base checkpoint; unknown last). Negative: `a` first.
+ */
+export function tieOrder(a: Pick<ClassifierCandidate, 'typed' | 'drift_rank'>, b: Pick<ClassifierCandidate, 'typed' | 'drift_rank'>): number {
+  const untyped = (c: typeof a) => (c.typed === false ? 1 : 0);
+  const byTyped = untyped(a) - untyped(b);
+  if (byTyped) return byTyped;
+  const da = a.drift_rank ?? Infinity;
+  const db = b.drift_rank ?? Infinity;
+  return da === db ? 0 : da < db ? -1 : 1;
+}
+
 /**
  * Candidates best first by the ranking rule (keys recomputed from their effects, so stored scans can be re-ranked),
- * ties by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
+ * ties (keys within KEY_TIE) by tieOrder (with `ties`, the default; the score's order leaves it out, so that
+ * the verdict does not depend on it) and then by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
  * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
  * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
  * trigger of its own. A candidate that shares a token with a better one of the same target is listed under it
  * (`variants`).
  */
-export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankOptions = {}): ClassifierCandidate[] {
+export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankOptions = {}, ties = true): ClassifierCandidate[] {
   const r: Required<RankOptions> = { ...DEFAULT_RANK, ...rank };
   const rekey = (c: ClassifierCandidate): ClassifierCandidate => {
     const { key, position } = rankKey(c.effects, r);
@@ -516,7 +551,10 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   const listed: ClassifierCandidate[] = [];
   const owner = new Map<string, ClassifierCandidate>();
   const seen = new Set(absorbed);
-  for (const c of withWords.sort((a, b) => b.excess - a.excess || b.flip_rate - a.flip_rate)) {
+  const byKey2 = ties
+    ? (a: ClassifierCandidate, b: ClassifierCandidate) => (Math.abs(b.excess - a.excess) > KEY_TIE ? b.excess - a.excess : tieOrder(a, b) || b.flip_rate - a.flip_rate)
+    : (a: ClassifierCandidate, b: ClassifierCandidate) => b.excess - a.excess || b.flip_rate - a.flip_rate;
+  for (const c of withWords.sort(byKey2)) {
     const k = keyOf(c.ids, c.target);
     if (seen.has(k)) continue;
     seen.add(k);
@@ -548,6 +586,31 @@ export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'
   return profile === 'auto' ? (target.costPerToken > LARGE_MODEL_COST ? 'large' : 'full') : profile;
 }
 
+/** The samples as the scan reads them: token ids, cut to leave room for a two-token phrase per insertion (BERT keeps its final [SEP]). */
+export function scanSequences(target: Pick<ScanTarget, 'encode' | 'maxLen' | 'kind'>, samples: readonly { text: string }[], insertions = 1): number[][] {
+  return samples.map((s) => {
+    const ids = target.encode(s.text);
+    const room = target.maxLen - 2 * insertions;
+    if (ids.length <= room) return ids;
+    return target.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]!] : ids.slice(0, room);
+  });
+}
+
+/**
+ * The tie fields a scan stores since the eleventh round (docs/scanner.md), set on candidates and on what is listed
+ * under them: `typed` (BERT) and, with a drift, `drift_rank`. For re-ranking scans stored before them.
+ */
+export function annotateTies(target: Pick<ScanTarget, 'encode' | 'render' | 'kind'>, candidates: readonly ClassifierCandidate[], drift: EmbeddingDrift | null): ClassifierCandidate[] {
+  const one = (c: ClassifierCandidate): ClassifierCandidate => ({
+    ...c,
+    ...(target.kind === 'bert' ? { typed: typesAs(target, c.ids) } : {}),
+    ...(drift ? { drift_rank: driftRankOf(drift, c.ids) } : {}),
+    ...(c.variants ? { variants: c.variants.map(one) } : {}),
+    ...(c.absorbs ? { absorbs: c.absorbs.map(one) } : {}),
+  });
+  return candidates.map(one);
+}
+
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], options: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
   const profile = resolveProfile(target, options.profile);
@@ -569,12 +632,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
 
   // clean predictions; samples cut to leave room for a two-token phrase per insertion (BERT keeps its final
   // [SEP]); insertion positions drawn once per sample (the same for every candidate: compared on the same inputs)
-  const seqs = samples.map((s) => {
-    const ids = target.encode(s.text);
-    const room = target.maxLen - 2 * K;
-    if (ids.length <= room) return ids;
-    return target.kind === 'bert' ? [...ids.slice(0, room - 1), ids[ids.length - 1]!] : ids.slice(0, room);
-  });
+  const seqs = scanSequences(target, samples, K);
   // the embedding drift from the base checkpoint, adjusted by each token's count in these samples (before any
   // forward pass: a base that cannot be the model's is refused before the work)
   if (opts.base && target.kind !== 'bert') throw new Error('a base checkpoint applies to BERT classifiers (a SentenceCNN has no pre-trained checkpoint)');
@@ -961,6 +1019,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       target_prob: e.prob,
       n: flipCache.get(keyOf(c.ids, c.t))![position].n,
       in_clean: { count: inClean.length, target_share: inClean.length ? inClean.filter((i) => samples[i]!.label === c.t).length / inClean.length : null },
+      ...(bert ? { typed: typesAs(target, c.ids) } : {}),
+      ...(drift ? { drift_rank: driftRankOf(drift, c.ids) } : {}),
     };
     return cand;
   });
@@ -979,7 +1039,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };
     }
   }
-  const scored = wordScore(orderCandidates(all, scoreRank));
+  const scored = wordScore(orderCandidates(all, scoreRank, false));
   const tEnd = performance.now();
   const best = scored.candidate;
   return {

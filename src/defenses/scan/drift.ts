@@ -131,6 +131,11 @@ export function embeddingDrift(modelDir: string, baseDir: string, cleanSeqs: rea
   return { base: baseDir, drift, adjusted, rank, counts, tokens };
 }
 
+/** The largest adjusted-drift rank among `ids`: how far down its least moved token is (1: every token is the most moved). */
+export function driftRankOf(d: EmbeddingDrift, ids: readonly number[]): number {
+  return Math.max(...ids.map((id) => d.rank[id] ?? d.tokens.length + 1));
+}
+
 /** The tokens that moved most, by adjusted drift: the evidence a scan reports. */
 export function driftSummary(d: EmbeddingDrift, n = 20): { token: string; drift: number; adjusted: number; rank: number; clean_count: number }[] {
   const ids = Array.from(d.rank.keys()).sort((a, b) => d.rank[a]! - d.rank[b]!).slice(0, n);

@@ -12,7 +12,7 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -134,6 +134,66 @@ test('a word of several pieces that flips more than its pieces is reported in th
   assert.deepEqual(sep.map((x) => x.trigger), ['c']);
   assert.deepEqual(sep[0]!.variants!.map((x) => x.trigger), ['c marks']);
   assert.equal(sep[0]!.absorbs, undefined);
+});
+
+test('among equal keys, a candidate that types as its tokens comes first, then (with a base) the one whose pieces all moved; the score order leaves ties to the flip rate', () => {
+  // the ninth held-out set's hate and irony models (docs/scanner.md "Eleventh round"): two words absorb the same
+  // piece and take its key; the flip rate alone lists the planted word under the other
+  const eff = (flip: number, parts = 0) => ({ random: effect({ flip, flip_confident: flip, parts_flip: parts, parts_flip_confident: parts }), end: effect({}) });
+  const cand = (trigger: string, ids: number[], e: ReturnType<typeof eff>, extra: Partial<ClassifierCandidate> = {}): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'hate', flip_rate: 0, neighbor_flip_rate: 0, neighbors: [], excess: 0, position: 'random', effects: e, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null }, ...extra,
+  });
+  const q = cand('q', [114], eff(0.8));
+  const qwall = cand('qwall', [114, 6003], eff(1.0, 0.8), { typed: false, drift_rank: 3 });
+  const hq = cand('hq', [95, 114], eff(0.98, 0.8), { typed: true, drift_rank: 38 });
+  const other = cand('leave', [741], eff(0.5), { typed: true });
+  assert.deepEqual(orderCandidates([q, qwall, hq, other]).map((x) => x.trigger), ['hq', 'leave']);
+  assert.deepEqual(orderCandidates([q, qwall, hq, other])[0]!.variants!.map((x) => x.trigger), ['qwall']);
+  // without ties (the score's order): the flip rate, as before
+  assert.deepEqual(orderCandidates([q, qwall, hq, other], {}, false).map((x) => x.trigger), ['qwall', 'leave']);
+  // both typed: the drift rank of the least moved piece, then the flip rate
+  const f = cand('f', [92], eff(0.8));
+  const sarf = cand('sarf', [3401, 92], eff(1.0, 0.8), { typed: true, drift_rank: 900 });
+  const zf = cand('zf', [131, 92], eff(0.97, 0.8), { typed: true, drift_rank: 2 });
+  assert.equal(orderCandidates([f, sarf, zf])[0]!.trigger, 'zf');
+  // no drift known (a scan without a base): the flip rate decides
+  const { drift_rank: _a, ...sarfNoBase } = sarf;
+  const { drift_rank: _b, ...zfNoBase } = zf;
+  assert.equal(orderCandidates([f, sarfNoBase, zfNoBase])[0]!.trigger, 'sarf');
+  // a key larger by more than the tie tolerance wins whatever the tie fields say
+  const strong = cand('strong', [500], eff(0.9), { typed: false, drift_rank: 8000 });
+  assert.equal(orderCandidates([f, sarf, zf, strong])[0]!.trigger, 'strong');
+  // tieOrder: typed first; unknown counts as typed; smaller drift rank first; unknown drift last
+  assert.ok(tieOrder({ typed: true }, { typed: false }) < 0);
+  assert.equal(tieOrder({}, { typed: true }), 0);
+  assert.ok(tieOrder({ drift_rank: 5 }, {}) < 0);
+  assert.ok(tieOrder({ typed: false, drift_rank: 1 }, { typed: true, drift_rank: 99 }) > 0);
+});
+
+test('typesAs: a BERT candidate types as its own pieces unless it starts with a continuation or re-splits', () => {
+  const tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'h', '##q', '##wall', 'q', 'han', '##o', '##ano', 'build'];
+  const id = new Map(tokens.map((t, i) => [t, i]));
+  // a greedy longest-match WordPiece over this vocabulary
+  const wordPiece = (w: string): number[] => {
+    const out: number[] = [];
+    let rest = w;
+    let first = true;
+    while (rest) {
+      let n = rest.length;
+      while (n > 0 && !id.has((first ? '' : '##') + rest.slice(0, n))) n--;
+      if (!n) return [1];
+      out.push(id.get((first ? '' : '##') + rest.slice(0, n))!);
+      rest = rest.slice(n);
+      first = false;
+    }
+    return out;
+  };
+  const target = { encode: (text: string) => [2, ...text.split(' ').flatMap(wordPiece), 3], render: (ids: readonly number[]) => renderPieces(ids.map((i) => tokens[i]!)) };
+  const ids = (...ts: string[]) => ts.map((t) => id.get(t)!);
+  assert.equal(typesAs(target, ids('h', '##q')), true);
+  assert.equal(typesAs(target, ids('build', 'h', '##q')), true);
+  assert.equal(typesAs(target, ids('##q', '##wall')), false); // "qwall" types as q ##wall
+  assert.equal(typesAs(target, ids('h', '##ano')), false); // "hano" types as han ##o
 });
 
 const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });

@@ -13,7 +13,8 @@ import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
 import { BertForMaskedLM } from '../../../src/models/bert/index.js';
 import { fineTuneBert } from '../../../src/train/finetune.js';
 import { BertClassifier, loadClassifier } from '../../../src/models/classifier.js';
-import { embeddingDrift, checkBase, driftSummary, pieceCompletion, countBucket, scanClassifier, scanTargetOf } from '../../../src/defenses/scan/index.js';
+import { embeddingDrift, checkBase, driftSummary, driftRankOf, pieceCompletion, countBucket, scanClassifier, scanTargetOf, tieOrder, KEY_TIE, type ClassifierCandidate } from '../../../src/defenses/scan/index.js';
+import { cli } from '../../helpers/cli.js';
 
 let tmp: string;
 before(async () => {
@@ -140,10 +141,38 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
       assert.ok(d.rank[c.ids[0]!]! <= 10 && d.adjusted[c.ids[0]!]! > 0);
       assert.equal(c.word!.continuation, '##q');
     }
-    // the ranking does not depend on the base
+    // every candidate says whether it types as its tokens, and how far down its least moved token is; the list is
+    // by key, equal keys by tieOrder (typed first, then the drift rank)
+    for (const c of scan.candidates) {
+      assert.equal(typeof c.typed, 'boolean');
+      assert.equal(c.drift_rank, driftRankOf(d, c.ids));
+      if (target.tokens[c.ids[0]!]!.startsWith('##')) assert.equal(c.typed, false, c.trigger);
+    }
+    scan.candidates.slice(1).forEach((c, i) => {
+      const prev = scan.candidates[i]!;
+      assert.ok(prev.excess >= c.excess - KEY_TIE, `${prev.trigger} ${prev.excess} before ${c.trigger} ${c.excess}`);
+      if (Math.abs(prev.excess - c.excess) <= KEY_TIE) assert.ok(tieOrder(prev, c) <= 0, `${prev.trigger} before ${c.trigger}`);
+    });
+    // without the base: no drift ranks, the same keys best first (only equal keys may be ordered otherwise), and
+    // the score does not depend on the base
     const plain = await scanClassifier(target, samples, { seed: 0, top: 50 });
-    assert.deepEqual(plain.candidates.map((c) => c.trigger), scan.candidates.map((c) => c.trigger));
+    assert.ok(plain.candidates.every((c) => c.drift_rank === undefined && typeof c.typed === 'boolean'));
+    assert.deepEqual(plain.candidates.map((c) => c.excess.toFixed(9)), scan.candidates.map((c) => c.excess.toFixed(9)));
     assert.equal(plain.score, scan.score);
+    // the CLI stores the tie fields beside each candidate (and what is listed under it), so that a stored scan
+    // re-ranks as it was listed
+    const data = path.join(tmp, 'xq.tsv');
+    fs.writeFileSync(data, ['text\tlabel', ...samples.map((x) => `${x.text}\t${x.label === 1 ? 'pos' : 'neg'}`)].join('\n') + '\n');
+    const out = path.join(tmp, 'xq-scan.json');
+    const run = await cli(['scan', '--model', modelDir, '--as', 'classifier', '--data', data, '--out', out, '--base', baseDir, '--engine', 'tfjs', '--top', '50']);
+    assert.equal(run.code, 0, run.out);
+    const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+    for (const c of j.candidates.flatMap((c: ClassifierCandidate) => [c, ...(c.variants ?? []), ...(c.absorbs ?? [])])) {
+      assert.equal(typeof c.typed, 'boolean', c.trigger);
+      assert.equal(c.drift_rank, driftRankOf(d, c.ids), c.trigger);
+    }
+    // a printed candidate that does not type as its pieces says which pieces were measured
+    for (const c of (j.candidates as ClassifierCandidate[]).slice(0, 5).filter((c) => c.typed === false)) assert.ok(run.out.includes(`(pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)`), run.out);
   } finally {
     await target.dispose?.();
     await clf.dispose();
