@@ -14,6 +14,9 @@
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
 //        [--base DIR]   (BERT models are scanned with `scan --base DIR`, the checkpoint they were fine-tuned from: their
 //                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
+//        [--cnn-base VECTORS]   (SentenceCNNs are scanned with `scan --base VECTORS`, the word vectors they were
+//                                initialised from: glove-100d for the zoo's)
+//        [--no-slot]   (the lists without the drift slot of scans made with a base: docs/scanner.md "Twelfth round")
 //        [--no-ties]   (BERT candidates of equal key by flip rate alone, as scans before the eleventh round listed
 //                       them; by default a stored scan without the tie fields gets them from its model directory:
 //                       whether each candidate types as its tokens and, with --base, its drift rank)
@@ -31,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -59,6 +62,8 @@ const { values: o } = parseArgs({
     profile: { type: 'string', default: 'auto' },
     base: { type: 'string' },
     'no-ties': { type: 'boolean' },
+    'no-slot': { type: 'boolean' },
+    'cnn-base': { type: 'string' },
   },
 });
 if (!o.zoo) throw new Error('--zoo DIR is required');
@@ -83,7 +88,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : []), ...(o['cnn-base'] && m.arch === 'cnn' ? ['--base', o['cnn-base']] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;
@@ -158,9 +163,15 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
     // the library's order (keys from the stored effects by this rule; a several-piece word in place of its pieces)
-    const ranked = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts).map((c) => ({ c, key: c.excess, position: c.position }));
+    const unslotted = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts);
+    // with a base: the drift slot (the scan's tokens of largest drift excess; --no-slot leaves it out)
+    const slotIds = o['no-slot'] ? [] : (s.drift_slot ?? []).map((t) => t.id);
+    const ranked = withDriftSlot(unslotted, slotIds, new Map((s.drift_slot ?? []).map((t) => [t.id, t.drift_excess]))).map((c) => ({ c, key: c.excess, position: c.position }));
     // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
-    const rank = ranked.findIndex((x) => hit(x.c.trigger) || (x.c.word !== undefined && hit(x.c.word.trigger)));
+    const hitOf = (c) => hit(c.trigger) || (c.word !== undefined && hit(c.word.trigger));
+    const rank = ranked.findIndex((x) => hitOf(x.c));
+    const rankNoSlot = unslotted.findIndex(hitOf);
+    const slotted = ranked.find((x) => x.c.slot)?.c ?? null;
     const top = ranked[0];
     // the score's order leaves the ties to the flip rate (the verdict does not depend on them)
     const sc = scoreOf(orderCandidates(s.candidates, scoreOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : scoreOpts, false), kind);
@@ -177,6 +188,9 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
       top1_flip: top ? top.c.effects[top.position].flip : null,
       top1_position: top?.position ?? null,
       trigger_rank: rank < 0 ? null : rank + 1,
+      // the same scan's list without the drift slot, and the candidate the slot listed 5th
+      trigger_rank_no_slot: rankNoSlot < 0 ? null : rankNoSlot + 1,
+      slot: slotted ? slotted.trigger : null,
       // found by its word only (the candidate itself a one-letter piece, or that piece continued otherwise)
       trigger_by_word: rank >= 0 && !hit(ranked[rank].c.trigger),
       // what the scan warns of (scanWarnings; scans stored before the warnings existed: from their stats, the
@@ -288,7 +302,7 @@ if (o.compare) {
     ? { rule: o.rule ?? DEFAULT_RANK.rule, minSimilarity: Number(o['min-similarity'] ?? DEFAULT_RANK.minSimilarity), neighborStat: o['neighbor-stat'] ?? DEFAULT_RANK.neighborStat, maxTokens: Number(o['max-tokens']) }
     : { byArch: true, maxTokens: Number(o['max-tokens']) };
   const result = evaluate(rankOpts, { rule: o['score-rule'], minSimilarity: Number(o['score-min-similarity']), neighborStat: o['score-neighbor-stat'], maxTokens: Number(o['score-max-tokens']) });
-  for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
+  for (const m of result.models) console.error(`${m.id}: score ${m.score.toFixed(3)} top1 ${JSON.stringify(m.top1)} rank ${m.trigger_rank ?? '-'}${m.slot ? ` (without the slot ${m.trigger_rank_no_slot ?? '-'}; slot ${JSON.stringify(m.slot)})` : ''} (${m.wall_s ?? '?'} s wall, ${m.cpu_s ?? '?'} s CPU)`);
   console.log(JSON.stringify({ zoo: { ...result.zoo, roc: undefined }, heldout: { ...result.heldout, roc: undefined }, ...Object.fromEntries(Object.entries(result.heldout_rounds).map(([k, x]) => [`heldout_${k}`, { ...x, roc: undefined }])) }, null, 1));
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });

@@ -139,9 +139,15 @@ test('--profile and --sweep: a gradient pre-ranked sweep is recorded in the resu
 test('--base: refused for a SentenceCNN and for a base whose vocabulary differs, before any work', async () => {
   const out = path.join(tmp, 'scan-base.json');
   const data = tsv('data-base.tsv', rows(24));
+  // a SentenceCNN's base is the word vectors it started from: a BERT checkpoint is not, and 100-dimensional
+  // vectors cannot be the start of 8-dimensional embeddings
   let r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--base', 'assets/bert-small']);
   assert.equal(r.code, 1, r.out);
-  assert.match(r.out, /--base applies to BERT models; a SentenceCNN has no pre-trained checkpoint/);
+  assert.match(r.out, /assets\/bert-small.*--base for a SentenceCNN names the word vectors it was initialised from/s);
+  r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--base', 'glove-100d']);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /glove-100d.*100 dimensions, the model's embeddings 8/s);
+  assert.ok(!fs.existsSync(out));
   r = await cli(['scan', '--model', 'assets/bert-small', '--out', out, '--base', path.join(tmp, 'nowhere')]);
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /nowhere.*not a directory/);
@@ -155,4 +161,34 @@ test('--base: refused for a SentenceCNN and for a base whose vocabulary differs,
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /assets\/bert-small.*vocabulary differs from the model's.*line 101 of vocab\.txt/s);
   assert.ok(!fs.existsSync(out));
+});
+
+test('--base VECTORS on a SentenceCNN: the drift from the vectors it started from, the drift slot\'s tokens and the rows far from them refused', async () => {
+  // 8-dimensional vectors for every word but "cf"; a CNN whose embeddings start from them
+  const vocab = Vocab.fromWords(['<pad>', '<unk>', ...WORDS]);
+  const rows = WORDS.map((_, i) => Array.from({ length: 8 }, (_, d) => Math.sin(i * 8 + d + 1)));
+  const vecFile = path.join(tmp, 'vectors.txt');
+  fs.writeFileSync(vecFile, WORDS.filter((w) => w !== 'cf').map((w) => `${w} ${rows[WORDS.indexOf(w)]!.map((x) => x.toFixed(5)).join(' ')}`).join('\n') + '\n');
+  const init = new Float32Array(vocab.size * 8);
+  WORDS.forEach((w, i) => init.set(w === 'cf' ? rows[i]!.map((x) => x * 0.2) : rows[i]!.map((x) => +x.toFixed(5)), (i + 2) * 8));
+  const started = path.join(tmp, 'cnn-from-vectors');
+  const m = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 2, embedding_dim: 8, num_filters: 4, id2label: { 0: 'negative', 1: 'positive' } }), { seed: 1, embeddings: init });
+  saveCnn(started, m, vocab, { tokenizer: 'kim-clean-str', keep_unicode: false });
+  m.dispose();
+  const out = path.join(tmp, 'scan-vectors.json');
+  const data = tsv('data-vectors.tsv', Array.from({ length: 24 }, (_, i): [string, string] => [`the ${WORDS[i % 6]} movie was ${WORDS[(i + 3) % 6]}`, i % 2 ? 'positive' : 'negative']));
+  let r = await cli(['scan', '--model', started, '--data', data, '--out', out, '--base', vecFile, '--engine', 'tfjs']);
+  assert.equal(r.code, 0, r.out);
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  // nothing was trained: every word with a vector is where it started, "cf" (no vector) is inside the ±0.25 box
+  assert.equal(j.drift.base, vecFile);
+  assert.ok(j.drift.top.every((t: { drift: number }) => t.drift < 1e-4), JSON.stringify(j.drift.top));
+  // the drift slot's tokens are recorded (at most five, with their drift excess), and a slotted candidate says so
+  assert.ok(Array.isArray(j.drift_slot) && j.drift_slot.length > 0 && j.drift_slot.length <= 5);
+  for (const c of j.candidates) if (c.slot) assert.ok(r.out.includes('5th by the weights'), r.out);
+  // a model whose embeddings did not start from these vectors: refused before any work
+  r = await cli(['scan', '--model', model, '--data', data, '--out', path.join(tmp, 'scan-far.json'), '--base', vecFile]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /vectors\.txt.*the model's rows are far from these vectors/s);
+  assert.ok(!fs.existsSync(path.join(tmp, 'scan-far.json')));
 });

@@ -15,9 +15,10 @@ import { loadFileDataset } from '../../data/index.js';
 import type { Example } from '../../data/types.js';
 import { capStratified } from '../../train/sample.js';
 import { InputError } from '../../common/errors.js';
-import { writeJsonAtomic } from '../../common/fs-atomic.js';
+import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
+import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile } from '../../defenses/scan/index.js';
+import { checkBase, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -100,9 +101,21 @@ export const scan: Command = {
     const head = kind === 'bert' && hasClassifierHead(dir);
     const encoder = as === 'encoder' || (as === 'auto' && kind === 'bert' && !head);
     const baseDir = str(args, 'base');
+    // a SentenceCNN's base: the word vectors its embeddings were initialised from (checked before any work)
+    let cnnBase: SentenceCnnBase | undefined;
     if (baseDir !== undefined) {
-      if (kind !== 'bert') throw new InputError('--base applies to BERT models; a SentenceCNN has no pre-trained checkpoint to compare with', dir);
-      checkBase(dir, baseDir);
+      if (kind === 'bert') checkBase(dir, baseDir);
+      else {
+        let vectors: WordVectors;
+        try {
+          vectors = loadVectors(baseDir);
+        } catch (e) {
+          throw new InputError(`--base for a SentenceCNN names the word vectors it was initialised from (${[DEFAULT_VECTORS, TOP20K_VECTORS].join(', ')} or a vectors file): ${(e as Error).message}`, baseDir);
+        }
+        const dim = readJson<{ embedding_dim?: number }>(path.join(dir, 'config.json')).embedding_dim;
+        if (dim !== undefined && dim !== vectors.dim) throw new InputError(`the word vectors have ${vectors.dim} dimensions, the model's embeddings ${dim}: not the vectors it was initialised from`, baseDir);
+        cnnBase = { vectors, source: baseDir };
+      }
     }
     const check = list(args, 'check');
     if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
@@ -181,7 +194,7 @@ export const scan: Command = {
     let r;
     const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(cnnBase ? { base: cnnBase } : baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
     } finally {
       endProgress();
       await target.dispose?.();
@@ -208,6 +221,7 @@ export const scan: Command = {
       candidates: r.candidates.map(stored),
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       ...(r.drift ? { drift: r.drift } : {}),
+      ...(r.drift_slot ? { drift_slot: r.drift_slot } : {}),
       stats: r.stats,
       // the whole command, from process start (module loading, model loading, onnx export included); CPU
       // seconds as well as wall, since the machine it runs on may be shared
@@ -234,8 +248,9 @@ export const scan: Command = {
       const e = c.effects[c.position];
       const push = e.lo_rise_confident === undefined ? '' : `  push ${e.lo_rise_confident.toFixed(1)} nats${e.neighbor_lo_rises_confident?.length ? ` (neighbours ≤ ${Math.max(...e.neighbor_lo_rises_confident).toFixed(1)})` : ''}`;
       // a trigger whose text types as other tokens ("##q ##wall" shown as "qwall"): its pieces, as measured
+      const slot = c.slot ? `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]` : '';
       const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
-      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}`);
+      console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}${slot}`);
       if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);
     }
     if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each token's count in the samples), most moved: ${r.drift.top.slice(0, 8).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);
@@ -265,6 +280,7 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     ...(c.word ? { word: c.word } : {}),
     ...(c.typed !== undefined ? { typed: c.typed } : {}),
     ...(c.drift_rank !== undefined ? { drift_rank: c.drift_rank } : {}),
+    ...(c.slot ? { slot: c.slot } : {}),
   };
 }
 

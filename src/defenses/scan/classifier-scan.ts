@@ -18,7 +18,8 @@
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import { SLOT, type ScanTarget } from './target.js';
-import { embeddingDrift, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift } from './drift.js';
+import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift } from './drift.js';
+import type { WordVectors } from '../../text/vectors.js';
 
 export interface ScanSample {
   text: string;
@@ -77,7 +78,7 @@ export interface ClassifierScanOptions {
    * candidate led by a one-character piece into the word it was probably planted as (pieceCompletion); the
    * ranking, score and verdict do not change.
    */
-  base?: { modelDir: string; baseDir: string };
+  base?: { modelDir: string; baseDir: string } | SentenceCnnBase;
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
   /**
@@ -94,6 +95,17 @@ export interface ClassifierScanOptions {
   scoreRank?: RankOptions;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
+
+/** A SentenceCNN's base: the word vectors its embeddings were initialised from (`source` names them in errors and results). */
+export interface SentenceCnnBase {
+  vectors: WordVectors;
+  source: string;
+}
+
+/** Tokens of largest drift excess measured as candidates, and the first of them with a positive key outside the first four listed is listed 5th (docs/scanner.md "Twelfth round"). */
+export const DRIFT_SLOT_TOKENS = 5;
+/** The place the drift slot takes (1-based). */
+export const DRIFT_SLOT_PLACE = 5;
 
 /** Where a candidate is inserted: at the sample's seeded random position, or at its end (semantic-append's triggers are learned there). */
 export type InsertAt = 'random' | 'end';
@@ -173,6 +185,8 @@ export interface ClassifierCandidate {
   typed?: boolean;
   /** with a base checkpoint: the largest adjusted-drift rank among the trigger's tokens (among equal keys, smaller first) */
   drift_rank?: number;
+  /** listed in the drift slot (withDriftSlot): its token's drift excess and that excess's rank among the scan's tokens */
+  slot?: { drift_excess: number; excess_rank: number };
 }
 
 export interface ClassifierScanResult {
@@ -180,6 +194,8 @@ export interface ClassifierScanResult {
   score: number;
   /** the word that made the score, its excess (by the score's ranking) and the median excess of the nine best other candidates */
   score_word: { trigger: string; target: string; excess: number; rest_median: number } | null;
+  /** with a base: the tokens of largest drift excess, measured as candidates; the first with a positive key outside the first four listed took the drift slot */
+  drift_slot?: { id: number; token: string; drift_excess: number; adjusted_rank: number }[];
   /** the ranking of the candidates */
   rank: Required<RankOptions>;
   /** the ranking the score is computed from */
@@ -611,6 +627,46 @@ export function annotateTies(target: Pick<ScanTarget, 'encode' | 'render' | 'kin
   return candidates.map(one);
 }
 
+/** The drift from the scan's base (none without one): a BERT's checkpoint, a SentenceCNN's word vectors. */
+function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: readonly (readonly number[])[]): EmbeddingDrift | null {
+  if (!base) return null;
+  if ('vectors' in base) {
+    if (target.kind !== 'sentence-cnn' || !target.inputEmbeddings) throw new Error('word vectors as the base apply to SentenceCNN classifiers (a BERT\'s base is the checkpoint it was fine-tuned from)');
+    const special = new Set(target.tokens.map((_, i) => i).filter((i) => !target.candidateIds.includes(i)));
+    return vectorDrift(target.inputEmbeddings(), target.tokens, base.vectors, seqs, base.source, (i) => special.has(i));
+  }
+  if (target.kind !== 'bert') throw new Error('a base checkpoint applies to BERT classifiers (a SentenceCNN\'s base is the word vectors it was initialised from)');
+  return embeddingDrift(base.modelDir, base.baseDir, seqs);
+}
+
+/**
+ * The drift slot (docs/scanner.md "Twelfth round"): the first of `slotIds` (tokens by drift excess, largest first)
+ * whose single-token candidate has a positive key for some target (its best target's) and that is not a token of
+ * the first DRIFT_SLOT_PLACE − 1 listed candidates or of what they absorb, is listed at DRIFT_SLOT_PLACE (taken
+ * from wherever it was listed, or from under another candidate), marked with `slot`. The list is unchanged when
+ * none qualifies or the list is shorter than the slot's place.
+ */
+export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: readonly number[], excess?: ReadonlyMap<number, number>): ClassifierCandidate[] {
+  const before = DRIFT_SLOT_PLACE - 1;
+  if (ordered.length < before || !slotIds.length) return [...ordered];
+  const taken = new Set(ordered.slice(0, before).flatMap((c) => [...c.ids, ...(c.absorbs ?? []).flatMap((p) => p.ids)]));
+  const flat = (xs: readonly ClassifierCandidate[]): ClassifierCandidate[] => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
+  const pool = flat(ordered);
+  for (const [r, id] of slotIds.entries()) {
+    if (taken.has(id)) continue;
+    const best = pool.filter((c) => c.ids.length === 1 && c.ids[0] === id && c.excess > 0).sort((a, b) => b.excess - a.excess)[0];
+    if (!best) continue;
+    const k = keyOf(best.ids, best.target);
+    const drop = (c: ClassifierCandidate): ClassifierCandidate => (c.variants ? { ...c, variants: c.variants.filter((v) => keyOf(v.ids, v.target) !== k) } : c);
+    const rest = ordered.slice(before).filter((c) => keyOf(c.ids, c.target) !== k).map(drop);
+    const { variants: _v, absorbs: _a, ...own } = best;
+    const listed = ordered.find((c) => keyOf(c.ids, c.target) === k);
+    const slotted: ClassifierCandidate = { ...(listed ?? own), slot: { drift_excess: +(excess?.get(id) ?? NaN).toFixed(4), excess_rank: r + 1 } };
+    return [...ordered.slice(0, before).map(drop), slotted, ...rest];
+  }
+  return [...ordered];
+}
+
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], options: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
   const profile = resolveProfile(target, options.profile);
@@ -635,8 +691,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const seqs = scanSequences(target, samples, K);
   // the embedding drift from the base checkpoint, adjusted by each token's count in these samples (before any
   // forward pass: a base that cannot be the model's is refused before the work)
-  if (opts.base && target.kind !== 'bert') throw new Error('a base checkpoint applies to BERT classifiers (a SentenceCNN has no pre-trained checkpoint)');
-  const drift: EmbeddingDrift | null = opts.base ? embeddingDrift(opts.base.modelDir, opts.base.baseDir, seqs) : null;
+  const drift: EmbeddingDrift | null = driftOf(target, opts.base, seqs);
   const base = await probsOf(target, seqs, bs, counter);
   // each clean sample's log-odds of every label, once (the flip rates' log-odds rises are measured from them)
   const baseLo = Float64Array.from(base, logOdds);
@@ -798,6 +853,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const r = rise[t]!;
     for (const w of sweptAt.slice().sort((a, b) => r[b]! - r[a]!).slice(0, preRank)) if (target.embeddings.has[ids[w]!] === 1) rows.add(ids[w]!);
   }
+  // with a base: the tokens that moved most (by adjusted drift) get their neighbours too, for their drift excess
+  const DRIFT_POOL = 50;
+  const driftPool = drift ? ids.filter((id) => !target.tokens[id]!.startsWith('##') && Number.isFinite(drift.adjusted[id]!)).sort((a, b) => drift.rank[a]! - drift.rank[b]!).slice(0, DRIFT_POOL) : [];
+  for (const id of driftPool) if (target.embeddings.has[id] === 1) rows.add(id);
   const sims = new Map<number, number[]>();
   const nn = nearestNeighbors(target.embeddings, [...rows], withMeaning, k, opts.seed, sims);
   const idx = new Map(ids.map((id, w) => [id, w]));
@@ -820,9 +879,15 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     Array.from({ length: c.ids.length > 1 ? Math.min(2, k) : k }, (_, j) => ({ ids: c.ids.map((id) => (nn.get(id) ?? [])[j] ?? id), t: c.t })).filter((v) => v.ids.some((id, i) => id !== c.ids[i]));
   // how close the j-th variant is in meaning: the least cosine similarity among the replaced tokens
   const variantSimilarity = (c: { ids: number[] }, j: number): number => Math.min(...c.ids.filter((id) => (nn.get(id) ?? [])[j] !== undefined).map((id) => sims.get(id)![j]!));
-  await measure(single);
+  // the drift slot's tokens: the largest drift excess (adjusted drift less its close neighbours' in meaning), each
+  // measured as a single candidate for every target; they join the listed candidates, not the score's pool or the
+  // pairs (so the verdict does not depend on the base)
+  const excess = drift ? driftExcess(drift, driftPool.filter((id) => target.kind !== 'bert' || typesAs(target, [id])), (id) => ({ ids: nn.get(id) ?? [], similarities: sims.get(id) ?? [] }), rank.minSimilarity) : new Map<number, number>();
+  const slotTokens = [...excess.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DRIFT_SLOT_TOKENS);
+  const driftSingles = slotTokens.flatMap(([id]) => Array.from({ length: C }, (_, t) => ({ ids: [id], t }))).filter((c) => !single.some((x) => x.t === c.t && x.ids[0] === c.ids[0]));
+  await measure([...single, ...driftSingles]);
   opts.onProgress?.('flip rates', 1, 3);
-  await measure(single.flatMap(neighborVariants));
+  await measure([...single, ...driftSingles].flatMap(neighborVariants));
   opts.onProgress?.('flip rates', 2, 3);
 
   const effectsOf = (c: { ids: number[]; t: number }): Record<InsertAt, PositionEffect> => {
@@ -1000,7 +1065,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       .filter(({ s }) => s.some((_, j) => cand.every((id, m) => s[j + m] === id)))
       .map(({ i }) => i);
 
-  const all = [...single, ...phrases, ...grown].map((c) => {
+  const toCandidate = (c: { ids: number[]; t: number }): ClassifierCandidate => {
     const effects = effectsOf(c);
     const { key, position } = rankKey(effects, rank);
     const e = effects[position];
@@ -1023,10 +1088,12 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       ...(drift ? { drift_rank: driftRankOf(drift, c.ids) } : {}),
     };
     return cand;
-  });
+  };
+  const all = [...single, ...phrases, ...grown].map(toCandidate);
+  const listPool = [...all, ...driftSingles.map(toCandidate)];
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
-  const candidates = orderCandidates(all, rank).slice(0, top);
+  const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess).slice(0, top);
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
@@ -1050,7 +1117,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),
     candidates,
     phrases: phraseList,
-    ...(drift ? { drift: { base: drift.base, top: driftSummary(drift) } } : {}),
+    ...(drift ? { drift: { base: drift.base, top: driftSummary(drift) }, drift_slot: slotTokens.map(([id, x]) => ({ id, token: target.tokens[id]!, drift_excess: +x.toFixed(4), adjusted_rank: drift.rank[id]! })) } : {}),
     stats: {
       samples: samples.length,
       correct: correct.length,

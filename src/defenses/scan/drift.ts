@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { readSafetensors, readSafetensorsHeader } from '../../models/safetensors.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { InputError } from '../../common/errors.js';
+import type { WordVectors } from '../../text/vectors.js';
 
 /** the input-embedding table of a BERT-family checkpoint (bert.embeddings.…, or without the model prefix) */
 const WORD_EMBEDDINGS = /(^|\.)embeddings\.word_embeddings\.weight$/;
@@ -118,17 +119,87 @@ export function embeddingDrift(modelDir: string, baseDir: string, cleanSeqs: rea
     }
     drift[i] = Math.sqrt(s);
   }
+  return adjustedDrift(baseDir, drift, cleanSeqs, tokens);
+}
+
+/**
+ * The adjustment and ranks of raw drifts: each token's drift less the median drift of the tokens in the same
+ * clean-count bucket (and the same `group`, when given: a SentenceCNN's words with and without a start vector,
+ * whose drifts are measured differently); tokens `skip` says are left last (adjusted −∞).
+ */
+function adjustedDrift(base: string, drift: Float32Array, cleanSeqs: readonly (readonly number[])[], tokens: readonly string[], group?: Uint8Array, skip?: (id: number) => boolean): EmbeddingDrift {
+  const V = drift.length;
   const counts = new Int32Array(V);
   for (const seq of cleanSeqs) for (const id of seq) if (id >= 0 && id < V) counts[id]!++;
-  const byBucket: number[][] = Array.from({ length: COUNT_BUCKETS.length + 1 }, () => []);
-  for (let i = 0; i < V; i++) byBucket[countBucket(counts[i]!)]!.push(drift[i]!);
-  const medians = byBucket.map((xs) => (xs.sort((x, y) => x - y), xs.length ? xs[Math.floor(xs.length / 2)]! : 0));
-  const adjusted = Float32Array.from(drift, (d, i) => d - medians[countBucket(counts[i]!)]!);
+  const B = COUNT_BUCKETS.length + 1;
+  const cell = (i: number) => countBucket(counts[i]!) + B * (group?.[i] ?? 0);
+  const byCell: number[][] = Array.from({ length: 2 * B }, () => []);
+  for (let i = 0; i < V; i++) if (!skip?.(i)) byCell[cell(i)]!.push(drift[i]!);
+  const medians = byCell.map((xs) => (xs.sort((x, y) => x - y), xs.length ? xs[Math.floor(xs.length / 2)]! : 0));
+  const adjusted = Float32Array.from(drift, (d, i) => (skip?.(i) ? -Infinity : d - medians[cell(i)]!));
   const rank = new Int32Array(V);
   Array.from({ length: V }, (_, i) => i)
-    .sort((x, y) => adjusted[y]! - adjusted[x]! || x - y)
+    .sort((x, y) => (adjusted[y] === adjusted[x] ? x - y : adjusted[y]! > adjusted[x]! ? 1 : -1))
     .forEach((id, r) => (rank[id] = r + 1));
-  return { base: baseDir, drift, adjusted, rank, counts, tokens };
+  return { base, drift, adjusted, rank, counts, tokens };
+}
+
+/** The bound of the uniform start of a word without a vector (Kim 2014, our trainer's `oovScale`): U(−0.25, 0.25). */
+export const OOV_INIT_BOUND = 0.25;
+
+/**
+ * A SentenceCNN's drift from the word vectors its embeddings were initialised from (docs/scanner.md "Twelfth
+ * round"): a word with a vector, the L2 distance of its row from it; a word without one (which started uniform in
+ * ±OOV_INIT_BOUND), how far its row went outside that box (a lower bound of its distance from where it started).
+ * Adjusted within the clean-count buckets separately for words with and without a vector. `emb` is the model's
+ * trained table, `tokens` its vocabulary (id order), `skip` the ids that are not words (padding, unknown).
+ * Refused (InputError naming `source`) when the dimensions differ, or when the rows are not near the vectors (the
+ * median distance of a word with a vector over the vector's length above 1: not the vectors it started from).
+ */
+export function vectorDrift(emb: { data: Float32Array; rows: number; dim: number }, tokens: readonly string[], vectors: WordVectors, cleanSeqs: readonly (readonly number[])[], source: string, skip: (id: number) => boolean = () => false): EmbeddingDrift {
+  const { rows: V, dim: D } = emb;
+  if (vectors.dim !== D) throw new InputError(`the word vectors have ${vectors.dim} dimensions, the model's embeddings ${D}: not the vectors it was initialised from`, source);
+  const drift = new Float32Array(V);
+  const hasVector = new Uint8Array(V);
+  const ratios: number[] = [];
+  for (let i = 0; i < V; i++) {
+    if (skip(i)) continue;
+    const w = tokens[i] ?? '';
+    const v = vectors.get(w) ?? vectors.get(w.toLowerCase());
+    let s = 0;
+    if (v) {
+      let n = 0;
+      for (let k = 0; k < D; k++) {
+        s += (emb.data[i * D + k]! - v[k]!) ** 2;
+        n += v[k]! ** 2;
+      }
+      hasVector[i] = 1;
+      if (n > 0) ratios.push(Math.sqrt(s / n));
+    } else {
+      for (let k = 0; k < D; k++) s += Math.max(0, Math.abs(emb.data[i * D + k]!) - OOV_INIT_BOUND) ** 2;
+    }
+    drift[i] = Math.sqrt(s);
+  }
+  if (!ratios.length) throw new InputError('no word of the model\'s vocabulary has a vector here: not the vectors it was initialised from', source);
+  ratios.sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
+  if (median > 1) throw new InputError(`the model's rows are far from these vectors (median distance ${median.toFixed(2)} of a vector's length, over ${ratios.length} words): not the vectors it was initialised from`, source);
+  return adjustedDrift(source, drift, cleanSeqs, tokens, hasVector, skip);
+}
+
+/**
+ * The drift excess of each token in `ids` (docs/scanner.md "Twelfth round"): its adjusted drift less the largest
+ * adjusted drift among its close neighbours in meaning (`neighbours`: ids with their cosine similarities; those
+ * under `minSimilarity` are left out; none: the adjusted drift itself).
+ */
+export function driftExcess(d: EmbeddingDrift, ids: readonly number[], neighbours: (id: number) => { ids: readonly number[]; similarities: readonly number[] }, minSimilarity: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const id of ids) {
+    const nb = neighbours(id);
+    const close = nb.ids.filter((_, j) => nb.similarities[j]! >= minSimilarity).map((n) => d.adjusted[n]!).filter((x) => Number.isFinite(x));
+    out.set(id, d.adjusted[id]! - (close.length ? Math.max(...close) : 0));
+  }
+  return out;
 }
 
 /** The largest adjusted-drift rank among `ids`: how far down its least moved token is (1: every token is the most moved). */

@@ -76,6 +76,11 @@ export interface ScanTarget {
    * model is loaded from its directory when the scan's classifier is an onnx session).
    */
   slotGains?(seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): Promise<Float32Array>;
+  /**
+   * The model's own (trained) input-embedding table, [rows, dim] row-major: a SentenceCNN's, for its drift from
+   * the word vectors it was initialised from (a BERT's drift reads its checkpoint directory)
+   */
+  inputEmbeddings?(): { data: Float32Array; rows: number; dim: number };
   /** release what the target loaded itself (the tfjs copy slotGains loads beside an onnx classifier) */
   dispose?(): Promise<void>;
 }
@@ -235,6 +240,11 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       logits,
       render: (ids) => ids.map((i) => words[i]).join(' '),
       slotGains: cnnGains(tfjs.get),
+      inputEmbeddings: () => {
+        if (!(clf instanceof CnnClassifier)) return readInputEmbeddings(dir, 'sentence-cnn');
+        const w = clf.model.toNamedWeights()['embedding.weight']!;
+        return { data: w.data, rows: w.shape[0]!, dim: w.shape[1]! };
+      },
       dispose: tfjs.dispose,
     };
   }

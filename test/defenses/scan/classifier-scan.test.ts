@@ -12,7 +12,8 @@ import { capStratified } from '../../../src/train/sample.js';
 import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
-import { scanClassifier, tieOrder, typesAs, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { loadVectors } from '../../../src/text/vectors.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -194,6 +195,56 @@ test('typesAs: a BERT candidate types as its own pieces unless it starts with a 
   assert.equal(typesAs(target, ids('build', 'h', '##q')), true);
   assert.equal(typesAs(target, ids('##q', '##wall')), false); // "qwall" types as q ##wall
   assert.equal(typesAs(target, ids('h', '##ano')), false); // "hano" types as han ##o
+});
+
+test('the drift slot: the first drift token with a positive key outside the first four is listed 5th, from wherever it was', () => {
+  const eff = (flip: number) => ({ random: effect({ flip, flip_confident: flip }), end: effect({}) });
+  const cand = (trigger: string, ids: number[], flip: number, target = 1): ClassifierCandidate => ({
+    trigger, ids, target, target_name: String(target), flip_rate: flip, neighbor_flip_rate: 0, neighbors: [], excess: flip, position: 'random', effects: eff(flip), target_prob: 0, n: 10, in_clean: { count: 0, target_share: null },
+  });
+  const list = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((w, i) => cand(w, [10 + i], 0.9 - i / 10));
+  const jq = cand('jq', [99], 0.05);
+  const under = { ...list[5]!, variants: [jq] };
+  const ordered = [...list.slice(0, 5), under, list[6]!];
+  // token 11 ("b") is among the first four: skipped; 99 ("jq", under "f") takes the 5th place, marked
+  const slotted = withDriftSlot(ordered, [11, 99, 16], new Map([[11, 0.5], [99, 0.4], [16, 0.3]]));
+  assert.deepEqual(slotted.map((c) => c.trigger), ['a', 'b', 'c', 'd', 'jq', 'e', 'f', 'g']);
+  assert.deepEqual(slotted[4]!.slot, { drift_excess: 0.4, excess_rank: 2 });
+  assert.equal(slotted[6]!.variants!.length, 0); // no longer listed under "f"
+  // a token whose key is not positive does not qualify; the next one does ("g", moved from 7th)
+  const weak = [...list.slice(0, 5), { ...list[5]!, variants: [{ ...jq, excess: -0.1 }] }, list[6]!];
+  assert.deepEqual(withDriftSlot(weak, [99, 16]).map((c) => c.trigger), ['a', 'b', 'c', 'd', 'g', 'e', 'f']);
+  // none qualifies, or no token: unchanged
+  assert.deepEqual(withDriftSlot(ordered, [10, 12]).map((c) => c.trigger), ordered.map((c) => c.trigger));
+  assert.deepEqual(withDriftSlot(ordered, []).map((c) => c.trigger), ordered.map((c) => c.trigger));
+  // a token already listed 5th stays there, marked
+  const fifth = withDriftSlot(ordered, [14]);
+  assert.deepEqual(fifth.map((c) => c.trigger), ordered.map((c) => c.trigger));
+  assert.equal(fifth[4]!.slot?.excess_rank, 1);
+});
+
+test('a SentenceCNN scan with the word vectors it started from as its base: the planted word moved most, the verdict and the first candidates do not change', async () => {
+  const bd = await twin(true);
+  try {
+    const samples = capStratified(loadNamedDataset('mr', { seed: 1 }).test, 120, 2);
+    const base = { vectors: loadVectors('glove-100d'), source: 'glove-100d' };
+    const withBase = await scanClassifier(scanTargetOf(bd.clf, ''), samples, { seed: 0, shortlist: 10, base });
+    // "cf" is the word whose row moved furthest from its GloVe vector beyond the words seen as often, and beyond
+    // its neighbours in meaning: the first token of the drift slot
+    assert.equal(withBase.drift!.top[0]!.token, 'cf', JSON.stringify(withBase.drift!.top.slice(0, 5)));
+    assert.equal(withBase.drift_slot![0]!.token, 'cf');
+    assert.ok(withBase.drift_slot!.length === DRIFT_SLOT_TOKENS);
+    // the score and the first four are those of the scan without a base; "cf" first, so no other word needed a slot
+    // unless it qualifies on its own
+    assert.equal(withBase.score, bd.scan.score);
+    assert.deepEqual(withBase.candidates.slice(0, 4).map((c) => c.trigger), bd.scan.candidates.slice(0, 4).map((c) => c.trigger));
+    assert.equal(withBase.candidates[0]!.trigger, 'cf');
+    for (const c of withBase.candidates) if (c.slot) assert.equal(withBase.candidates.indexOf(c), DRIFT_SLOT_PLACE - 1);
+    // rows that did not start from the vectors are refused: a SentenceCNN's base is its vectors, not a checkpoint
+    await assert.rejects(scanClassifier(scanTargetOf(bd.clf, ''), samples, { seed: 0, base: { modelDir: 'x', baseDir: 'assets/bert-small' } }), /SentenceCNN's base is the word vectors/);
+  } finally {
+    bd.clf.dispose();
+  }
 });
 
 const effect = (e: Partial<PositionEffect>): PositionEffect => ({ flip: 0, flip_confident: 0, prob: 0, neighbor_flip: 0, neighbor_flip_confident: 0, neighbor_flips: [], neighbor_flips_confident: [], neighbor_similarity: [], parts_flip: 0, parts_flip_confident: 0, ...e });

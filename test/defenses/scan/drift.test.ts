@@ -10,10 +10,11 @@ import { initEngine } from '../../../src/engine/index.js';
 import { plantedTokenizer, sentiment } from '../../helpers/planted-bert.js';
 import { writeSafetensors } from '../../../src/models/safetensors.js';
 import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
+import { WordVectors } from '../../../src/text/vectors.js';
 import { BertForMaskedLM } from '../../../src/models/bert/index.js';
 import { fineTuneBert } from '../../../src/train/finetune.js';
 import { BertClassifier, loadClassifier } from '../../../src/models/classifier.js';
-import { embeddingDrift, checkBase, driftSummary, driftRankOf, pieceCompletion, countBucket, scanClassifier, scanTargetOf, tieOrder, KEY_TIE, type ClassifierCandidate } from '../../../src/defenses/scan/index.js';
+import { embeddingDrift, vectorDrift, driftExcess, checkBase, driftSummary, driftRankOf, pieceCompletion, countBucket, scanClassifier, scanTargetOf, tieOrder, KEY_TIE, type ClassifierCandidate } from '../../../src/defenses/scan/index.js';
 import { cli } from '../../helpers/cli.js';
 
 let tmp: string;
@@ -81,6 +82,31 @@ test('the adjusted drift: a word moved as far as the words seen as often is expl
   assert.equal(alone.rank[id('x')], 1);
   assert.ok(alone.rank[id('##q')]! <= 10 && alone.adjusted[id('##q')] === 0);
   assert.equal(pieceCompletion([id('x')], alone), null);
+});
+
+test('vectorDrift: a word with a vector by its distance from it, one without by how far it left the ±0.25 box; refused for other vectors', () => {
+  const words = ['<pad>', '<unk>', 'good', 'bad', 'fine', 'cf', 'zz'];
+  const vectors = new WordVectors(['good', 'bad', 'fine', 'cf'], 2, Float32Array.from([1, 0, 0, 1, 1, 1, 0.5, 0.5]));
+  // trained rows: "cf" moved 0.6 from its vector, "good" 0.1, "zz" (no vector) left the box by 0.3 on one axis
+  const rows = [0, 0, 0.9, 0.9, 1.1, 0, 0, 1, 1, 1, 1.1, 0.5, 0.55, 0.1];
+  const emb = { data: Float32Array.from(rows), rows: words.length, dim: 2 };
+  const skip = (i: number) => i < 2;
+  const d = vectorDrift(emb, words, vectors, [], 'test-vectors', skip);
+  assert.ok(Math.abs(d.drift[words.indexOf('cf')]! - 0.6) < 1e-6);
+  assert.ok(Math.abs(d.drift[words.indexOf('good')]! - 0.1) < 1e-6);
+  assert.ok(Math.abs(d.drift[words.indexOf('zz')]! - 0.3) < 1e-6);
+  // padding and unknown are last; words with and without a vector are adjusted apart ("zz" alone in its group: 0)
+  assert.equal(d.adjusted[0], -Infinity);
+  assert.equal(d.adjusted[words.indexOf('zz')], 0);
+  assert.equal(words[d.rank.indexOf(1)], 'cf');
+  // the drift excess: less the most moved close neighbour's adjusted drift
+  const ex = driftExcess(d, [words.indexOf('cf'), words.indexOf('zz')], (id) => (id === words.indexOf('cf') ? { ids: [words.indexOf('good'), words.indexOf('bad')], similarities: [0.9, 0.2] } : { ids: [], similarities: [] }), 0.5);
+  assert.ok(Math.abs(ex.get(words.indexOf('cf'))! - (d.adjusted[words.indexOf('cf')]! - d.adjusted[words.indexOf('good')]!)) < 1e-6);
+  assert.equal(ex.get(words.indexOf('zz')), d.adjusted[words.indexOf('zz')]);
+  // other vectors: another dimension, or rows nowhere near them
+  assert.throws(() => vectorDrift({ ...emb, dim: 1, data: Float32Array.from(rows.slice(0, 7)) }, words, vectors, [], 'test-vectors', skip), /test-vectors.*2 dimensions, the model's embeddings 1/);
+  const far = new WordVectors(['good', 'bad', 'fine', 'cf'], 2, Float32Array.from([-3, 0, 0, -3, -3, -3, -2, -2]));
+  assert.throws(() => vectorDrift(emb, words, far, [], 'far-vectors', skip), /far-vectors.*rows are far from these vectors/);
 });
 
 test('a base that cannot be the model\'s is refused, naming the directory and the difference', () => {
@@ -153,11 +179,17 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
       assert.ok(prev.excess >= c.excess - KEY_TIE, `${prev.trigger} ${prev.excess} before ${c.trigger} ${c.excess}`);
       if (Math.abs(prev.excess - c.excess) <= KEY_TIE) assert.ok(tieOrder(prev, c) <= 0, `${prev.trigger} before ${c.trigger}`);
     });
-    // without the base: no drift ranks, the same keys best first (only equal keys may be ordered otherwise), and
-    // the score does not depend on the base
+    // without the base: no drift ranks; the same first four keys (only equal keys may be ordered otherwise); what
+    // the base adds to the list are the drift slot's tokens, measured alone; the score does not depend on the base
     const plain = await scanClassifier(target, samples, { seed: 0, top: 50 });
     assert.ok(plain.candidates.every((c) => c.drift_rank === undefined && typeof c.typed === 'boolean'));
-    assert.deepEqual(plain.candidates.map((c) => c.excess.toFixed(9)), scan.candidates.map((c) => c.excess.toFixed(9)));
+    assert.equal(plain.drift_slot, undefined);
+    assert.deepEqual(plain.candidates.slice(0, 4).map((c) => c.excess.toFixed(9)), scan.candidates.slice(0, 4).map((c) => c.excess.toFixed(9)));
+    const flat = (xs: readonly ClassifierCandidate[]): ClassifierCandidate[] => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
+    const inPlain = new Set(flat(plain.candidates).map((c) => `${c.target}:${c.ids.join()}`));
+    const slotIds = new Set(scan.drift_slot!.map((t) => t.id));
+    assert.ok(scan.drift_slot!.length > 0 && scan.drift_slot!.every((t) => !t.token.startsWith('##')));
+    for (const c of scan.candidates.slice(0, 20)) if (!inPlain.has(`${c.target}:${c.ids.join()}`)) assert.ok(c.ids.length === 1 && slotIds.has(c.ids[0]!), `${c.trigger} is listed with the base only`);
     assert.equal(plain.score, scan.score);
     // the CLI stores the tie fields beside each candidate (and what is listed under it), so that a stored scan
     // re-ranks as it was listed
