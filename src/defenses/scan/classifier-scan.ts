@@ -183,7 +183,7 @@ export interface ClassifierCandidate {
    * "q ##wall": false). Among equal keys a typed candidate is listed first (orderCandidates)
    */
   typed?: boolean;
-  /** with a base checkpoint: the largest adjusted-drift rank among the trigger's tokens (among equal keys, smaller first) */
+  /** with a base: the largest adjusted-drift rank among the trigger's tokens (evidence: 1 when every token is the most moved) */
   drift_rank?: number;
   /** listed in the drift slot (withDriftSlot): its token's drift excess and that excess's rank among the scan's tokens */
   slot?: { drift_excess: number; excess_rank: number };
@@ -519,16 +519,12 @@ export const KEY_TIE = 1e-9;
 
 /**
  * How two candidates of equal key are ordered before their flip rates (docs/scanner.md "Eleventh round"): one that
- * types as its own tokens first (`typed`; unknown counts as typed), then the one whose least moved token moved
- * more (`drift_rank`, with a base checkpoint; unknown last). Negative: `a` first.
+ * types as its own tokens first (`typed`; unknown counts as typed). Negative: `a` first. (The eleventh round's
+ * second step, the smaller `drift_rank` first, failed its held-out test and was removed.)
  */
-export function tieOrder(a: Pick<ClassifierCandidate, 'typed' | 'drift_rank'>, b: Pick<ClassifierCandidate, 'typed' | 'drift_rank'>): number {
+export function tieOrder(a: Pick<ClassifierCandidate, 'typed'>, b: Pick<ClassifierCandidate, 'typed'>): number {
   const untyped = (c: typeof a) => (c.typed === false ? 1 : 0);
-  const byTyped = untyped(a) - untyped(b);
-  if (byTyped) return byTyped;
-  const da = a.drift_rank ?? Infinity;
-  const db = b.drift_rank ?? Infinity;
-  return da === db ? 0 : da < db ? -1 : 1;
+  return untyped(a) - untyped(b);
 }
 
 /**
