@@ -266,7 +266,7 @@ function markdown(r) {
     '',
     '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | warnings | wall s | CPU s |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank === null ? 'not measured' : `${m.trigger_rank}${m.trigger_by_word ? ' (its word)' : ''}`) : '–'} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank === null ? 'not measured' : `${m.trigger_rank}${m.trigger_by_word ? ' (its word)' : ''}`) : '–'}${m.slot ? ` (slot: ${m.slot}; without it ${m.trigger_rank_no_slot ?? '–'})` : ''} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -343,7 +343,6 @@ export function windowAround(seq: readonly number[], pos: number, width: number,
 /** log p − log(1 − p), both floored at 1e-12 (docs/scanner.md, Limits: the cap of near-certain samples). */
 const logOdds = (p: number): number => Math.log(Math.max(p, 1e-12)) - Math.log(Math.max(1 - p, 1e-12));
 
-/** Insert `ids` into `seq` at `pos` (samples are cut to leave room, see scanClassifier). */
 /**
  * Whether a BERT candidate's text, typed, gives back its tokens: the tokenizer encodes `render(ids)` to `ids`
  * between [CLS] and [SEP]. A phrase that starts with a continuation piece ("##q ##wall", rendered "qwall") does
@@ -354,6 +353,7 @@ export function typesAs(target: Pick<ScanTarget, 'encode' | 'render'>, ids: read
   return e.length === ids.length + 2 && ids.every((id, i) => e[i + 1] === id);
 }
 
+/** Insert `ids` into `seq` at `pos` (samples are cut to leave room, see scanClassifier). */
 function insertIds(seq: readonly number[], pos: number, ids: readonly number[]): number[] {
   return [...seq.slice(0, pos), ...ids, ...seq.slice(pos)];
 }
@@ -628,8 +628,8 @@ function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: 
   if (!base) return null;
   if ('vectors' in base) {
     if (target.kind !== 'sentence-cnn' || !target.inputEmbeddings) throw new Error('word vectors as the base apply to SentenceCNN classifiers (a BERT\'s base is the checkpoint it was fine-tuned from)');
-    const special = new Set(target.tokens.map((_, i) => i).filter((i) => !target.candidateIds.includes(i)));
-    return vectorDrift(target.inputEmbeddings(), target.tokens, base.vectors, seqs, base.source, (i) => special.has(i));
+    const words = new Set(target.candidateIds);
+    return vectorDrift(target.inputEmbeddings(), target.tokens, base.vectors, seqs, base.source, (i) => !words.has(i));
   }
   if (target.kind !== 'bert') throw new Error('a base checkpoint applies to BERT classifiers (a SentenceCNN\'s base is the word vectors it was initialised from)');
   return embeddingDrift(base.modelDir, base.baseDir, seqs);
@@ -685,8 +685,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   // clean predictions; samples cut to leave room for a two-token phrase per insertion (BERT keeps its final
   // [SEP]); insertion positions drawn once per sample (the same for every candidate: compared on the same inputs)
   const seqs = scanSequences(target, samples, K);
-  // the embedding drift from the base checkpoint, adjusted by each token's count in these samples (before any
-  // forward pass: a base that cannot be the model's is refused before the work)
+  // the embedding drift from the base (a BERT's checkpoint, a SentenceCNN's word vectors), adjusted by each
+  // token's count in these samples (before any forward pass: a base that cannot be the model's is refused before
+  // the work)
   const drift: EmbeddingDrift | null = driftOf(target, opts.base, seqs);
   const base = await probsOf(target, seqs, bs, counter);
   // each clean sample's log-odds of every label, once (the flip rates' log-odds rises are measured from them)
