@@ -248,7 +248,7 @@ export const scan: Command = {
       const e = c.effects[c.position];
       const push = e.lo_rise_confident === undefined ? '' : `  push ${e.lo_rise_confident.toFixed(1)} nats${e.neighbor_lo_rises_confident?.length ? ` (neighbours ≤ ${Math.max(...e.neighbor_lo_rises_confident).toFixed(1)})` : ''}`;
       // a trigger whose text types as other tokens ("##q ##wall" shown as "qwall"): its pieces, as measured
-      const slot = c.slot ? `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]` : '';
+      const slot = !c.slot ? '' : 'drift_rank' in c.slot ? `  [5th by the weights: every piece among the ${c.slot.drift_rank <= 1 ? '' : `${c.slot.drift_rank} `}most moved tokens]` : `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]`;
       const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
       console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}${slot}`);
       if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);

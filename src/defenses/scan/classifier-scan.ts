@@ -106,6 +106,8 @@ export interface SentenceCnnBase {
 export const DRIFT_SLOT_TOKENS = 5;
 /** The place the drift slot takes (1-based). */
 export const DRIFT_SLOT_PLACE = 5;
+/** A drift word's pieces are all within this many tokens of largest adjusted drift (docs/scanner.md "Thirteenth round"). */
+export const DRIFT_WORD_TOP = 10;
 
 /** Where a candidate is inserted: at the sample's seeded random position, or at its end (semantic-append's triggers are learned there). */
 export type InsertAt = 'random' | 'end';
@@ -185,8 +187,11 @@ export interface ClassifierCandidate {
   typed?: boolean;
   /** with a base: the largest adjusted-drift rank among the trigger's tokens (evidence: 1 when every token is the most moved) */
   drift_rank?: number;
-  /** listed in the drift slot (withDriftSlot): its token's drift excess and that excess's rank among the scan's tokens */
-  slot?: { drift_excess: number; excess_rank: number };
+  /**
+   * listed in the drift slot (withDriftSlot): a drift word, with the adjusted-drift rank of its least moved piece
+   * (`drift_rank`); or a single token, with its drift excess and that excess's rank among the scan's tokens
+   */
+  slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number };
 }
 
 export interface ClassifierScanResult {
@@ -636,29 +641,45 @@ function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: 
 }
 
 /**
- * The drift slot (docs/scanner.md "Twelfth round"): the first of `slotIds` (tokens by drift excess, largest first)
- * whose single-token candidate has a positive key for some target (its best target's) and that is not a token of
- * the first DRIFT_SLOT_PLACE − 1 listed candidates or of what they absorb, is listed at DRIFT_SLOT_PLACE (taken
- * from wherever it was listed, or from under another candidate), marked with `slot`. The list is unchanged when
- * none qualifies or the list is shorter than the slot's place.
+ * The drift slot (docs/scanner.md "Twelfth round", "Thirteenth round"), for a scan with a base. First choice, a
+ * drift word: a candidate of the pool (listed, absorbed or listed under another) that is one typed word of two or
+ * more pieces, all within the DRIFT_WORD_TOP most moved tokens (its `drift_rank`), with a positive key and not
+ * itself among the first DRIFT_SLOT_PLACE − 1 listed candidates or what they absorb (the best `drift_rank`, then
+ * the larger key). Otherwise the first of `slotIds` (tokens by drift excess, largest first) whose single-token
+ * candidate has a positive key for some target (its best target's) and that is not a token of the first
+ * DRIFT_SLOT_PLACE − 1 listed candidates or of what they absorb. The chosen candidate is listed at
+ * DRIFT_SLOT_PLACE (taken from wherever it was listed, or from under another candidate), marked with `slot`. The
+ * list is unchanged when none qualifies or the list is shorter than the slot's place.
  */
 export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: readonly number[], excess?: ReadonlyMap<number, number>): ClassifierCandidate[] {
   const before = DRIFT_SLOT_PLACE - 1;
   if (ordered.length < before || !slotIds.length) return [...ordered];
-  const taken = new Set(ordered.slice(0, before).flatMap((c) => [...c.ids, ...(c.absorbs ?? []).flatMap((p) => p.ids)]));
+  const first = ordered.slice(0, before).flatMap((c) => [c, ...(c.absorbs ?? [])]);
+  const taken = new Set(first.flatMap((c) => c.ids));
+  const firstKeys = new Set(first.map((c) => keyOf(c.ids, c.target)));
   const flat = (xs: readonly ClassifierCandidate[]): ClassifierCandidate[] => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
   const pool = flat(ordered);
+  const place = (best: ClassifierCandidate, slot: NonNullable<ClassifierCandidate['slot']>): ClassifierCandidate[] => {
+    const k = keyOf(best.ids, best.target);
+    const drop = (c: ClassifierCandidate): ClassifierCandidate => ({
+      ...c,
+      ...(c.variants ? { variants: c.variants.filter((v) => keyOf(v.ids, v.target) !== k) } : {}),
+      ...(c.absorbs ? { absorbs: c.absorbs.filter((v) => keyOf(v.ids, v.target) !== k) } : {}),
+    });
+    const rest = ordered.slice(before).filter((c) => keyOf(c.ids, c.target) !== k).map(drop);
+    const { variants: _v, absorbs: _a, ...own } = best;
+    const listed = ordered.find((c) => keyOf(c.ids, c.target) === k);
+    return [...ordered.slice(0, before).map(drop), { ...(listed ?? own), slot }, ...rest];
+  };
+  const words = pool
+    .filter((c) => c.ids.length >= 2 && oneWord(c.trigger) && c.typed === true && c.drift_rank !== undefined && c.drift_rank <= DRIFT_WORD_TOP && c.excess > 0 && !firstKeys.has(keyOf(c.ids, c.target)))
+    .sort((a, b) => a.drift_rank! - b.drift_rank! || b.excess - a.excess);
+  if (words[0]) return place(words[0], { drift_rank: words[0].drift_rank! });
   for (const [r, id] of slotIds.entries()) {
     if (taken.has(id)) continue;
     const best = pool.filter((c) => c.ids.length === 1 && c.ids[0] === id && c.excess > 0).sort((a, b) => b.excess - a.excess)[0];
     if (!best) continue;
-    const k = keyOf(best.ids, best.target);
-    const drop = (c: ClassifierCandidate): ClassifierCandidate => (c.variants ? { ...c, variants: c.variants.filter((v) => keyOf(v.ids, v.target) !== k) } : c);
-    const rest = ordered.slice(before).filter((c) => keyOf(c.ids, c.target) !== k).map(drop);
-    const { variants: _v, absorbs: _a, ...own } = best;
-    const listed = ordered.find((c) => keyOf(c.ids, c.target) === k);
-    const slotted: ClassifierCandidate = { ...(listed ?? own), slot: { drift_excess: +(excess?.get(id) ?? NaN).toFixed(4), excess_rank: r + 1 } };
-    return [...ordered.slice(0, before).map(drop), slotted, ...rest];
+    return place(best, { drift_excess: +(excess?.get(id) ?? NaN).toFixed(4), excess_rank: r + 1 });
   }
   return [...ordered];
 }

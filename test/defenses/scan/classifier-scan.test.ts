@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -215,7 +215,23 @@ test('the drift slot: the first drift token with a positive key outside the firs
   // a token already listed 5th stays there, marked
   const fifth = withDriftSlot(ordered, [14]);
   assert.deepEqual(fifth.map((c) => c.trigger), ordered.map((c) => c.trigger));
-  assert.equal(fifth[4]!.slot?.excess_rank, 1);
+  assert.deepEqual(fifth[4]!.slot, { drift_excess: NaN, excess_rank: 1 });
+  // a drift word comes first: one typed word of 2+ pieces, every piece among the most moved (drift_rank), listed
+  // under a candidate that shares a piece ("zf" under "sarf", which is 1st); the best drift rank wins
+  const sarf = { ...cand('sarf', [30, 31], 1.0), typed: true, drift_rank: 900 };
+  const zf = { ...cand('zf', [40, 31], 0.6), typed: true, drift_rank: 2 };
+  const zfx = { ...cand('zfx', [40, 31, 41], 0.6), typed: true, drift_rank: 7 };
+  const untypedWord = { ...cand('fz', [31, 40], 0.9), typed: false, drift_rank: 1 };
+  const phrase = { ...cand('z f', [40, 42], 0.9), typed: true, drift_rank: 1 };
+  const farWord = { ...cand('zq', [40, 43], 0.9), typed: true, drift_rank: DRIFT_WORD_TOP + 1 };
+  const withWords = [{ ...sarf, variants: [zf, zfx, untypedWord, phrase, farWord] }, ...list.slice(1)];
+  const w = withDriftSlot(withWords, [11, 16]);
+  assert.deepEqual(w.map((c) => c.trigger), ['sarf', 'b', 'c', 'd', 'zf', 'e', 'f', 'g']);
+  assert.deepEqual(w[4]!.slot, { drift_rank: 2 });
+  assert.deepEqual(w[0]!.variants!.map((c) => c.trigger), ['zfx', 'fz', 'z f', 'zq']);
+  // a drift word that is itself among the first four takes no slot: the tokens' turn
+  const listedWord = [zf, ...list.slice(1)];
+  assert.equal(withDriftSlot(listedWord, [16])[4]!.trigger, 'g');
 });
 
 test('a SentenceCNN scan with the word vectors it started from as its base: the planted word moved most, the verdict and the first candidates do not change', async () => {
