@@ -667,13 +667,15 @@ export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: 
       ...(c.absorbs ? { absorbs: c.absorbs.filter((v) => keyOf(v.ids, v.target) !== k) } : {}),
     });
     const rest = ordered.slice(before).filter((c) => keyOf(c.ids, c.target) !== k).map(drop);
-    const { variants: _v, absorbs: _a, ...own } = best;
+    // it keeps the pieces it absorbs (so that a stored list re-ranks to the same keys), not what was listed under it
+    const { variants: _v, ...own } = best;
     const listed = ordered.find((c) => keyOf(c.ids, c.target) === k);
     return [...ordered.slice(0, before).map(drop), { ...(listed ?? own), slot }, ...rest];
   };
   const words = pool
     .filter((c) => c.ids.length >= 2 && oneWord(c.trigger) && c.typed === true && c.drift_rank !== undefined && c.drift_rank <= DRIFT_WORD_TOP && c.excess > 0 && !firstKeys.has(keyOf(c.ids, c.target)))
-    .sort((a, b) => a.drift_rank! - b.drift_rank! || b.excess - a.excess);
+    // (the rest of a tie, to be the same whatever the pool's order: the larger flip rate, then the token ids)
+    .sort((a, b) => a.drift_rank! - b.drift_rank! || b.excess - a.excess || b.flip_rate - a.flip_rate || (keyOf(a.ids, a.target) < keyOf(b.ids, b.target) ? -1 : 1));
   if (words[0]) return place(words[0], { drift_rank: words[0].drift_rank! });
   for (const [r, id] of slotIds.entries()) {
     if (taken.has(id)) continue;
