@@ -107,6 +107,12 @@ for (const m of manifest.models) {
   scans.push({ m, s });
 }
 
+/** the candidates the score is computed from: without those measured only for the drift slot (`drift_only`) */
+function scorePool(xs) {
+  // (what is listed under a drift-only candidate stays in the pool)
+  return xs.flatMap((c) => (c.drift_only ? scorePool(c.variants ?? []) : [{ ...c, ...(c.variants ? { variants: scorePool(c.variants) } : {}), ...(c.absorbs ? { absorbs: scorePool(c.absorbs) } : {}) }]));
+}
+
 /** a candidate and what is listed under it without the tie fields (--no-ties: the order before the eleventh round) */
 function withoutTies({ typed: _t, drift_rank: _d, ...c }) {
   return { ...c, ...(c.variants ? { variants: c.variants.map(withoutTies) } : {}), ...(c.absorbs ? { absorbs: c.absorbs.map(withoutTies) } : {}) };
@@ -173,8 +179,9 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const rankNoSlot = unslotted.findIndex(hitOf);
     const slotted = ranked.find((x) => x.c.slot)?.c ?? null;
     const top = ranked[0];
-    // the score's order leaves the ties to the flip rate (the verdict does not depend on them)
-    const sc = scoreOf(orderCandidates(s.candidates, scoreOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : scoreOpts, false), kind);
+    // the score's order leaves the ties to the flip rate, and its pool the drift slot's own measurements (the verdict
+    // does not depend on either)
+    const sc = scoreOf(orderCandidates(scorePool(s.candidates), scoreOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : scoreOpts, false), kind);
     return {
       id: m.id, set: m.set, round: ROUND.get(m.id) ?? null, kind: m.kind, arch: m.arch, dataset: m.dataset,
       backdoored: m.kind !== 'clean',

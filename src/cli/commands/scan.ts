@@ -281,6 +281,7 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     ...(c.typed !== undefined ? { typed: c.typed } : {}),
     ...(c.drift_rank !== undefined ? { drift_rank: c.drift_rank } : {}),
     ...(c.slot ? { slot: c.slot } : {}),
+    ...(c.drift_only ? { drift_only: true } : {}),
   };
 }
 

@@ -192,6 +192,8 @@ export interface ClassifierCandidate {
    * (`drift_rank`); or a single token, with its drift excess and that excess's rank among the scan's tokens
    */
   slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number };
+  /** measured only as one of the drift slot's tokens: listed, but not in the score's pool (so that the verdict does not depend on the base) */
+  drift_only?: true;
 }
 
 export interface ClassifierScanResult {
@@ -1110,7 +1112,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     return cand;
   };
   const all = [...single, ...phrases, ...grown].map(toCandidate);
-  const listPool = [...all, ...driftSingles.map(toCandidate)];
+  const listPool = [...all, ...driftSingles.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }))];
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
   const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess).slice(0, top);

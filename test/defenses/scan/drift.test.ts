@@ -189,7 +189,7 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
     const inPlain = new Set(flat(plain.candidates).map((c) => `${c.target}:${c.ids.join()}`));
     const slotIds = new Set(scan.drift_slot!.map((t) => t.id));
     assert.ok(scan.drift_slot!.length > 0 && scan.drift_slot!.every((t) => !t.token.startsWith('##')));
-    for (const c of scan.candidates.slice(0, 20)) if (!inPlain.has(`${c.target}:${c.ids.join()}`)) assert.ok(c.ids.length === 1 && slotIds.has(c.ids[0]!), `${c.trigger} is listed with the base only`);
+    for (const c of scan.candidates.slice(0, 20)) if (!inPlain.has(`${c.target}:${c.ids.join()}`)) assert.ok(c.ids.length === 1 && slotIds.has(c.ids[0]!) && c.drift_only === true, `${c.trigger} is listed with the base only`);
     assert.equal(plain.score, scan.score);
     // the CLI stores the tie fields beside each candidate (and what is listed under it), so that a stored scan
     // re-ranks as it was listed
