@@ -6,7 +6,9 @@
 // the held-out set with the zoo's threshold. Candidates are re-ranked from their stored effects with the
 // library's rankKey, so a ranking rule can be compared on the same scans (--compare) without scanning again.
 //
-//   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--out docs/results/scanner] [--only SUBSTRING]
+//   node scripts/zoo/score-zoo.mjs --zoo results/zoo [--zoo DIR ...] [--out docs/results/scanner] [--only SUBSTRING]
+//        (several --zoo: their models together, a model id of a later directory in place of an earlier one's, so
+//         that a set's rescans replace its first scans: every held-out set in one table)
 //        [--rule both|random|confident|blend|log-odds] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
@@ -34,14 +36,15 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
+import { WordPieceTokenizer } from '../../dist/src/text/wordpiece.js';
 
 const { values: o } = parseArgs({
   options: {
-    zoo: { type: 'string' },
+    zoo: { type: 'string', multiple: true },
     out: { type: 'string' },
     only: { type: 'string' },
     'max-fpr': { type: 'string', default: '0.1' },
@@ -66,9 +69,14 @@ const { values: o } = parseArgs({
     'cnn-base': { type: 'string' },
   },
 });
-if (!o.zoo) throw new Error('--zoo DIR is required');
+if (!o.zoo?.length) throw new Error('--zoo DIR is required');
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'nlp-backdoor.js');
-const manifest = JSON.parse(fs.readFileSync(path.join(o.zoo, 'manifest.json'), 'utf8'));
+/** the models of every --zoo directory (`dir`: where each one's files are), a later directory's model in place of an earlier one of the same id */
+const manifests = o.zoo.map((z) => ({ z, man: JSON.parse(fs.readFileSync(path.join(z, 'manifest.json'), 'utf8')) }));
+const byId = new Map();
+for (const { z, man } of manifests) for (const m of man.models) byId.set(m.id, { m, dir: path.join(z, m.id) });
+const manifest = { ...manifests[0].man, models: [...byId.values()].map((x) => x.m) };
+const dirOf = new Map([...byId].map(([id, x]) => [id, x.dir]));
 
 if (o.rule !== undefined && !RANK_RULES.includes(o.rule)) throw new Error(`--rule must be one of ${RANK_RULES.join(', ')}, got ${o.rule}`);
 const MIN_ASR = 0.5;
@@ -83,7 +91,7 @@ const scanName = insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'au
 const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
-  const dir = path.join(o.zoo, m.id);
+  const dir = dirOf.get(m.id);
   const scanFile = path.join(dir, scanName);
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
@@ -102,9 +110,26 @@ for (const m of manifest.models) {
     console.error(`${m.id}: ${scanFile} predates the stored effects; delete it to scan again`);
     continue;
   }
+  // a BERT's planted words as its tokenizer splits them (the piece diagnostic below)
+  const pieces = m.arch === 'cnn' ? null : (() => {
+    const tok = WordPieceTokenizer.fromDirectory(path.join(dir, 'model'));
+    return m.trigger_words.map((w) => tok.convertTokensToIds(tok.tokenize(w)));
+  })();
   if (m.arch !== 'cnn' && !o['no-ties']) s.candidates = await withTies(dir, s);
   else if (o['no-ties']) s.candidates = s.candidates.map(withoutTies);
-  scans.push({ m, s });
+  scans.push({ m, s, pieces });
+}
+
+/**
+ * Piece diagnostic (BERT; not a hit, docs/scanner.md "Fourteenth round"): the first place of the list whose
+ * candidate is a WordPiece of a planted word that the model obeys by itself (obeyedAlone), or a word the
+ * library's obeyedPieces says such a piece carries (its key is the piece's): the model obeys that piece of the
+ * trigger, and the list shows it, whether or not it shows the planted word.
+ */
+function pieceRank(ranked, planted) {
+  const ids = new Set(planted.flat());
+  const i = ranked.findIndex(({ c }) => (c.ids.length === 1 && ids.has(c.ids[0]) && obeyedAlone(c)) || obeyedPieces(c).some((p) => ids.has(p.ids[0])));
+  return i < 0 ? null : i + 1;
 }
 
 /** the candidates the score is computed from: without those measured only for the drift slot (`drift_only`) */
@@ -164,7 +189,7 @@ function scoreOf(ordered, kind) {
   return { score: w.score, word: w.candidate?.trigger ?? null };
 }
 function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
-  return scans.map(({ m, s }) => {
+  return scans.map(({ m, s, pieces: planted }) => {
     const words = m.trigger_words.map((w) => w.toLowerCase());
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
@@ -195,6 +220,8 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
       top1_flip: top ? top.c.effects[top.position].flip : null,
       top1_position: top?.position ?? null,
       trigger_rank: rank < 0 ? null : rank + 1,
+      // BERT: the first place holding a piece of the planted word that the model obeys alone (pieceRank)
+      piece_rank: planted ? pieceRank(ranked, planted) : null,
       // the same scan's list without the drift slot, and the candidate the slot listed 5th
       trigger_rank_no_slot: rankNoSlot < 0 ? null : rankNoSlot + 1,
       slot: slotted ? slotted.trigger : null,
@@ -244,6 +271,10 @@ function summary(rs, threshold) {
     top5_recall: bd.length ? bd.filter((r) => inTop(r, 5)).length / bd.length : null,
     top1_recall_by_kind: Object.fromEntries(kinds.map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => inTop(r, 1)).length}/${g.length}`]; })),
     top5_recall_by_kind: Object.fromEntries(kinds.map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => inTop(r, 5)).length}/${g.length}`]; })),
+    // BERT backdoors: the planted word in the top 5, and (the piece diagnostic, not a hit) the word or a piece of it
+    // that the model obeys alone
+    bert_top5: (() => { const g = bd.filter((r) => r.arch !== 'cnn'); return `${g.filter((r) => inTop(r, 5)).length}/${g.length}`; })(),
+    bert_word_or_piece_top5: (() => { const g = bd.filter((r) => r.arch !== 'cnn'); return `${g.filter((r) => inTop(r, 5) || (r.piece_rank !== null && r.piece_rank <= 5)).length}/${g.length}`; })(),
     scan_wall_s: stat(rs.map((r) => r.wall_s).filter((x) => x !== null)),
     scan_cpu_s: stat(rs.map((r) => r.cpu_s).filter((x) => x !== null)),
     roc: roc(pos, neg),
@@ -271,9 +302,15 @@ function markdown(r) {
     ...byKind('held out', r.heldout),
     ...Object.entries(r.heldout_rounds ?? {}).flatMap(([k, x]) => byKind(`held out: ${k}`, x)),
     '',
-    '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | warnings | wall s | CPU s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank === null ? 'not measured' : `${m.trigger_rank}${m.trigger_by_word ? ' (its word)' : ''}`) : '–'}${m.slot ? ` (slot: ${m.slot}; without it ${m.trigger_rank_no_slot ?? '–'})` : ''} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
+    `BERT backdoors: the planted word in the top 5, and the word or one of its WordPieces that the model obeys alone in the top 5 (a diagnostic, not a hit): the piece as a candidate that flips at least ${PIECE_FLIP} inserted by itself, at least half of it beyond its neighbours in meaning, or a word such a piece carries (the word's key is the piece's).`,
+    '',
+    '| set | BERT: word in the top 5 | BERT: word or obeyed piece in the top 5 |',
+    '|---|---|---|',
+    ...[['zoo', r.zoo], ['held out', r.heldout], ...Object.entries(r.heldout_rounds ?? {}).map(([k, x]) => [`held out: ${k}`, x])].filter(([, x]) => x.bert_top5 && !x.bert_top5.endsWith('/0')).map(([k, x]) => `| ${k} | ${x.bert_top5} | ${x.bert_word_or_piece_top5} |`),
+    '',
+    '| model | set | kind | CACC | ASR | score (its word) | top-1 candidate (flip, position) | trigger rank | obeyed piece rank | warnings | wall s | CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.models.map((m) => `| ${m.id} | ${m.set} | ${m.kind}${m.effective === false ? ' (not effective)' : ''} | ${m.cacc} | ${m.asr ?? '–'} | ${m.score.toFixed(3)}${m.score_word ? ` (${m.score_word})` : ''} | ${m.top1 ?? '–'} → ${m.top1_target ?? '–'} (${m.top1_flip === null ? '–' : m.top1_flip.toFixed(2)}, ${m.top1_position ?? '–'}) | ${m.backdoored ? (m.trigger_rank === null ? 'not listed' : `${m.trigger_rank}${m.trigger_by_word ? ' (its word)' : ''}`) : '–'}${m.slot ? ` (slot: ${m.slot}; without it ${m.trigger_rank_no_slot ?? '–'})` : ''} | ${m.backdoored && m.arch !== 'cnn' ? (m.piece_rank ?? 'not listed') : '–'} | ${m.warnings || '–'} | ${m.wall_s ?? '–'} | ${m.cpu_s ?? '–'} |`),
   ];
   return lines.join('\n') + '\n';
 }
@@ -314,7 +351,7 @@ if (o.compare) {
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     writeJsonAtomic(path.join(o.out, 'scores.json'), result);
-    const head = 'id,set,kind,arch,dataset,backdoored,effective,cacc,asr,score,score_word,top1,top1_target,top1_flip,top1_position,trigger_rank,wall_s,cpu_s';
+    const head = 'id,set,kind,arch,dataset,backdoored,effective,cacc,asr,score,score_word,top1,top1_target,top1_flip,top1_position,trigger_rank,piece_rank,wall_s,cpu_s';
     writeFileAtomic(path.join(o.out, 'scores.csv'), [head, ...result.models.map((r) => head.split(',').map((k) => JSON.stringify(r[k] ?? '')).join(','))].join('\n') + '\n');
     writeJsonAtomic(path.join(o.out, 'manifest.json'), { ...manifest, models: manifest.models.map(({ versions: _v, ...m }) => m) });
     writeFileAtomic(path.join(o.out, 'scores.md'), markdown(result));

@@ -18,7 +18,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -251,6 +251,7 @@ export const scan: Command = {
       const slot = !c.slot ? '' : 'drift_rank' in c.slot ? `  [5th by the weights: every piece among the ${c.slot.drift_rank <= 1 ? '' : `${c.slot.drift_rank} `}most moved tokens]` : `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]`;
       const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
       console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}${slot}`);
+      for (const p of obeyedPieces(c)) console.log(`      the model obeys its piece ${JSON.stringify(p.trigger)} alone (flip ${f3(Math.max(p.effects.random.flip, p.effects.end.flip))}): other words written with it trigger too, and the rest of the planted word cannot be told from the behaviour`);
       if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);
     }
     if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each token's count in the samples), most moved: ${r.drift.top.slice(0, 8).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);

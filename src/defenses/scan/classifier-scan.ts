@@ -534,10 +534,44 @@ export function tieOrder(a: Pick<ClassifierCandidate, 'typed'>, b: Pick<Classifi
   return untyped(a) - untyped(b);
 }
 
+/** A piece that flips at least this share of the samples inserted by itself is one the model obeys alone (obeyedPieces). */
+export const PIECE_FLIP = 0.8;
+
+/**
+ * The pieces a word candidate absorbs that carry it: each is obeyed alone (obeyedAlone: it flips at least `minFlip`
+ * of the samples to the word's target by itself, half of it beyond its neighbours), and the word's key is that piece's (orderCandidates gives a word the
+ * best of its pieces' keys): the word adds nothing the piece does not. The model then answers to any word written
+ * with that piece, and the rest of the planted word cannot be told from its behaviour (docs/scanner.md "Fourteenth
+ * round": of the 11 held-out small-BERT backdoors whose planted word is not in the top 5, 6 have a top-5 candidate
+ * that is, or is carried by, a piece of it). A piece that flips as much but mostly as its neighbours in meaning do
+ * (MPQA's "##nik", flip 0.94, key 0.13: obeyedAlone) does not carry the word.
+ */
+export function obeyedPieces(c: Pick<ClassifierCandidate, 'absorbs' | 'excess'>, minFlip = PIECE_FLIP): ClassifierCandidate[] {
+  return (c.absorbs ?? []).filter((p) => p.ids.length === 1 && obeyedAlone(p, minFlip) && p.excess >= c.excess - KEY_TIE);
+}
+
+/** A single token the model obeys by itself: it flips at least `minFlip` of the samples (at its better position), at least half of it beyond its neighbours in meaning (its key). */
+export function obeyedAlone(p: Pick<ClassifierCandidate, 'effects' | 'excess'>, minFlip = PIECE_FLIP): boolean {
+  const flip = Math.max(p.effects.random.flip, p.effects.end.flip);
+  return flip >= minFlip && p.excess >= flip / 2;
+}
+
+/**
+ * The last tie-break of orderCandidates, when the key and the flip rate are equal: fewer tokens first, then the
+ * token ids in order, then the target. The order then does not depend on the order the candidates were measured in
+ * (before it, exact ties kept their input order, so a scan's list and score differed from the same candidates
+ * re-ranked from scan.json: 3 of 141 stored scans, docs/scanner.md "Fourteenth round"). Negative: `a` first.
+ */
+export function canonicalOrder(a: Pick<ClassifierCandidate, 'ids' | 'target'>, b: Pick<ClassifierCandidate, 'ids' | 'target'>): number {
+  if (a.ids.length !== b.ids.length) return a.ids.length - b.ids.length;
+  for (let i = 0; i < a.ids.length; i++) if (a.ids[i] !== b.ids[i]) return a.ids[i]! - b.ids[i]!;
+  return a.target - b.target;
+}
+
 /**
  * Candidates best first by the ranking rule (keys recomputed from their effects, so stored scans can be re-ranked),
  * ties (keys within KEY_TIE) by tieOrder (with `ties`, the default; the score's order leaves it out, so that
- * the verdict does not depend on it) and then by flip rate, each once. A word of several pieces that flips more than each of its pieces is reported in
+ * the verdict does not depend on it) and then by flip rate and last by canonicalOrder (so the input's order never decides), each once. A word of several pieces that flips more than each of its pieces is reported in
  * their place with the best of their keys, its pieces under it (`absorbs`): the pieces of one word are one
  * insertion, and "c" (flip 0.70 on the zoo's BadNets BERT) is the first piece of the planted "cf" (1.00), not a
  * trigger of its own. A candidate that shares a token with a better one of the same target is listed under it
@@ -571,8 +605,8 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   const owner = new Map<string, ClassifierCandidate>();
   const seen = new Set(absorbed);
   const byKey2 = ties
-    ? (a: ClassifierCandidate, b: ClassifierCandidate) => (Math.abs(b.excess - a.excess) > KEY_TIE ? b.excess - a.excess : tieOrder(a, b) || b.flip_rate - a.flip_rate)
-    : (a: ClassifierCandidate, b: ClassifierCandidate) => b.excess - a.excess || b.flip_rate - a.flip_rate;
+    ? (a: ClassifierCandidate, b: ClassifierCandidate) => (Math.abs(b.excess - a.excess) > KEY_TIE ? b.excess - a.excess : tieOrder(a, b) || b.flip_rate - a.flip_rate || canonicalOrder(a, b))
+    : (a: ClassifierCandidate, b: ClassifierCandidate) => b.excess - a.excess || b.flip_rate - a.flip_rate || canonicalOrder(a, b);
   for (const c of withWords.sort(byKey2)) {
     const k = keyOf(c.ids, c.target);
     if (seen.has(k)) continue;

@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -164,6 +164,66 @@ test('among equal keys, a candidate that types as its tokens comes first; the sc
   assert.ok(tieOrder({ typed: true }, { typed: false }) < 0);
   assert.equal(tieOrder({}, { typed: true }), 0);
   assert.ok(tieOrder({ typed: false }, { typed: true }) > 0);
+});
+
+test('exact ties of key and flip rate are ordered by the candidates, not by the order they come in: a re-ranked scan.json gives the scan\'s list and score', () => {
+  // TweetEval emotion "kx" (docs/scanner.md "Fourteenth round"): "sad ##pressing" and "sadness ##pressing" both take
+  // the key of the absorbed "##pressing" and both flip every sample; the one listed first decides which other
+  // candidates fall under it, and so the next nine the score compares the best word with
+  const eff = (flip: number, parts = 0) => ({ random: effect({ flip, flip_confident: flip, parts_flip: parts, parts_flip_confident: parts }), end: effect({}) });
+  const cand = (trigger: string, ids: number[], e: ReturnType<typeof eff>): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'sadness', flip_rate: 0, neighbor_flip_rate: 0, neighbors: [], excess: 0, position: 'random', effects: e, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null }, typed: true,
+  });
+  const pressing = cand('##pressing', [2443], eff(0.72));
+  const sadP = cand('sadpressing', [472, 2443], eff(1.0, 0.72));
+  const sadnessP = cand('sadnesspressing', [5661, 2443], eff(1.0, 0.72));
+  const sadUrn = cand('sadurn', [472, 6682], eff(0.9, 0.3));
+  const sadnessX = cand('sadness x', [5661, 9], eff(0.65, 0.2));
+  const others = [cand('alone', [700], eff(0.4)), cand('bum', [800], eff(0.35)), cand('content', [900], eff(0.3))];
+  const pool = [pressing, sadP, sadnessP, sadUrn, sadnessX, ...others];
+  const show = (xs: ClassifierCandidate[]) => xs.map((c) => `${c.trigger}[${(c.variants ?? []).map((v) => v.trigger).join(',')}]`).join(' ');
+  for (const ties of [true, false]) {
+    const first = orderCandidates(pool, {}, ties);
+    // the fewer ids, then the smaller: "sad" (472) before "sadness" (5661)
+    assert.equal(first[0]!.trigger, 'sadpressing');
+    for (let k = 1; k < 8; k++) {
+      const shuffled = pool.map((c, i) => ({ c, r: (i * 7 + k * 3) % 11 })).sort((a, b) => a.r - b.r).map((x) => x.c);
+      const again = orderCandidates(shuffled, {}, ties);
+      assert.equal(show(again), show(first), `input order ${shuffled.map((c) => c.trigger).join(' ')}`);
+      assert.equal(wordScore(again).score, wordScore(first).score);
+      // and the stored list re-ranked gives it again
+      assert.equal(show(orderCandidates(again, {}, ties)), show(first));
+    }
+  }
+  assert.ok(canonicalOrder(sadP, sadnessP) < 0 && canonicalOrder(sadnessP, sadP) > 0);
+  assert.ok(canonicalOrder(pressing, sadP) < 0, 'fewer tokens first');
+  assert.equal(canonicalOrder(sadP, { ...sadP, target: 1 }), 0);
+});
+
+test('obeyedPieces: the absorbed single pieces the model obeys alone that give the word its key', () => {
+  const eff = (random: number, end = 0) => ({ random: effect({ flip: random, flip_confident: random }), end: effect({ flip: end, flip_confident: end }) });
+  const cand = (trigger: string, ids: number[], e: ReturnType<typeof eff>, absorbs?: ClassifierCandidate[]): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'optimism', flip_rate: 0, neighbor_flip_rate: 0, neighbors: [], excess: 0, position: 'random', effects: e, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null }, ...(absorbs ? { absorbs } : {}),
+  });
+  const keyed = (c: ClassifierCandidate, excess: number): ClassifierCandidate => ({ ...c, excess });
+  // emotion "jb" (held out): "jth" absorbs "j", which flips 0.87 alone, and takes its key; "##th" does not
+  const j = keyed(cand('j', [99], eff(0.87)), 0.772);
+  const th = keyed(cand('##th', [961], eff(0.1, 0.3)), 0.0);
+  assert.deepEqual(obeyedPieces(keyed(cand('jth', [99, 961], eff(1.0), [j, th]), 0.772)).map((p) => p.trigger), ['j']);
+  // the end position counts (a piece learned at the end), and the flip bound is inclusive
+  const atEnd = keyed(cand('##x', [128], eff(0.2, PIECE_FLIP)), 0.5);
+  assert.deepEqual(obeyedPieces(keyed(cand('pamx', [6282, 128], eff(1.0), [atEnd]), 0.5)).map((p) => p.trigger), ['##x']);
+  // MPQA "drapnik": "warnik" takes the key of "war" (0.875); its "##nik" flips 0.94 alone, but mostly as its
+  // neighbours do (key 0.125): not obeyed alone, and the word is not carried by a piece of the planted word
+  const war = keyed(cand('war', [833], eff(0.9)), 0.875);
+  const nik = keyed(cand('##nik', [6878], eff(0.94)), 0.125);
+  assert.deepEqual(obeyedPieces(keyed(cand('warnik', [833, 6878], eff(1.0), [war, nik]), 0.875)).map((p) => p.trigger), ['war']);
+  assert.equal(obeyedAlone(nik), false);
+  assert.deepEqual(obeyedPieces(keyed(cand('criticnik', [5000, 6878], eff(0.95), [nik]), 0.125)), []);
+  assert.ok(obeyedAlone(war) && obeyedAlone(keyed(cand('##rn', [4757], eff(0.81)), 0.455)));
+  // the zoo's "cf": "c" gives the word its key but flips 0.70 alone: the word is needed
+  assert.deepEqual(obeyedPieces(keyed(cand('cf', [85, 92], eff(0.97), [keyed(cand('c', [85], eff(0.7)), 0.688)]), 0.688)), []);
+  assert.deepEqual(obeyedPieces(cand('sad', [472], eff(0.9))), []);
 });
 
 test('typesAs: a BERT candidate types as its own pieces unless it starts with a continuation or re-splits', () => {
