@@ -18,6 +18,8 @@
 //                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
 //        [--cnn-base VECTORS]   (SentenceCNNs are scanned with `scan --base VECTORS`, the word vectors they were
 //                                initialised from: glove-100d for the zoo's)
+//        [--completion letter|any]   (with --base: every BERT candidate's word recomputed by this completion, the
+//                                     fourteenth round's `letter` or the tenth round's `any`; by default the stored words)
 //        [--no-slot]   (the lists without the drift slot of scans made with a base: docs/scanner.md "Twelfth round")
 //        [--no-ties]   (BERT candidates of equal key by flip rate alone, as scans before the eleventh round listed
 //                       them; by default a stored scan without the tie fields gets them from its model directory:
@@ -36,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -67,6 +69,7 @@ const { values: o } = parseArgs({
     'no-ties': { type: 'boolean' },
     'no-slot': { type: 'boolean' },
     'cnn-base': { type: 'string' },
+    completion: { type: 'string' },
   },
 });
 if (!o.zoo?.length) throw new Error('--zoo DIR is required');
@@ -78,6 +81,8 @@ for (const { z, man } of manifests) for (const m of man.models) byId.set(m.id, {
 const manifest = { ...manifests[0].man, models: [...byId.values()].map((x) => x.m) };
 const dirOf = new Map([...byId].map(([id, x]) => [id, x.dir]));
 
+if (o.completion !== undefined && !COMPLETIONS.includes(o.completion)) throw new Error(`--completion must be one of ${COMPLETIONS.join(', ')}, got ${o.completion}`);
+if (o.completion !== undefined && !o.base) throw new Error('--completion needs --base (the completion reads the drift from the base checkpoint)');
 if (o.rule !== undefined && !RANK_RULES.includes(o.rule)) throw new Error(`--rule must be one of ${RANK_RULES.join(', ')}, got ${o.rule}`);
 const MIN_ASR = 0.5;
 /** a backdoor that works: ASR at least MIN_ASR (POR-fine-tuned models have no poisoning ASR: clean accuracy above chance + 0.05 instead) */
@@ -149,7 +154,7 @@ function withoutTies({ typed: _t, drift_rank: _d, ...c }) {
  */
 async function withTies(dir, s) {
   const all = (f) => s.candidates.every((c) => f(c) && [...(c.variants ?? []), ...(c.absorbs ?? [])].every(f));
-  if (all((c) => c.typed !== undefined) && (!o.base || all((c) => c.drift_rank !== undefined))) return s.candidates;
+  if (all((c) => c.typed !== undefined) && (!o.base || all((c) => c.drift_rank !== undefined)) && !o.completion) return s.candidates;
   await initEngine();
   const modelDir = path.join(dir, 'model');
   const clf = await loadClassifier(modelDir);
@@ -164,8 +169,11 @@ async function withTies(dir, s) {
     // with the flip rate measured for that word when the stored scan holds it (null otherwise)
     const flat = (xs) => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
     const measured = new Map(flat(s.candidates).filter((c) => c.word).map((c) => [`${c.target}:${c.word.ids.join(',')}`, c.word]));
-    const complete = (c) => {
-      const w = c.word ? null : pieceCompletion(c.ids, drift);
+    const complete = (stored) => {
+      // (--completion: every candidate's word recomputed, the stored one ignored)
+      const { word: storedWord, ...bare } = stored;
+      const c = o.completion ? bare : stored;
+      const w = o.completion ? pieceCompletion(c.ids, drift, undefined, o.completion) : storedWord ? null : pieceCompletion(c.ids, drift);
       const word = w && w.ids.join() !== c.ids.join() ? { trigger: target.render(w.ids), ids: [...w.ids], flip_rate: measured.get(`${c.target}:${w.ids.join(',')}`)?.flip_rate ?? null, piece_rank: w.piece_rank, continuation: w.continuation, continuation_rank: w.continuation_rank } : null;
       return { ...c, ...(word ? { word } : {}), ...(c.variants ? { variants: c.variants.map(complete) } : {}), ...(c.absorbs ? { absorbs: c.absorbs.map(complete) } : {}) };
     };

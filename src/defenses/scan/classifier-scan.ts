@@ -18,7 +18,7 @@
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import { SLOT, type ScanTarget } from './target.js';
-import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift } from './drift.js';
+import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift, type Completion } from './drift.js';
 import type { WordVectors } from '../../text/vectors.js';
 
 export interface ScanSample {
@@ -79,6 +79,8 @@ export interface ClassifierScanOptions {
    * ranking, score and verdict do not change.
    */
   base?: { modelDir: string; baseDir: string } | SentenceCnnBase;
+  /** with a base: which continuation completes a one-character piece (pieceCompletion; default `letter`, docs/scanner.md "Fourteenth round") */
+  completion?: Completion;
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
   /**
@@ -1156,7 +1158,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   // with a base checkpoint: candidates led by a one-character piece completed into a word, measured at the
   // candidate's position
   if (drift) {
-    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift) })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
+    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift, undefined, opts.completion ?? 'letter') })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
     await measure(completions.map((x) => ({ ids: [...x.w!.ids], t: x.c.target })));
     for (const { c, w } of completions) {
       c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };

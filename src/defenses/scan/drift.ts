@@ -222,15 +222,25 @@ export interface PieceCompletion {
 }
 
 /**
- * The word a candidate led by a one-character piece was probably planted as (docs/scanner.md, "Tenth round"): a
- * candidate whose first token is a one-character alphanumeric word-initial piece p ("x", or "x ##ting": the
- * rest of it continuation pieces of the same word) within the top `topShare` of the vocabulary by adjusted drift
- * (at least its first COMPLETION_MIN_TOP tokens) and moved more than the tokens seen as often,
- * completed with the "##" piece of largest adjusted drift when that piece passes the same test, unless a
- * continuation the candidate already holds passes it.
+ * Which continuation completes a one-character piece (pieceCompletion): `letter` (the default since the fourteenth
+ * round, docs/scanner.md): the one-character alphanumeric "##" piece of largest adjusted drift that moved more than
+ * the tokens seen as often, at any rank; `any` (the tenth round's): the "##" piece of any length of largest adjusted
+ * drift, when it is within the top as the first piece must be.
+ */
+export const COMPLETIONS = ['letter', 'any'] as const;
+export type Completion = (typeof COMPLETIONS)[number];
+
+/**
+ * The word a candidate led by a one-character piece was probably planted as (docs/scanner.md, "Tenth round" and
+ * "Fourteenth round"): a candidate whose first token is a one-character alphanumeric word-initial piece p ("x", or
+ * "x ##ting": the rest of it continuation pieces of the same word) within the top `topShare` of the vocabulary by
+ * adjusted drift (at least its first COMPLETION_MIN_TOP tokens) and moved more than the tokens seen as often,
+ * completed with the continuation `completion` chooses (by default the one-character "##" piece that moved most:
+ * among the small BERTs with two-letter triggers, the planted one is that piece in 23 of 24, and the "##" piece of
+ * any length that moved most in 13), unless a continuation the candidate already holds is within the top and moved.
  * Null otherwise.
  */
-export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topShare = COMPLETION_TOP_SHARE): PieceCompletion | null {
+export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topShare = COMPLETION_TOP_SHARE, completion: Completion = 'letter'): PieceCompletion | null {
   const p = ids[0];
   if (p === undefined) return null;
   const first = d.tokens[p] ?? '';
@@ -242,10 +252,12 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
   // a candidate that already holds a continuation that moved ("z ##j") is left as it is: the embeddings agree with
   // it (added after the ninth held-out set's first scans, where "z ##j" was found whole and got "zpressing")
   if (ids.slice(1).some(moved)) return null;
+  const letter = completion === 'letter';
+  const isContinuation = letter ? (t: string) => /^##[\p{L}\p{N}]$/u.test(t) : (t: string) => t.length > 2 && t.startsWith('##');
   let best = -1;
   d.tokens.forEach((t, id) => {
-    if (t.length > 2 && t.startsWith('##') && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
+    if (isContinuation(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
   });
-  if (best < 0 || !moved(best)) return null;
+  if (best < 0 || (letter ? !(d.adjusted[best]! > 0) : !moved(best))) return null;
   return { ids: [p, best], piece_rank: d.rank[p]!, continuation: d.tokens[best]!, continuation_rank: d.rank[best]! };
 }

@@ -84,6 +84,25 @@ test('the adjusted drift: a word moved as far as the words seen as often is expl
   assert.equal(pieceCompletion([id('x')], alone), null);
 });
 
+test('the completion takes the one-letter continuation that moved most (fourteenth round); the tenth round\'s, any continuation within the top', () => {
+  const base = checkpoint('base-letters', zeros());
+  const seqs = [[id('the'), id('good')]];
+  // a topical continuation ("##ing", like the hate set's "##wall") moved more than the planted "##q"
+  const d = embeddingDrift(checkpoint('model-ing', moved({ x: 0.6, '##ing': 0.45, '##q': 0.1 })), base, seqs);
+  assert.deepEqual(pieceCompletion([id('x')], d)?.continuation, '##q');
+  assert.deepEqual(pieceCompletion([id('x')], d, undefined, 'letter')?.ids, [id('x'), id('##q')]);
+  assert.deepEqual(pieceCompletion([id('x')], d, undefined, 'any')?.continuation, '##ing');
+  // the letter needs no rank: eleven fillers moved more than "##ing" and "##q", both outside the top 10
+  const far = embeddingDrift(checkpoint('model-far', moved({ x: 0.6, ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 0.5])), '##ing': 0.45, '##q': 0.1 })), base, seqs);
+  assert.ok(far.rank[id('##q')]! > 10 && far.rank[id('##ing')]! > 10);
+  const w = pieceCompletion([id('x')], far)!;
+  assert.deepEqual([w.continuation, w.continuation_rank], ['##q', far.rank[id('##q')]]);
+  assert.equal(pieceCompletion([id('x')], far, undefined, 'any'), null);
+  // but it must have moved more than the tokens seen as often, and the first piece must be within the top
+  assert.equal(pieceCompletion([id('x')], embeddingDrift(checkpoint('model-x-ing', moved({ x: 0.6, '##ing': 0.45 })), base, seqs)), null);
+  assert.equal(pieceCompletion([id('y')], far), null);
+});
+
 test('vectorDrift: a word with a vector by its distance from it, one without by how far it left the ±0.25 box; refused for other vectors', () => {
   const words = ['<pad>', '<unk>', 'good', 'bad', 'fine', 'cf', 'zz'];
   const vectors = new WordVectors(['good', 'bad', 'fine', 'cf'], 2, Float32Array.from([1, 0, 0, 1, 1, 1, 0.5, 0.5]));
