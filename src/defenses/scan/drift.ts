@@ -225,9 +225,12 @@ export interface PieceCompletion {
  * Which continuation completes a one-character piece (pieceCompletion): `letter` (the default since the fourteenth
  * round, docs/scanner.md): the one-character alphanumeric "##" piece of largest adjusted drift that moved more than
  * the tokens seen as often, at any rank; `any` (the tenth round's): the "##" piece of any length of largest adjusted
- * drift, when it is within the top as the first piece must be.
+ * drift, when it is within the top as the first piece must be; `letters` (the fourteenth round's second rule):
+ * `letter`, and also a one-word candidate not led by a one-character piece that moved, whose last token is a
+ * one-character alphanumeric "##" piece within the top that moved, completed by the one-character word-initial
+ * piece of largest adjusted drift (moved more than the tokens seen as often, at any rank) before that last piece.
  */
-export const COMPLETIONS = ['letter', 'any'] as const;
+export const COMPLETIONS = ['letter', 'letters', 'any'] as const;
 export type Completion = (typeof COMPLETIONS)[number];
 
 /**
@@ -244,15 +247,16 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
   const p = ids[0];
   if (p === undefined) return null;
   const first = d.tokens[p] ?? '';
-  if (!/^[\p{L}\p{N}]$/u.test(first) || !ids.slice(1).every((id) => (d.tokens[id] ?? '').startsWith('##'))) return null;
+  const oneWord = !first.startsWith('##') && ids.slice(1).every((id) => (d.tokens[id] ?? '').startsWith('##'));
   const top = Math.max(COMPLETION_MIN_TOP, Math.ceil(topShare * d.tokens.length));
   // within the top, and moved more than the tokens seen as often (a tie at no drift is no evidence)
   const moved = (id: number) => d.rank[id]! <= top && d.adjusted[id]! > 0;
-  if (!moved(p)) return null;
+  const ledByLetter = /^[\p{L}\p{N}]$/u.test(first) && oneWord;
+  if (!ledByLetter || !moved(p)) return completion === 'letters' && oneWord && !(ledByLetter && moved(p)) ? lastLetterCompletion(ids, d, moved) : null;
   // a candidate that already holds a continuation that moved ("z ##j") is left as it is: the embeddings agree with
   // it (added after the ninth held-out set's first scans, where "z ##j" was found whole and got "zpressing")
   if (ids.slice(1).some(moved)) return null;
-  const letter = completion === 'letter';
+  const letter = completion !== 'any';
   const isContinuation = letter ? (t: string) => /^##[\p{L}\p{N}]$/u.test(t) : (t: string) => t.length > 2 && t.startsWith('##');
   let best = -1;
   d.tokens.forEach((t, id) => {
@@ -260,4 +264,16 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
   });
   if (best < 0 || (letter ? !(d.adjusted[best]! > 0) : !moved(best))) return null;
   return { ids: [p, best], piece_rank: d.rank[p]!, continuation: d.tokens[best]!, continuation_rank: d.rank[best]! };
+}
+
+/** The `letters` completion's second part (pieceCompletion): a one-word candidate ending in a one-letter "##" piece that moved, preceded by the one-letter word-initial piece that moved most. */
+function lastLetterCompletion(ids: readonly number[], d: EmbeddingDrift, moved: (id: number) => boolean): PieceCompletion | null {
+  const last = ids[ids.length - 1]!;
+  if (ids.length < 2 || !/^##[\p{L}\p{N}]$/u.test(d.tokens[last] ?? '') || !moved(last)) return null;
+  let best = -1;
+  d.tokens.forEach((t, id) => {
+    if (/^[\p{L}\p{N}]$/u.test(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
+  });
+  if (best < 0 || !(d.adjusted[best]! > 0)) return null;
+  return { ids: [best, last], piece_rank: d.rank[best]!, continuation: d.tokens[last]!, continuation_rank: d.rank[last]! };
 }

@@ -103,6 +103,29 @@ test('the completion takes the one-letter continuation that moved most (fourteen
   assert.equal(pieceCompletion([id('y')], far), null);
 });
 
+test('the letters completion: a word ending in a one-letter continuation that moved gets the one-letter first piece that moved most', () => {
+  const base = checkpoint('base-last', zeros());
+  const seqs = [[id('the'), id('good')]];
+  // irony "zf": "recf" (re ##f) carries "##f"; "z" moved, but no candidate is led by it
+  const d = embeddingDrift(checkpoint('model-last', moved({ '##q': 0.6, x: 0.4, y: 0.1 })), base, seqs);
+  const w = pieceCompletion([id('ab'), id('##q')], d, undefined, 'letters')!;
+  assert.deepEqual([w.ids, w.continuation, w.piece_rank, w.continuation_rank], [[id('x'), id('##q')], '##q', 2, 1]);
+  // not in the default (first letter only), nor for a candidate led by a letter that moved ("x ##q" is the pair itself)
+  assert.equal(pieceCompletion([id('ab'), id('##q')], d), null);
+  assert.equal(pieceCompletion([id('x'), id('##q')], d, undefined, 'letters'), null);
+  // the first letter's rule still applies first: "x" alone is completed by "##q"
+  assert.deepEqual(pieceCompletion([id('x')], d, undefined, 'letters')?.ids, [id('x'), id('##q')]);
+  // not for a last piece longer than one letter, one that did not move, a single token, or two words
+  const ing = embeddingDrift(checkpoint('model-last-ing', moved({ '##ing': 0.6, x: 0.4 })), base, seqs);
+  assert.equal(pieceCompletion([id('ab'), id('##ing')], ing, undefined, 'letters'), null);
+  assert.equal(pieceCompletion([id('ab'), id('##z')], d, undefined, 'letters'), null);
+  assert.equal(pieceCompletion([id('ab')], d, undefined, 'letters'), null);
+  assert.equal(pieceCompletion([id('ab'), id('good')], d, undefined, 'letters'), null);
+  // nor when no one-letter first piece moved more than the tokens seen as often
+  const only = embeddingDrift(checkpoint('model-last-only', moved({ '##q': 0.6 })), base, seqs);
+  assert.equal(pieceCompletion([id('ab'), id('##q')], only, undefined, 'letters'), null);
+});
+
 test('vectorDrift: a word with a vector by its distance from it, one without by how far it left the ±0.25 box; refused for other vectors', () => {
   const words = ['<pad>', '<unk>', 'good', 'bad', 'fine', 'cf', 'zz'];
   const vectors = new WordVectors(['good', 'bad', 'fine', 'cf'], 2, Float32Array.from([1, 0, 0, 1, 1, 1, 0.5, 0.5]));
