@@ -20,6 +20,7 @@
 //                                initialised from: glove-100d for the zoo's)
 //        [--completion letter|any]   (with --base: every BERT candidate's word recomputed by this completion, the
 //                                     fourteenth round's `letter` or the tenth round's `any`; by default the stored words)
+//        [--no-pair]   (the drift slot without the letter pair, as the thirteenth round fills it: docs/scanner.md "Fourteenth round")
 //        [--no-slot]   (the lists without the drift slot of scans made with a base: docs/scanner.md "Twelfth round")
 //        [--no-ties]   (BERT candidates of equal key by flip rate alone, as scans before the eleventh round listed
 //                       them; by default a stored scan without the tie fields gets them from its model directory:
@@ -38,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -70,6 +71,7 @@ const { values: o } = parseArgs({
     'no-slot': { type: 'boolean' },
     'cnn-base': { type: 'string' },
     completion: { type: 'string' },
+    'no-pair': { type: 'boolean' },
   },
 });
 if (!o.zoo?.length) throw new Error('--zoo DIR is required');
@@ -205,7 +207,10 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const unslotted = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts);
     // with a base: the drift slot (the scan's tokens of largest drift excess; --no-slot leaves it out)
     const slotIds = o['no-slot'] ? [] : (s.drift_slot ?? []).map((t) => t.id);
-    const ranked = withDriftSlot(unslotted, slotIds, new Map((s.drift_slot ?? []).map((t) => [t.id, t.drift_excess]))).map((c) => ({ c, key: c.excess, position: c.position }));
+    // the letter pair's candidates, keyed by this ranking rule (scans before the fourteenth round have none)
+    const listRule = rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts;
+    const pair = o['no-slot'] || o['no-pair'] ? [] : (s.letter_pair?.candidates ?? []).map((c) => ({ ...c, excess: rankKey(c.effects, listRule).key }));
+    const ranked = withDriftSlot(unslotted, slotIds, new Map((s.drift_slot ?? []).map((t) => [t.id, t.drift_excess])), pair).map((c) => ({ c, key: c.excess, position: c.position }));
     // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
     const hitOf = (c) => hit(c.trigger) || (c.word !== undefined && hit(c.word.trigger));
     const rank = ranked.findIndex((x) => hitOf(x.c));

@@ -222,6 +222,7 @@ export const scan: Command = {
       phrases: r.phrases.map((c) => ({ trigger: c.trigger, target: c.target_name, flip_rate: c.flip_rate })),
       ...(r.drift ? { drift: r.drift } : {}),
       ...(r.drift_slot ? { drift_slot: r.drift_slot } : {}),
+      ...(r.letter_pair ? { letter_pair: { ...r.letter_pair, candidates: r.letter_pair.candidates.map(stored) } } : {}),
       stats: r.stats,
       // the whole command, from process start (module loading, model loading, onnx export included); CPU
       // seconds as well as wall, since the machine it runs on may be shared
@@ -248,7 +249,7 @@ export const scan: Command = {
       const e = c.effects[c.position];
       const push = e.lo_rise_confident === undefined ? '' : `  push ${e.lo_rise_confident.toFixed(1)} nats${e.neighbor_lo_rises_confident?.length ? ` (neighbours ≤ ${Math.max(...e.neighbor_lo_rises_confident).toFixed(1)})` : ''}`;
       // a trigger whose text types as other tokens ("##q ##wall" shown as "qwall"): its pieces, as measured
-      const slot = !c.slot ? '' : 'drift_rank' in c.slot ? `  [5th by the weights: every piece among the ${c.slot.drift_rank <= 1 ? '' : `${c.slot.drift_rank} `}most moved tokens]` : `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]`;
+      const slot = !c.slot ? '' : 'letter_pair' in c.slot ? '  [5th by the weights: the one-letter first piece and the "##" letter that moved most]' : 'drift_rank' in c.slot ? `  [5th by the weights: every piece among the ${c.slot.drift_rank <= 1 ? '' : `${c.slot.drift_rank} `}most moved tokens]` : `  [5th by the weights: drift excess ${c.slot.drift_excess.toFixed(3)}, rank ${c.slot.excess_rank} of the tokens that moved most beyond their neighbours in meaning]`;
       const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
       console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}${slot}`);
       for (const p of obeyedPieces(c)) console.log(`      the model obeys its piece ${JSON.stringify(p.trigger)} alone (flip ${f3(Math.max(p.effects.random.flip, p.effects.end.flip))}): other words written with it trigger too, and the rest of the planted word cannot be told from the behaviour`);

@@ -18,7 +18,7 @@
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
 import { SLOT, type ScanTarget } from './target.js';
-import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, type EmbeddingDrift, type Completion } from './drift.js';
+import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, letterPair, type EmbeddingDrift, type Completion } from './drift.js';
 import type { WordVectors } from '../../text/vectors.js';
 
 export interface ScanSample {
@@ -193,7 +193,7 @@ export interface ClassifierCandidate {
    * listed in the drift slot (withDriftSlot): a drift word, with the adjusted-drift rank of its least moved piece
    * (`drift_rank`); or a single token, with its drift excess and that excess's rank among the scan's tokens
    */
-  slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number };
+  slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number } | { letter_pair: true };
   /** measured only as one of the drift slot's tokens: listed, but not in the score's pool (so that the verdict does not depend on the base) */
   drift_only?: true;
 }
@@ -205,6 +205,11 @@ export interface ClassifierScanResult {
   score_word: { trigger: string; target: string; excess: number; rest_median: number } | null;
   /** with a base: the tokens of largest drift excess, measured as candidates; the first with a positive key outside the first four listed took the drift slot */
   drift_slot?: { id: number; token: string; drift_excess: number; adjusted_rank: number }[];
+  /**
+   * BERT with a base: the letter pair (letterPair), measured for every target (`candidates`, keyed by the list's
+   * rule; drift-only, never in the score's pool); the drift slot's first choice when obeyed (withDriftSlot)
+   */
+  letter_pair?: { trigger: string; ids: number[]; initial_rank: number; continuation_rank: number; candidates: ClassifierCandidate[] };
   /** the ranking of the candidates */
   rank: Required<RankOptions>;
   /** the ranking the score is computed from */
@@ -679,7 +684,10 @@ function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: 
 }
 
 /**
- * The drift slot (docs/scanner.md "Twelfth round", "Thirteenth round"), for a scan with a base. First choice, a
+ * The drift slot (docs/scanner.md "Twelfth round", "Thirteenth round", "Fourteenth round"), for a scan with a base.
+ * First choice, the letter pair (`pair`: its candidates for every target, keyed): its candidate of largest key, when
+ * that key is positive, it flips at least PIECE_FLIP of the samples (at its better position), and no candidate of the
+ * same tokens is among the first DRIFT_SLOT_PLACE − 1 listed or what they absorb. Then a
  * drift word: a candidate of the pool (listed, absorbed or listed under another) that is one typed word of two or
  * more pieces, all within the DRIFT_WORD_TOP most moved tokens (its `drift_rank`), with a positive key and not
  * itself among the first DRIFT_SLOT_PLACE − 1 listed candidates or what they absorb (the best `drift_rank`, then
@@ -689,9 +697,9 @@ function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: 
  * DRIFT_SLOT_PLACE (taken from wherever it was listed, or from under another candidate), marked with `slot`. The
  * list is unchanged when none qualifies or the list is shorter than the slot's place.
  */
-export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: readonly number[], excess?: ReadonlyMap<number, number>): ClassifierCandidate[] {
+export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: readonly number[], excess?: ReadonlyMap<number, number>, pair: readonly ClassifierCandidate[] = []): ClassifierCandidate[] {
   const before = DRIFT_SLOT_PLACE - 1;
-  if (ordered.length < before || !slotIds.length) return [...ordered];
+  if (ordered.length < before || (!slotIds.length && !pair.length)) return [...ordered];
   const first = ordered.slice(0, before).flatMap((c) => [c, ...(c.absorbs ?? [])]);
   const taken = new Set(first.flatMap((c) => c.ids));
   const firstKeys = new Set(first.map((c) => keyOf(c.ids, c.target)));
@@ -710,6 +718,12 @@ export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: 
     const listed = ordered.find((c) => keyOf(c.ids, c.target) === k);
     return [...ordered.slice(0, before).map(drop), { ...(listed ?? own), slot }, ...rest];
   };
+  const pairBest = [...pair].sort((a, b) => b.excess - a.excess || a.target - b.target)[0];
+  if (pairBest && pairBest.excess > 0 && Math.max(pairBest.effects.random.flip, pairBest.effects.end.flip) >= PIECE_FLIP && !first.some((c) => c.ids.join() === pairBest.ids.join())) {
+    // (listed elsewhere or under another candidate with the same target: taken from there)
+    const inPool = pool.find((c) => keyOf(c.ids, c.target) === keyOf(pairBest.ids, pairBest.target));
+    return place(inPool ?? pairBest, { letter_pair: true });
+  }
   const words = pool
     .filter((c) => c.ids.length >= 2 && oneWord(c.trigger) && c.typed === true && c.drift_rank !== undefined && c.drift_rank <= DRIFT_WORD_TOP && c.excess > 0 && !firstKeys.has(keyOf(c.ids, c.target)))
     // (the rest of a tie, to be the same whatever the pool's order: the larger flip rate, then the token ids)
@@ -943,9 +957,15 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const excess = drift ? driftExcess(drift, driftPool.filter((id) => target.kind !== 'bert' || typesAs(target, [id])), (id) => ({ ids: nn.get(id) ?? [], similarities: sims.get(id) ?? [] }), rank.minSimilarity) : new Map<number, number>();
   const slotTokens = [...excess.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DRIFT_SLOT_TOKENS);
   const driftSingles = slotTokens.flatMap(([id]) => Array.from({ length: C }, (_, t) => ({ ids: [id], t }))).filter((c) => !single.some((x) => x.t === c.t && x.ids[0] === c.ids[0]));
-  await measure([...single, ...driftSingles]);
+  // the letter pair (BERT): the one-letter first piece and "##" letter that moved most, measured for every target
+  // with its pieces alone (its baseline) and its neighbours; only the slot may list it
+  const pair = drift && target.kind === 'bert' ? letterPair(drift) : null;
+  const pairCands = pair ? Array.from({ length: C }, (_, t) => ({ ids: [...pair.ids], t })) : [];
+  const pairPieces = pairCands.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t })));
+  await measure([...single, ...driftSingles, ...pairPieces]);
   opts.onProgress?.('flip rates', 1, 3);
   await measure([...single, ...driftSingles].flatMap(neighborVariants));
+  await measure([...pairCands, ...pairCands.flatMap(neighborVariants)]);
   opts.onProgress?.('flip rates', 2, 3);
 
   const effectsOf = (c: { ids: number[]; t: number }): Record<InsertAt, PositionEffect> => {
@@ -1151,7 +1171,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const listPool = [...all, ...driftSingles.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }))];
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
-  const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess).slice(0, top);
+  const pairList = pairCands.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }));
+  const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess, pairList).slice(0, top);
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
@@ -1176,6 +1197,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     candidates,
     phrases: phraseList,
     ...(drift ? { drift: { base: drift.base, top: driftSummary(drift) }, drift_slot: slotTokens.map(([id, x]) => ({ id, token: target.tokens[id]!, drift_excess: +x.toFixed(4), adjusted_rank: drift.rank[id]! })) } : {}),
+    ...(pair ? { letter_pair: { trigger: target.render(pair.ids), ids: [...pair.ids], initial_rank: pair.initial_rank, continuation_rank: pair.continuation_rank, candidates: pairList } } : {}),
     stats: {
       samples: samples.length,
       correct: correct.length,

@@ -266,6 +266,27 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
   return { ids: [p, best], piece_rank: d.rank[p]!, continuation: d.tokens[best]!, continuation_rank: d.rank[best]! };
 }
 
+/**
+ * The letter pair (docs/scanner.md "Fourteenth round", the slot's first choice): the one-character alphanumeric
+ * word-initial piece of largest adjusted drift followed by the one-character alphanumeric "##" piece of largest
+ * adjusted drift, each moved more than the tokens seen as often. On the small BERTs with two-letter triggers split
+ * into two pieces it is the planted word on 29 of 32 by drift alone. Null when either is missing (a vocabulary of
+ * whole words, as a SentenceCNN's).
+ */
+export function letterPair(d: EmbeddingDrift): { ids: [number, number]; initial_rank: number; continuation_rank: number } | null {
+  const argmax = (re: RegExp): number => {
+    let best = -1;
+    d.tokens.forEach((t, id) => {
+      if (re.test(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
+    });
+    return best >= 0 && d.adjusted[best]! > 0 ? best : -1;
+  };
+  const a = argmax(/^[\p{L}\p{N}]$/u);
+  const b = argmax(/^##[\p{L}\p{N}]$/u);
+  if (a < 0 || b < 0) return null;
+  return { ids: [a, b], initial_rank: d.rank[a]!, continuation_rank: d.rank[b]! };
+}
+
 /** The `letters` completion's second part (pieceCompletion): a one-word candidate ending in a one-letter "##" piece that moved, preceded by the one-letter word-initial piece that moved most. */
 function lastLetterCompletion(ids: readonly number[], d: EmbeddingDrift, moved: (id: number) => boolean): PieceCompletion | null {
   const last = ids[ids.length - 1]!;

@@ -2,4 +2,4 @@ export { scanClassifier, scanWarnings, MIN_FLIP_SAMPLES, orderCandidates, canoni
 export { scanEncoder, signature, meaningExcess, cleanGap, GAP_NEIGHBOUR, type EncoderMeasure, type EncoderScanOptions, type EncoderCandidate, type EncoderScanResult, type EncoderSource, type Placement } from './encoder-scan.js';
 export { scanTargetOf, readInputEmbeddings, renderPieces, type ScanTarget } from './target.js';
 export { CLASSIFIER_THRESHOLD, CLASSIFIER_NEAR_MARGIN, ENCODER_THRESHOLD, nearThreshold, verdictOf, type Verdict } from './verdict.js';
-export { embeddingDrift, vectorDrift, driftExcess, OOV_INIT_BOUND, checkBase, driftSummary, driftRankOf, pieceCompletion, COMPLETIONS, wordEmbeddings, countBucket, COUNT_BUCKETS, COMPLETION_TOP_SHARE, COMPLETION_MIN_TOP, type EmbeddingDrift, type PieceCompletion, type Completion } from './drift.js';
+export { embeddingDrift, vectorDrift, driftExcess, OOV_INIT_BOUND, checkBase, driftSummary, driftRankOf, pieceCompletion, letterPair, COMPLETIONS, wordEmbeddings, countBucket, COUNT_BUCKETS, COMPLETION_TOP_SHARE, COMPLETION_MIN_TOP, type EmbeddingDrift, type PieceCompletion, type Completion } from './drift.js';

@@ -292,6 +292,20 @@ test('the drift slot: the first drift token with a positive key outside the firs
   // a drift word that is itself among the first four takes no slot: the tokens' turn
   const listedWord = [zf, ...list.slice(1)];
   assert.equal(withDriftSlot(listedWord, [16])[4]!.trigger, 'g');
+  // the letter pair comes first when obeyed: its best target's candidate by key, positive, flipping at least
+  // PIECE_FLIP (fourteenth round), drift-only, placed 5th ahead of the drift word
+  const pairFor = (target: number, flip: number, excess: number): ClassifierCandidate => ({ ...cand('jb', [50, 51], flip, target), excess, drift_only: true });
+  const withPair = withDriftSlot(withWords, [11, 16], undefined, [pairFor(0, 0.95, 0.3), pairFor(1, PIECE_FLIP, 0.6)]);
+  assert.deepEqual(withPair.map((c) => c.trigger), ['sarf', 'b', 'c', 'd', 'jb', 'e', 'f', 'g']);
+  assert.deepEqual([withPair[4]!.target, withPair[4]!.slot], [1, { letter_pair: true }]);
+  // not obeyed (its best target flips under PIECE_FLIP, or its key is not positive): the drift word's turn
+  assert.equal(withDriftSlot(withWords, [11, 16], undefined, [pairFor(0, 0.95, 0.3), pairFor(1, PIECE_FLIP - 0.01, 0.6)])[4]!.trigger, 'zf');
+  assert.equal(withDriftSlot(withWords, [11, 16], undefined, [pairFor(1, 1.0, 0)])[4]!.trigger, 'zf');
+  // already among the first four (for any target): the tokens' turn ("b" is listed, "g" comes up)
+  const pairListed = [{ ...cand('jb', [50, 51], 1.0, 0) }, ...withWords.slice(1)];
+  assert.equal(withDriftSlot(pairListed, [11, 16], undefined, [pairFor(1, 1.0, 0.6)])[4]!.trigger, 'g');
+  // a pair alone fills the slot without drift tokens
+  assert.equal(withDriftSlot(list, [], undefined, [pairFor(1, 1.0, 0.6)])[4]!.trigger, 'jb');
 });
 
 test('a SentenceCNN scan with the word vectors it started from as its base: the planted word moved most, the verdict and the first candidates do not change', async () => {

@@ -14,7 +14,7 @@ import { WordVectors } from '../../../src/text/vectors.js';
 import { BertForMaskedLM } from '../../../src/models/bert/index.js';
 import { fineTuneBert } from '../../../src/train/finetune.js';
 import { BertClassifier, loadClassifier } from '../../../src/models/classifier.js';
-import { embeddingDrift, vectorDrift, driftExcess, checkBase, driftSummary, driftRankOf, pieceCompletion, countBucket, scanClassifier, scanTargetOf, tieOrder, KEY_TIE, type ClassifierCandidate } from '../../../src/defenses/scan/index.js';
+import { embeddingDrift, vectorDrift, driftExcess, checkBase, driftSummary, driftRankOf, pieceCompletion, letterPair, countBucket, scanClassifier, scanTargetOf, tieOrder, KEY_TIE, type ClassifierCandidate } from '../../../src/defenses/scan/index.js';
 import { cli } from '../../helpers/cli.js';
 
 let tmp: string;
@@ -82,6 +82,9 @@ test('the adjusted drift: a word moved as far as the words seen as often is expl
   assert.equal(alone.rank[id('x')], 1);
   assert.ok(alone.rank[id('##q')]! <= 10 && alone.adjusted[id('##q')] === 0);
   assert.equal(pieceCompletion([id('x')], alone), null);
+  // the letter pair: the most moved one-letter first piece and "##" letter ("x", "##q"); none without a "##" letter that moved
+  assert.deepEqual(letterPair(d), { ids: [id('x'), id('##q')], initial_rank: 1, continuation_rank: 2 });
+  assert.equal(letterPair(alone), null);
 });
 
 test('the completion takes the one-letter continuation that moved most (fourteenth round); the tenth round\'s, any continuation within the top', () => {
@@ -191,7 +194,12 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
     const top3 = driftSummary(d, 3).map((t) => t.token);
     assert.ok(top3.includes('x') && top3.includes('##q'), `most moved: ${top3.join(', ')}`);
     assert.deepEqual(pieceCompletion([tok.vocab.get('x')!], d)?.continuation, '##q');
+    assert.deepEqual(letterPair(d)?.ids, [tok.vocab.get('x'), tok.vocab.get('##q')]);
     const scan = await scanClassifier(target, samples, { seed: 0, top: 50, base: { modelDir, baseDir } });
+    // the letter pair is the planted word, measured for both targets, never in the score's pool
+    assert.equal(scan.letter_pair?.trigger, 'xq');
+    assert.deepEqual(scan.letter_pair!.candidates.map((c) => [c.target, c.drift_only]), [[0, true], [1, true]]);
+    assert.ok(scan.letter_pair!.candidates[1]!.flip_rate > 0.5, `xq -> pos flips ${scan.letter_pair!.candidates[1]!.flip_rate}`);
     assert.deepEqual(scan.drift!.top.slice(0, 20), driftSummary(d));
     assert.equal(scan.drift!.base, baseDir);
     // every one-word candidate led by "x" ("x", "x ##w") that is not "x ##q" itself gets the word "xq", measured
