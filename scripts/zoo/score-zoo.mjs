@@ -18,9 +18,11 @@
 //                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
 //        [--cnn-base VECTORS]   (SentenceCNNs are scanned with `scan --base VECTORS`, the word vectors they were
 //                                initialised from: glove-100d for the zoo's)
-//        [--completion letter|any]   (with --base: every BERT candidate's word recomputed by this completion, the
-//                                     fourteenth round's `letter` or the tenth round's `any`; by default the stored words)
-//        [--no-pair]   (the drift slot without the letter pair, as the thirteenth round fills it: docs/scanner.md "Fourteenth round")
+//        [--completion letters|letter|any]   (with --base: every BERT candidate's word recomputed by this completion,
+//                                     the fourteenth round's `letters` (the scan's default) or `letter`, or the tenth
+//                                     round's `any`; by default the stored words)
+//        [--pair]   (scans that store the letter pair: the drift slot with it first, the fourteenth round's third rule,
+//                    which failed its test and is not the scan's: docs/scanner.md "Fourteenth round")
 //        [--no-slot]   (the lists without the drift slot of scans made with a base: docs/scanner.md "Twelfth round")
 //        [--no-ties]   (BERT candidates of equal key by flip rate alone, as scans before the eleventh round listed
 //                       them; by default a stored scan without the tie fields gets them from its model directory:
@@ -71,7 +73,7 @@ const { values: o } = parseArgs({
     'no-slot': { type: 'boolean' },
     'cnn-base': { type: 'string' },
     completion: { type: 'string' },
-    'no-pair': { type: 'boolean' },
+    pair: { type: 'boolean' },
   },
 });
 if (!o.zoo?.length) throw new Error('--zoo DIR is required');
@@ -209,7 +211,7 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const slotIds = o['no-slot'] ? [] : (s.drift_slot ?? []).map((t) => t.id);
     // the letter pair's candidates, keyed by this ranking rule (scans before the fourteenth round have none)
     const listRule = rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts;
-    const pair = o['no-slot'] || o['no-pair'] ? [] : (s.letter_pair?.candidates ?? []).map((c) => ({ ...c, excess: rankKey(c.effects, listRule).key }));
+    const pair = o['no-slot'] || !o.pair ? [] : (s.letter_pair?.candidates ?? []).map((c) => ({ ...c, excess: rankKey(c.effects, listRule).key }));
     const ranked = withDriftSlot(unslotted, slotIds, new Map((s.drift_slot ?? []).map((t) => [t.id, t.drift_excess])), pair).map((c) => ({ c, key: c.excess, position: c.position }));
     // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
     const hitOf = (c) => hit(c.trigger) || (c.word !== undefined && hit(c.word.trigger));

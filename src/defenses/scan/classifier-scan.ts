@@ -79,7 +79,7 @@ export interface ClassifierScanOptions {
    * ranking, score and verdict do not change.
    */
   base?: { modelDir: string; baseDir: string } | SentenceCnnBase;
-  /** with a base: which continuation completes a one-character piece (pieceCompletion; default `letter`, docs/scanner.md "Fourteenth round") */
+  /** with a base: which continuation completes a one-character piece (pieceCompletion; default `letters`, docs/scanner.md "Fourteenth round") */
   completion?: Completion;
   /** tokens per target, by rise, whose neighbours in meaning the shortlist compares them with (default 1000) */
   preRank?: number;
@@ -207,7 +207,8 @@ export interface ClassifierScanResult {
   drift_slot?: { id: number; token: string; drift_excess: number; adjusted_rank: number }[];
   /**
    * BERT with a base: the letter pair (letterPair), measured for every target (`candidates`, keyed by the list's
-   * rule; drift-only, never in the score's pool); the drift slot's first choice when obeyed (withDriftSlot)
+   * rule; drift-only, never in the score's pool): evidence only (as the drift slot's first choice, withDriftSlot's
+   * `pair`, it failed the fourteenth round's test; `score-zoo.mjs --pair` replays it)
    */
   letter_pair?: { trigger: string; ids: number[]; initial_rank: number; continuation_rank: number; candidates: ClassifierCandidate[] };
   /** the ranking of the candidates */
@@ -685,7 +686,8 @@ function driftOf(target: ScanTarget, base: ClassifierScanOptions['base'], seqs: 
 
 /**
  * The drift slot (docs/scanner.md "Twelfth round", "Thirteenth round", "Fourteenth round"), for a scan with a base.
- * First choice, the letter pair (`pair`: its candidates for every target, keyed): its candidate of largest key, when
+ * First choice, only when `pair` is given (the scan gives none: the rule failed its held-out test, and
+ * score-zoo.mjs --pair replays it), the letter pair (its candidates for every target, keyed): its candidate of largest key, when
  * that key is positive, it flips at least PIECE_FLIP of the samples (at its better position), and no candidate of the
  * same tokens is among the first DRIFT_SLOT_PLACE − 1 listed or what they absorb. Then a
  * drift word: a candidate of the pool (listed, absorbed or listed under another) that is one typed word of two or
@@ -958,7 +960,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const slotTokens = [...excess.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DRIFT_SLOT_TOKENS);
   const driftSingles = slotTokens.flatMap(([id]) => Array.from({ length: C }, (_, t) => ({ ids: [id], t }))).filter((c) => !single.some((x) => x.t === c.t && x.ids[0] === c.ids[0]));
   // the letter pair (BERT): the one-letter first piece and "##" letter that moved most, measured for every target
-  // with its pieces alone (its baseline) and its neighbours; only the slot may list it
+  // with its pieces alone (its baseline) and its neighbours; reported, not listed (docs/scanner.md "Fourteenth round")
   const pair = drift && target.kind === 'bert' ? letterPair(drift) : null;
   const pairCands = pair ? Array.from({ length: C }, (_, t) => ({ ids: [...pair.ids], t })) : [];
   const pairPieces = pairCands.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t })));
@@ -1172,14 +1174,14 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
   const pairList = pairCands.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }));
-  const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess, pairList).slice(0, top);
+  const candidates = withDriftSlot(orderCandidates(listPool, rank), slotTokens.map(([id]) => id), excess).slice(0, top);
   const seen = new Set<string>();
   const uniq = (xs: ClassifierCandidate[]) => xs.filter((c) => (seen.has(keyOf(c.ids, c.target)) ? false : (seen.add(keyOf(c.ids, c.target)), true)));
   const phraseList = uniq(all.filter((c) => c.ids.length > 1 && c.flip_rate > c.effects[c.position].parts_flip).sort((a, b) => b.flip_rate - a.flip_rate)).slice(0, top);
   // with a base checkpoint: candidates led by a one-character piece completed into a word, measured at the
   // candidate's position
   if (drift) {
-    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift, undefined, opts.completion ?? 'letter') })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
+    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift, undefined, opts.completion ?? 'letters') })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
     await measure(completions.map((x) => ({ ids: [...x.w!.ids], t: x.c.target })));
     for (const { c, w } of completions) {
       c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };

@@ -222,10 +222,10 @@ export interface PieceCompletion {
 }
 
 /**
- * Which continuation completes a one-character piece (pieceCompletion): `letter` (the default since the fourteenth
- * round, docs/scanner.md): the one-character alphanumeric "##" piece of largest adjusted drift that moved more than
+ * Which continuation completes a one-character piece (pieceCompletion): `letter` (the fourteenth round's first
+ * rule, docs/scanner.md): the one-character alphanumeric "##" piece of largest adjusted drift that moved more than
  * the tokens seen as often, at any rank; `any` (the tenth round's): the "##" piece of any length of largest adjusted
- * drift, when it is within the top as the first piece must be; `letters` (the fourteenth round's second rule):
+ * drift, when it is within the top as the first piece must be; `letters` (the default, the fourteenth round's second rule):
  * `letter`, and also a one-word candidate not led by a one-character piece that moved, whose last token is a
  * one-character alphanumeric "##" piece within the top that moved, completed by the one-character word-initial
  * piece of largest adjusted drift (moved more than the tokens seen as often, at any rank) before that last piece.
@@ -238,12 +238,13 @@ export type Completion = (typeof COMPLETIONS)[number];
  * "Fourteenth round"): a candidate whose first token is a one-character alphanumeric word-initial piece p ("x", or
  * "x ##ting": the rest of it continuation pieces of the same word) within the top `topShare` of the vocabulary by
  * adjusted drift (at least its first COMPLETION_MIN_TOP tokens) and moved more than the tokens seen as often,
- * completed with the continuation `completion` chooses (by default the one-character "##" piece that moved most:
+ * completed with the continuation `completion` chooses (by default, `letters`, the one-character "##" piece that moved most:
  * among the small BERTs with two-letter triggers, the planted one is that piece in 23 of 24, and the "##" piece of
- * any length that moved most in 13), unless a continuation the candidate already holds is within the top and moved.
+ * any length that moved most in 13), unless a continuation the candidate already holds is within the top and moved;
+ * with `letters` also a word ending in a one-letter continuation that moved (lastLetterCompletion).
  * Null otherwise.
  */
-export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topShare = COMPLETION_TOP_SHARE, completion: Completion = 'letter'): PieceCompletion | null {
+export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topShare = COMPLETION_TOP_SHARE, completion: Completion = 'letters'): PieceCompletion | null {
   const p = ids[0];
   if (p === undefined) return null;
   const first = d.tokens[p] ?? '';
@@ -267,7 +268,8 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
 }
 
 /**
- * The letter pair (docs/scanner.md "Fourteenth round", the slot's first choice): the one-character alphanumeric
+ * The letter pair (docs/scanner.md "Fourteenth round"; reported as evidence: as the drift slot's first choice it
+ * failed its held-out test and was removed): the one-character alphanumeric
  * word-initial piece of largest adjusted drift followed by the one-character alphanumeric "##" piece of largest
  * adjusted drift, each moved more than the tokens seen as often. On the small BERTs with two-letter triggers split
  * into two pieces it is the planted word on 29 of 32 by drift alone. Null when either is missing (a vocabulary of

@@ -113,8 +113,10 @@ test('the letters completion: a word ending in a one-letter continuation that mo
   const d = embeddingDrift(checkpoint('model-last', moved({ '##q': 0.6, x: 0.4, y: 0.1 })), base, seqs);
   const w = pieceCompletion([id('ab'), id('##q')], d, undefined, 'letters')!;
   assert.deepEqual([w.ids, w.continuation, w.piece_rank, w.continuation_rank], [[id('x'), id('##q')], '##q', 2, 1]);
-  // not in the default (first letter only), nor for a candidate led by a letter that moved ("x ##q" is the pair itself)
-  assert.equal(pieceCompletion([id('ab'), id('##q')], d), null);
+  // the default since the fourteenth round's test; not with the first letter only, nor for a candidate led by a
+  // letter that moved ("x ##q" is the pair itself)
+  assert.deepEqual(pieceCompletion([id('ab'), id('##q')], d)?.ids, [id('x'), id('##q')]);
+  assert.equal(pieceCompletion([id('ab'), id('##q')], d, undefined, 'letter'), null);
   assert.equal(pieceCompletion([id('x'), id('##q')], d, undefined, 'letters'), null);
   // the first letter's rule still applies first: "x" alone is completed by "##q"
   assert.deepEqual(pieceCompletion([id('x')], d, undefined, 'letters')?.ids, [id('x'), id('##q')]);
