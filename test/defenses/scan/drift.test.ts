@@ -251,6 +251,9 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
     const run = await cli(['scan', '--model', modelDir, '--as', 'classifier', '--data', data, '--out', out, '--base', baseDir, '--engine', 'tfjs', '--top', '50']);
     assert.equal(run.code, 0, run.out);
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+    // the letter pair is stored and printed as evidence (the planted "xq")
+    assert.equal(j.letter_pair.trigger, 'xq');
+    assert.match(run.out, /letter pair \(the one-letter first piece and "##" letter that moved most, drift ranks \d+ and \d+\): "xq" -> \w+ flip \d\.\d{3}/);
     for (const c of j.candidates.flatMap((c: ClassifierCandidate) => [c, ...(c.variants ?? []), ...(c.absorbs ?? [])])) {
       assert.equal(typeof c.typed, 'boolean', c.trigger);
       assert.equal(c.drift_rank, driftRankOf(d, c.ids), c.trigger);
