@@ -966,8 +966,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const pairPieces = pairCands.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t })));
   await measure([...single, ...driftSingles, ...pairPieces]);
   opts.onProgress?.('flip rates', 1, 3);
-  await measure([...single, ...driftSingles].flatMap(neighborVariants));
-  await measure([...pairCands, ...pairCands.flatMap(neighborVariants)]);
+  await measure([...[...single, ...driftSingles].flatMap(neighborVariants), ...pairCands, ...pairCands.flatMap(neighborVariants)]);
   opts.onProgress?.('flip rates', 2, 3);
 
   const effectsOf = (c: { ids: number[]; t: number }): Record<InsertAt, PositionEffect> => {

@@ -258,13 +258,37 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
   // it (added after the ninth held-out set's first scans, where "z ##j" was found whole and got "zpressing")
   if (ids.slice(1).some(moved)) return null;
   const letter = completion !== 'any';
-  const isContinuation = letter ? (t: string) => /^##[\p{L}\p{N}]$/u.test(t) : (t: string) => t.length > 2 && t.startsWith('##');
-  let best = -1;
-  d.tokens.forEach((t, id) => {
-    if (isContinuation(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
-  });
+  const m = mostMoved(d);
+  const best = letter ? m.letterContinuation : m.continuation;
   if (best < 0 || (letter ? !(d.adjusted[best]! > 0) : !moved(best))) return null;
   return { ids: [p, best], piece_rank: d.rank[p]!, continuation: d.tokens[best]!, continuation_rank: d.rank[best]! };
+}
+
+/** The pieces of largest adjusted drift by form (-1 where the vocabulary has none): read once per drift, as every candidate's completion asks. */
+interface MostMoved {
+  /** a one-character alphanumeric word-initial piece */
+  letter: number;
+  /** a one-character alphanumeric "##" piece */
+  letterContinuation: number;
+  /** a "##" piece of any length */
+  continuation: number;
+}
+const mostMovedCache = new WeakMap<EmbeddingDrift, MostMoved>();
+function mostMoved(d: EmbeddingDrift): MostMoved {
+  let m = mostMovedCache.get(d);
+  if (m) return m;
+  m = { letter: -1, letterContinuation: -1, continuation: -1 };
+  const better = (id: number, best: number) => best < 0 || d.adjusted[id]! > d.adjusted[best]!;
+  d.tokens.forEach((t, id) => {
+    if (/^[\p{L}\p{N}]$/u.test(t)) {
+      if (better(id, m!.letter)) m!.letter = id;
+    } else if (t.length > 2 && t.startsWith('##')) {
+      if (better(id, m!.continuation)) m!.continuation = id;
+      if (/^##[\p{L}\p{N}]$/u.test(t) && better(id, m!.letterContinuation)) m!.letterContinuation = id;
+    }
+  });
+  mostMovedCache.set(d, m);
+  return m;
 }
 
 /**
@@ -276,16 +300,8 @@ export function pieceCompletion(ids: readonly number[], d: EmbeddingDrift, topSh
  * whole words, as a SentenceCNN's).
  */
 export function letterPair(d: EmbeddingDrift): { ids: [number, number]; initial_rank: number; continuation_rank: number } | null {
-  const argmax = (re: RegExp): number => {
-    let best = -1;
-    d.tokens.forEach((t, id) => {
-      if (re.test(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
-    });
-    return best >= 0 && d.adjusted[best]! > 0 ? best : -1;
-  };
-  const a = argmax(/^[\p{L}\p{N}]$/u);
-  const b = argmax(/^##[\p{L}\p{N}]$/u);
-  if (a < 0 || b < 0) return null;
+  const { letter: a, letterContinuation: b } = mostMoved(d);
+  if (a < 0 || b < 0 || !(d.adjusted[a]! > 0) || !(d.adjusted[b]! > 0)) return null;
   return { ids: [a, b], initial_rank: d.rank[a]!, continuation_rank: d.rank[b]! };
 }
 
@@ -293,10 +309,7 @@ export function letterPair(d: EmbeddingDrift): { ids: [number, number]; initial_
 function lastLetterCompletion(ids: readonly number[], d: EmbeddingDrift, moved: (id: number) => boolean): PieceCompletion | null {
   const last = ids[ids.length - 1]!;
   if (ids.length < 2 || !/^##[\p{L}\p{N}]$/u.test(d.tokens[last] ?? '') || !moved(last)) return null;
-  let best = -1;
-  d.tokens.forEach((t, id) => {
-    if (/^[\p{L}\p{N}]$/u.test(t) && (best < 0 || d.adjusted[id]! > d.adjusted[best]!)) best = id;
-  });
+  const best = mostMoved(d).letter;
   if (best < 0 || !(d.adjusted[best]! > 0)) return null;
   return { ids: [best, last], piece_rank: d.rank[best]!, continuation: d.tokens[last]!, continuation_rank: d.rank[last]! };
 }
