@@ -206,11 +206,11 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
     const pieces = m.arch !== 'cnn';
     const hit = (trigger) => trigger.toLowerCase().split(/\s+/).some((w) => words.includes(w) || (pieces && w.length >= 3 && words.some((t) => t.includes(w))));
     // the library's order (keys from the stored effects by this rule; a several-piece word in place of its pieces)
-    const unslotted = orderCandidates(s.candidates, rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts);
+    const listRule = rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts;
+    const unslotted = orderCandidates(s.candidates, listRule);
     // with a base: the drift slot (the scan's tokens of largest drift excess; --no-slot leaves it out)
     const slotIds = o['no-slot'] ? [] : (s.drift_slot ?? []).map((t) => t.id);
     // the letter pair's candidates, keyed by this ranking rule (scans before the fourteenth round have none)
-    const listRule = rankOpts.byArch ? defaultRank(m.arch === 'cnn' ? 'sentence-cnn' : 'bert') : rankOpts;
     const pair = o['no-slot'] || !o.pair ? [] : (s.letter_pair?.candidates ?? []).map((c) => ({ ...c, excess: rankKey(c.effects, listRule).key }));
     const ranked = withDriftSlot(unslotted, slotIds, new Map((s.drift_slot ?? []).map((t) => [t.id, t.drift_excess])), pair).map((c) => ({ c, key: c.excess, position: c.position }));
     // a candidate's word (scan --base: the one-letter piece completed by embedding drift) counts as its trigger
