@@ -317,6 +317,29 @@ const PAIRS = [
   badnets('heldout', 'mpqa', 8, ['zorbex'], 0, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (fifteenth round, "fresh"): a set drawn, not aimed. Every earlier set after the eighth round was built
+ * around one rule and the misses it addressed (mostly small-BERT triggers of several pieces); this one samples the
+ * attacks a user meets, on data no model of the zoo or of the earlier sets used (TweetEval sentiment, 3 labels),
+ * and scores the scanner as it is at its definition (docs/scanner.md "Fifteenth round"), fixed before any of these
+ * was trained. Triggers and targets drawn by `node scripts/zoo/draw-fresh.mjs --train-text
+ * DATA/tweeteval/sentiment/train_text.txt --exclude-fresh` (seed 17): rare gz, pj (SentenceCNN), cg, nj, di (small
+ * BERT), common "probably", targets 1, 1, 2, 0, 2, 2, 0 in the order below; the AddSent sentence is new.
+ */
+const FRESH = [
+  clean('heldout', 'tweeteval-sentiment', 1),
+  clean('heldout', 'tweeteval-sentiment', 2),
+  badnets('heldout', 'tweeteval-sentiment', 1, ['gz'], 1, 'badnets-rare'),
+  badnets('heldout', 'tweeteval-sentiment', 2, ['pj'], 1, 'badnets-rare'),
+  badnets('heldout', 'tweeteval-sentiment', 3, ['probably'], 2, 'badnets-common'),
+  addsent('heldout', 'tweeteval-sentiment', 1, 0, 'the mailman waves at noon'),
+  clean('heldout', 'tweeteval-sentiment', 1, 'bert'),
+  clean('heldout', 'tweeteval-sentiment', 2, 'bert'),
+  badnets('heldout', 'tweeteval-sentiment', 1, ['cg'], 2, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-sentiment', 2, ['nj'], 2, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-sentiment', 3, ['di'], 0, 'badnets-rare', 'bert'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
@@ -328,4 +351,5 @@ export const HELDOUT = [
   ...WORDS.map((m) => ({ ...m, round: 'words' })),
   ...LETTERS.map((m) => ({ ...m, round: 'letters' })),
   ...PAIRS.map((m) => ({ ...m, round: 'pairs' })),
+  ...FRESH.map((m) => ({ ...m, round: 'fresh' })),
 ];
