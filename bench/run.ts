@@ -152,6 +152,12 @@ if (want('scan')) {
   console.log(JSON.stringify(await benchScan()));
 }
 
+if (want('scan-gains')) {
+  // the scan's slot gradients with the gains worker (a second thread) against all in this thread (bench/scan-gains.ts)
+  const { benchScanGains } = await import('./scan-gains.js');
+  console.log(JSON.stringify(await benchScanGains()));
+}
+
 if (want('encoder-scan')) {
   // one encoder scan of the shipped bert-small with the default contexts and word list (bench/encoder-scan.ts):
   // CPU seconds against the 5 minutes on 2 cores, and onnx vs tfjs sequences per CPU second

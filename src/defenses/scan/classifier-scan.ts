@@ -240,8 +240,11 @@ export interface ClassifierScanResult {
     /** insertions of each candidate per sample (ClassifierScanOptions.insertions) */
     insertions: number;
     forward_passes: number;
-    /** phrase growth: gradient passes (groups of sequences), phrases measured, the best grown phrase per target and its synergy */
-    growth: { gradient_groups: number; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
+    /**
+     * phrase growth: gradient groups (groups of sequences) and the passes they took here and in the gains worker
+     * (target.ts; also the pre-ranked sweep's), phrases measured, the best grown phrase per target and its synergy
+     */
+    growth: { gradient_groups: number; gradient_passes?: { here: number; worker: number }; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
     seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
 }
@@ -1134,6 +1137,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     await measure(grown.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
     await measure(grown);
     await measure(grown.flatMap(neighborVariants));
+    if (target.gainsPasses) growth.gradient_passes = { ...target.gainsPasses };
   }
   const tGrow = performance.now();
 

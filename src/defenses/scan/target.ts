@@ -2,8 +2,10 @@
 // and its input embeddings (for the neighbour baseline, classifier-scan.ts). The scanner inserts token ids,
 // not text, so BERT word pieces (## continuations of a multi-piece trigger such as "la ##gra ##nge") can be
 // searched like whole words.
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { tf } from '../../engine/index.js';
+import { tf, engineInfo } from '../../engine/index.js';
+import { WorkerSet } from '../../train/worker-set.js';
 import { BertClassifier, CnnClassifier, loadClassifier, type AsyncLogitsClassifier, type TextClassifier } from '../../models/classifier.js';
 import type { SentenceCNN } from '../../models/cnn.js';
 import { bertEncoderForward, type BertForSequenceClassification } from '../../models/bert/modeling.js';
@@ -81,6 +83,11 @@ export interface ScanTarget {
    * the word vectors it was initialised from (a BERT's drift reads its checkpoint directory)
    */
   inputEmbeddings?(): { data: Float32Array; rows: number; dim: number };
+  /**
+   * slotGains's passes so far: run in this thread, and in the gains worker (a second thread with its own copy of
+   * the model, started when there is a core for it: gainsWorker)
+   */
+  readonly gainsPasses?: { here: number; worker: number };
   /** release what the target loaded itself (the tfjs copy slotGains loads beside an onnx classifier) */
   dispose?(): Promise<void>;
 }
@@ -99,75 +106,161 @@ function logOdds(l: tf.Tensor2D, t: number): tf.Tensor1D {
 }
 
 /**
- * slotGains over a forward from an embedding table: the slot rows S [groups, D] are appended to the table E
- * (row V + k is group k's slot), so the model's own forward runs; chunks of groups keep each pass at most
- * `maxRows` sequences.
+ * One pass of slotGains: `batch` holds its sequences with group k's slot as id V + k (the slot rows S [G, D] are
+ * appended to the table E so the model's own forward runs) and `weights` each sequence's 1 / its group's size.
+ * Returns [G, V]: E · ∂(Σ w · log-odds of label t)/∂S.
  */
-async function gainsBy(
-  E: tf.Tensor2D,
-  maxRows: number,
-  forward: (table: tf.Tensor2D, seqs: number[][]) => tf.Tensor2D,
-  seqs: readonly (readonly number[])[],
-  group: readonly number[],
-  groups: number,
-  t: number,
-): Promise<Float32Array> {
-  const [V, D] = E.shape;
-  const out = new Float32Array(groups * V);
+export interface GainsChunk {
+  /** the chunk's first group and one past its last */
+  g0: number;
+  g1: number;
+  batch: number[][];
+  weights: number[];
+  t: number;
+}
+
+/**
+ * The passes of a slotGains call: consecutive groups, each pass at most `maxRows` sequences (a group larger than
+ * that alone). The same plan whatever runs the passes, so that a pass gives the same numbers in a worker thread as
+ * here (gainsWorkers).
+ */
+export function gainsChunks(V: number, maxRows: number, seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): GainsChunk[] {
   const count = new Float64Array(groups);
   for (const k of group) count[k]!++;
   const rowsOf: number[][] = Array.from({ length: groups }, () => []);
   group.forEach((k, r) => rowsOf[k]!.push(r));
+  const chunks: GainsChunk[] = [];
   for (let g0 = 0; g0 < groups; ) {
     let g1 = g0;
     let n = 0;
     while (g1 < groups && (g1 === g0 || n + rowsOf[g1]!.length <= maxRows)) n += rowsOf[g1++]!.length;
     const rows = rowsOf.slice(g0, g1).flat();
-    if (rows.length) {
-      const batch = rows.map((r) => seqs[r]!.map((id) => (id === SLOT ? V + group[r]! - g0 : id)));
-      const w = tf.tensor1d(rows.map((r) => 1 / count[group[r]!]!));
-      const gains = tf.tidy(() => {
-        const f = (S: tf.Tensor) => tf.sum(tf.mul(logOdds(forward(tf.concat([E, S as tf.Tensor2D], 0), batch), t), w)) as tf.Scalar;
-        const g = tf.grad(f)(tf.zeros([g1 - g0, D]));
-        return tf.matMul(g, E, false, true);
-      });
-      out.set(gains.dataSync() as Float32Array, g0 * V);
-      gains.dispose();
-      w.dispose();
-    }
+    if (rows.length) chunks.push({ g0, g1, batch: rows.map((r) => seqs[r]!.map((id) => (id === SLOT ? V + group[r]! - g0 : id))), weights: rows.map((r) => 1 / count[group[r]!]!), t });
     g0 = g1;
   }
+  return chunks;
+}
+
+/** A pass of gains [G, V] over a forward from an embedding table E [V, D]. */
+function chunkGainsBy(E: tf.Tensor2D, forward: (table: tf.Tensor2D, seqs: number[][]) => tf.Tensor2D, c: GainsChunk): Float32Array {
+  const D = E.shape[1];
+  const w = tf.tensor1d(c.weights);
+  const gains = tf.tidy(() => {
+    const f = (S: tf.Tensor) => tf.sum(tf.mul(logOdds(forward(tf.concat([E, S as tf.Tensor2D], 0), c.batch), c.t), w)) as tf.Scalar;
+    const g = tf.grad(f)(tf.zeros([c.g1 - c.g0, D]));
+    return tf.matMul(g, E, false, true);
+  });
+  const out = gains.dataSync() as Float32Array;
+  gains.dispose();
+  w.dispose();
   return out;
 }
 
-function cnnGains(model: () => Promise<SentenceCNN>): NonNullable<ScanTarget['slotGains']> {
+/** A SentenceCNN's pass of gains (its embedding table and forward). */
+export function cnnChunkGains(m: SentenceCNN, c: GainsChunk): Float32Array {
+  const E = m.vars['embedding']! as unknown as tf.Tensor2D;
+  const D = m.config.embedding_dim;
+  return chunkGainsBy(E, (table, batch) => {
+    const b = m.makeBatch(batch);
+    const e = tf.reshape(tf.gather(table, tf.tensor1d(b.ids, 'int32')), [b.B, b.L, D]) as tf.Tensor3D;
+    return m.logitsOfEmbedded(e, b.lens, true);
+  }, c);
+}
+
+const BERT_WORDS = 'embeddings.word_embeddings.weight';
+
+/** A BERT classifier's pass of gains (its word-embedding table and pooled output through the head). */
+export function bertChunkGains(m: BertForSequenceClassification, c: GainsChunk): Float32Array {
+  const E = m.params.get(BERT_WORDS) as tf.Tensor2D;
+  return chunkGainsBy(E, (table, batch) => {
+    const b = padBertBatch(batch, m.config);
+    const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+    const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+    const params = { get: (n: string) => (n === BERT_WORDS ? table : m.params.get(n)) } as unknown as BertParams;
+    const out = bertEncoderForward(params, m.config, ids, mask, undefined, {}, true);
+    return dense(out.pooledOutput! as tf.Tensor2D, m.params.get('classifier.weight'), m.params.get('classifier.bias'));
+  }, c);
+}
+
+/** The largest pass of gains, in sequences: a SentenceCNN's, a BERT's. */
+const GAINS_ROWS = { 'sentence-cnn': 512, bert: 64 } as const;
+
+/**
+ * slotGains from its passes: here, or shared with a worker thread (BERT classifiers only: gainsWorker) that holds its own copy of the model
+ * (`remote`: each pass there gives the numbers it gives here, the same kernels on the same inputs). The worker is
+ * handed one pass at a time, the next when it answers; this thread takes the rest in order, yielding between
+ * passes so that the worker's answers are read.
+ */
+export async function gainsOf(V: number, chunks: readonly GainsChunk[], groups: number, local: (c: GainsChunk) => Float32Array, remote: ((c: GainsChunk) => Promise<Float32Array>) | null, passes: { here: number; worker: number }): Promise<Float32Array> {
+  const out = new Float32Array(groups * V);
+  let next = 0;
+  // a pass the worker failed is run here (and the worker is given no more)
+  const failed: GainsChunk[] = [];
+  const remoteLoop = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const c = chunks[next++]!;
+      try {
+        out.set(await remote!(c), c.g0 * V);
+        passes.worker++;
+      } catch {
+        failed.push(c);
+        return;
+      }
+    }
+  };
+  const away = remote && chunks.length > 1 ? remoteLoop() : null;
+  const runHere = (c: GainsChunk) => {
+    out.set(local(c), c.g0 * V);
+    passes.here++;
+  };
+  while (next < chunks.length) {
+    runHere(chunks[next++]!);
+    if (away) await new Promise((r) => setImmediate(r));
+  }
+  await away;
+  failed.forEach(runHere);
+  return out;
+}
+
+function slotGainsOf<M>(kind: 'sentence-cnn' | 'bert', model: () => Promise<M>, chunkGains: (m: M, c: GainsChunk) => Float32Array, rows: (m: M) => number, remote: () => Promise<((c: GainsChunk) => Promise<Float32Array>) | null>, passes: { here: number; worker: number }): NonNullable<ScanTarget['slotGains']> {
   return async (seqs, group, groups, t) => {
     const m = await model();
-    const E = m.vars['embedding']! as unknown as tf.Tensor2D;
-    const D = m.config.embedding_dim;
-    const forward = (table: tf.Tensor2D, batch: number[][]) => {
-      const b = m.makeBatch(batch);
-      const e = tf.reshape(tf.gather(table, tf.tensor1d(b.ids, 'int32')), [b.B, b.L, D]) as tf.Tensor3D;
-      return m.logitsOfEmbedded(e, b.lens, true);
-    };
-    return gainsBy(E, 512, forward, seqs, group, groups, t);
+    const V = rows(m);
+    const chunks = gainsChunks(V, GAINS_ROWS[kind], seqs, group, groups, t);
+    return gainsOf(V, chunks, groups, (c) => chunkGains(m, c), chunks.length > 1 ? await remote() : null, passes);
   };
 }
 
-function bertGains(model: () => Promise<BertForSequenceClassification>): NonNullable<ScanTarget['slotGains']> {
-  return async (seqs, group, groups, t) => {
-    const m = await model();
-    const name = 'embeddings.word_embeddings.weight';
-    const E = m.params.get(name) as tf.Tensor2D;
-    const forward = (table: tf.Tensor2D, batch: number[][]) => {
-      const b = padBertBatch(batch, m.config);
-      const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-      const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-      const params = { get: (n: string) => (n === name ? table : m.params.get(n)) } as unknown as BertParams;
-      const out = bertEncoderForward(params, m.config, ids, mask, undefined, {}, true);
-      return dense(out.pooledOutput! as tf.Tensor2D, m.params.get('classifier.weight'), m.params.get('classifier.bias'));
-    };
-    return gainsBy(E, 64, forward, seqs, group, groups, t);
+/**
+ * The gains worker of a target (gainsOf's `remote`), started on the first slotGains call of several passes: only on
+ * the wasm engine with one thread (the worker runs the same build, so a pass gives the same numbers there) and
+ * with a second core for it (os.availableParallelism); NLP_BACKDOOR_SCAN_WORKER=0 never starts it, =1 starts it on
+ * one core too. A worker that cannot start leaves every pass here. Only for a target whose tfjs model is loaded from `dir` (`fromDir`: the classifier is
+ * another engine's), so that the worker's copy is the same model: a tfjs classifier handed in may not be what `dir` holds.
+ */
+function gainsWorker(dir: string, fromDir: boolean): { get: () => Promise<((c: GainsChunk) => Promise<Float32Array>) | null>; dispose: () => Promise<void> } {
+  let set: Promise<WorkerSet<{ gains: Float32Array }> | null> | null = null;
+  const wanted = (): boolean => {
+    const e = engineInfo();
+    const env = process.env['NLP_BACKDOOR_SCAN_WORKER'];
+    return fromDir && env !== '0' && (env === '1' || os.availableParallelism() >= 2) && e?.backend === 'wasm' && e.threads === 1;
+  };
+  return {
+    get: async () => {
+      set ??= wanted() ? WorkerSet.start<{ gains: Float32Array }>(new URL('./gains-worker.js', import.meta.url), 1, () => ({ dir: path.resolve(dir), backend: 'wasm' }), 'slot gains').catch(() => null) : Promise.resolve(null);
+      const w = await set;
+      try {
+        w?.check();
+      } catch {
+        return null; // a worker that failed is not asked again
+      }
+      return w ? async (c) => (await w.all((_, id) => ({ id, chunk: c })))[0]!.gains : null;
+    },
+    dispose: async () => {
+      const w = await set;
+      set = null;
+      await w?.dispose();
+    },
   };
 }
 
@@ -224,6 +317,10 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
   if (clf.kind === 'sentence-cnn') {
     const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
     const tfjs = tfjsModel(clf, dir, (c) => (c as CnnClassifier).model);
+    // no gains worker for a SentenceCNN: its passes are cheap beside the growth's forward passes, and a scan with
+    // the worker measured no faster (docs/scanner.md, seventeenth session)
+    const worker = gainsWorker(dir, false);
+    const gainsPasses = { here: 0, worker: 0 };
     const cfg = clf instanceof CnnClassifier ? clf.model.config : readJson<{ max_length?: number; embedding_dim?: number; num_filters?: number; filter_widths?: number[] }>(path.join(dir, 'config.json'));
     const maxLen = cfg.max_length ?? 100;
     const words = vocab.words;
@@ -239,17 +336,23 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       insertRange: (seq) => [0, seq.length],
       logits,
       render: (ids) => ids.map((i) => words[i]).join(' '),
-      slotGains: cnnGains(tfjs.get),
+      gainsPasses,
+      slotGains: slotGainsOf('sentence-cnn', tfjs.get, cnnChunkGains, (m) => (m.vars['embedding'] as unknown as tf.Tensor2D).shape[0], worker.get, gainsPasses),
       inputEmbeddings: () => {
         if (!(clf instanceof CnnClassifier)) return readInputEmbeddings(dir, 'sentence-cnn');
         const w = clf.model.toNamedWeights()['embedding.weight']!;
         return { data: w.data, rows: w.shape[0]!, dim: w.shape[1]! };
       },
-      dispose: tfjs.dispose,
+      dispose: async () => {
+        await worker.dispose();
+        await tfjs.dispose();
+      },
     };
   }
   const tok = clf instanceof BertClassifier ? clf.tokenizer : WordPieceTokenizer.fromDirectory(dir);
   const tfjs = tfjsModel(clf, dir, (c) => (c as BertClassifier).model);
+  const worker = gainsWorker(dir, 'logitsOf' in clf);
+  const gainsPasses = { here: 0, worker: 0 };
   const config = clf instanceof BertClassifier ? clf.model.config : readDirectoryConfig(dir);
   const tokens = tok.idToToken;
   const emb = readInputEmbeddings(dir, clf.kind);
@@ -266,8 +369,12 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
     logits,
     render: (ids) => renderPieces(ids.map((i) => tokens[i] ?? '')),
-    slotGains: bertGains(tfjs.get),
-    dispose: tfjs.dispose,
+    gainsPasses,
+    slotGains: slotGainsOf('bert', tfjs.get, bertChunkGains, (m) => (m.params.get(BERT_WORDS) as tf.Tensor2D).shape[0], worker.get, gainsPasses),
+    dispose: async () => {
+      await worker.dispose();
+      await tfjs.dispose();
+    },
   };
 }
 

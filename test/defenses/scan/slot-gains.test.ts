@@ -15,7 +15,7 @@ import { CnnClassifier, BertClassifier } from '../../../src/models/classifier.js
 import { BertForSequenceClassification } from '../../../src/models/bert/index.js';
 import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
 import { Vocab } from '../../../src/text/vocab.js';
-import { scanTargetOf, SLOT, type ScanTarget } from '../../../src/defenses/scan/target.js';
+import { scanTargetOf, gainsOf, gainsChunks, SLOT, type ScanTarget, type GainsChunk } from '../../../src/defenses/scan/target.js';
 
 before(async () => {
   await initEngine();
@@ -139,4 +139,80 @@ test('a target over an onnx-engine SentenceCNN loads its own tfjs copy for the g
     local.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('the gains worker: a second thread with its own copy of the model gives the same gains, bit for bit, and takes some of the passes', async () => {
+  const { loadOnnxClassifier } = await import('../../../src/models/onnx/classifier.js');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slot-gains-worker-'));
+  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
+  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 40, num_labels: 3, initializer_range: 0.5 }, { seed: 4 });
+  new BertClassifier(model, new WordPieceTokenizer(pieces)).save(tmp);
+  model.dispose();
+  const onnx = await loadOnnxClassifier(tmp);
+  const saved = process.env['NLP_BACKDOOR_SCAN_WORKER'];
+  // 12 groups of 16 sequences of different lengths: 192 sequences, three passes of at most 64 (target.ts)
+  const seqs: number[][] = [];
+  const group: number[] = [];
+  for (let k = 0; k < 12; k++)
+    for (let i = 0; i < 16; i++) {
+      const body = Array.from({ length: 4 + ((k * 5 + i * 3) % 20) }, (_, j) => 5 + ((k * 7 + i * 11 + j * 13) % 35));
+      body.splice(i % body.length, 0, SLOT);
+      seqs.push([2, ...body, 3]);
+      group.push(k);
+    }
+  try {
+    process.env['NLP_BACKDOOR_SCAN_WORKER'] = '0';
+    const here = scanTargetOf(onnx, tmp);
+    const a = await here.slotGains!(seqs, group, 12, 1);
+    assert.deepEqual(here.gainsPasses, { here: 3, worker: 0 });
+    // =1: the worker starts even on one core
+    process.env['NLP_BACKDOOR_SCAN_WORKER'] = '1';
+    const shared = scanTargetOf(onnx, tmp);
+    const b = await shared.slotGains!(seqs, group, 12, 1);
+    assert.equal(shared.gainsPasses!.here + shared.gainsPasses!.worker, 3);
+    assert.ok(shared.gainsPasses!.worker >= 1, `the worker took no pass: ${JSON.stringify(shared.gainsPasses)}`);
+    assert.equal(b.length, a.length);
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+    assert.equal(differ, 0, `${differ} of ${a.length} gains differ with the worker`);
+    // a single pass stays here
+    await shared.slotGains!(seqs.slice(0, 16), group.slice(0, 16), 1, 1);
+    assert.equal(shared.gainsPasses!.here + shared.gainsPasses!.worker, 4);
+    await here.dispose!();
+    await shared.dispose!();
+  } finally {
+    if (saved === undefined) delete process.env['NLP_BACKDOOR_SCAN_WORKER'];
+    else process.env['NLP_BACKDOOR_SCAN_WORKER'] = saved;
+    await onnx.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('gainsOf: every pass lands in its groups\' rows whoever runs it, and a pass the worker fails is run here', async () => {
+  const V = 5;
+  // 7 groups of 3 sequences, passes of at most 6 sequences: 4 passes (the last of one group)
+  const seqs = Array.from({ length: 21 }, (_, r) => [r, SLOT]);
+  const group = seqs.map((_, r) => Math.floor(r / 3));
+  const chunks = gainsChunks(V, 6, seqs, group, 7, 0);
+  assert.deepEqual(chunks.map((c) => [c.g0, c.g1]), [[0, 2], [2, 4], [4, 6], [6, 7]]);
+  // a pass's value: group g's row holds g + 0.1·v
+  const value = (c: GainsChunk) => Float32Array.from({ length: (c.g1 - c.g0) * V }, (_, i) => c.g0 + Math.floor(i / V) + 0.1 * (i % V));
+  const expected = value({ g0: 0, g1: 7, batch: [], weights: [], t: 0 });
+  const alone = { here: 0, worker: 0 };
+  assert.deepEqual(await gainsOf(V, chunks, 7, value, null, alone), expected);
+  assert.deepEqual(alone, { here: 4, worker: 0 });
+  const shared = { here: 0, worker: 0 };
+  assert.deepEqual(await gainsOf(V, chunks, 7, value, async (c) => value(c), shared), expected);
+  assert.equal(shared.here + shared.worker, 4);
+  assert.ok(shared.worker >= 1);
+  // the worker fails its first pass: run here, and the worker gets no other
+  let asked = 0;
+  const failing = { here: 0, worker: 0 };
+  const got = await gainsOf(V, chunks, 7, value, async () => {
+    asked++;
+    throw new Error('worker died');
+  }, failing);
+  assert.deepEqual(got, expected);
+  assert.equal(asked, 1);
+  assert.deepEqual(failing, { here: 4, worker: 0 });
 });
