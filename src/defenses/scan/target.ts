@@ -122,7 +122,7 @@ export interface GainsChunk {
 /**
  * The passes of a slotGains call: consecutive groups, each pass at most `maxRows` sequences (a group larger than
  * that alone). The same plan whatever runs the passes, so that a pass gives the same numbers in a worker thread as
- * here (gainsWorkers).
+ * here (gainsWorker).
  */
 export function gainsChunks(V: number, maxRows: number, seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): GainsChunk[] {
   const count = new Float64Array(groups);
@@ -186,10 +186,11 @@ export function bertChunkGains(m: BertForSequenceClassification, c: GainsChunk):
 const GAINS_ROWS = { 'sentence-cnn': 512, bert: 64 } as const;
 
 /**
- * slotGains from its passes: here, or shared with a worker thread (BERT classifiers only: gainsWorker) that holds its own copy of the model
- * (`remote`: each pass there gives the numbers it gives here, the same kernels on the same inputs). The worker is
- * handed one pass at a time, the next when it answers; this thread takes the rest in order, yielding between
- * passes so that the worker's answers are read.
+ * slotGains from its passes: here, or shared with a worker thread that holds its own copy of the model (BERT
+ * classifiers only: gainsWorker; `remote`: each pass there gives the numbers it gives here, the same kernels on the
+ * same inputs). The worker is handed one pass at a time, the next when it answers; this thread takes the rest in
+ * order, yielding between passes so that the worker's answers are read. A pass the worker fails is run here, and
+ * the worker is given no more in this call.
  */
 export async function gainsOf(V: number, chunks: readonly GainsChunk[], groups: number, local: (c: GainsChunk) => Float32Array, remote: ((c: GainsChunk) => Promise<Float32Array>) | null, passes: { here: number; worker: number }): Promise<Float32Array> {
   const out = new Float32Array(groups * V);
