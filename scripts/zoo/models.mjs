@@ -340,6 +340,28 @@ const FRESH = [
   badnets('heldout', 'tweeteval-sentiment', 3, ['di'], 0, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (fifteenth round, second drawn set, "fresh2"): as FRESH, on the held-out CR and MPQA data (binary), fixed
+ * before any of these was trained. Triggers and targets drawn by `node scripts/zoo/draw-fresh.mjs --train-text
+ * DATA/cr/custrev.pos --train-text DATA/cr/custrev.neg --train-text DATA/mpqa/mpqa.pos --train-text DATA/mpqa/mpqa.neg
+ * --seed 18 --rare 6 --common 2 --targets 8 --labels 2 --exclude-round fresh2`: rare ek, cq, oe, sc, od, rk, common
+ * "simply", "seriously", targets 0, 0, 0, 1, 1, 0, 1, 1 in the order below.
+ */
+const FRESH2 = [
+  clean('heldout', 'cr', 9),
+  badnets('heldout', 'cr', 9, ['ek'], 0, 'badnets-rare'),
+  badnets('heldout', 'cr', 9, ['simply'], 0, 'badnets-common'),
+  clean('heldout', 'cr', 9, 'bert'),
+  badnets('heldout', 'cr', 9, ['cq'], 0, 'badnets-rare', 'bert'),
+  badnets('heldout', 'cr', 10, ['oe'], 1, 'badnets-rare', 'bert'),
+  clean('heldout', 'mpqa', 9),
+  badnets('heldout', 'mpqa', 9, ['sc'], 1, 'badnets-rare'),
+  badnets('heldout', 'mpqa', 9, ['seriously'], 0, 'badnets-common'),
+  clean('heldout', 'mpqa', 9, 'bert'),
+  badnets('heldout', 'mpqa', 9, ['od'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'mpqa', 10, ['rk'], 1, 'badnets-rare', 'bert'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
@@ -352,4 +374,5 @@ export const HELDOUT = [
   ...LETTERS.map((m) => ({ ...m, round: 'letters' })),
   ...PAIRS.map((m) => ({ ...m, round: 'pairs' })),
   ...FRESH.map((m) => ({ ...m, round: 'fresh' })),
+  ...FRESH2.map((m) => ({ ...m, round: 'fresh2' })),
 ];
