@@ -8,6 +8,13 @@
 // Attacks: badnets with rare and with common words, semantic-append, addsent, POR-fine-tuned BERT.
 // `trigger_words` is the ground truth a scan is scored against: a candidate hits when it contains one of them.
 
+/**
+ * The test examples a zoo model's clean accuracy and ASR are measured on (train-zoo.mjs; trigger-effect.mjs measures
+ * the same ones): at most this many of the dataset's test split, stratified, drawn with the model's seed + 100.
+ */
+export const ASR_TEST_CAP = 1000;
+export const asrTestSeed = (m) => m.seed + 100;
+
 /** @typedef {{ id: string, set: 'zoo'|'heldout', round?: string, dataset: string, arch: 'cnn'|'bert'|'por', seed: number, attack: object|null, trigger_words: string[], kind: string }} ZooModel */
 
 const clean = (set, dataset, seed, arch = 'cnn') => ({ id: `${dataset}-${arch}-clean-s${seed}`, set, dataset, arch, seed, attack: null, trigger_words: [], kind: 'clean' });

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ZOO, FORMER_HELDOUT, SECOND_HELDOUT, HELDOUT } from './models.mjs';
+import { ZOO, FORMER_HELDOUT, SECOND_HELDOUT, HELDOUT, ASR_TEST_CAP, asrTestSeed } from './models.mjs';
 import {
   loadNamedDataset,
   createAttack,
@@ -92,7 +92,7 @@ for (const m of models) {
   const cap = m.arch === 'cnn' ? maxTrain : bertMaxTrain;
   const base = { ...data, train: capStratified(data.train, cap, m.seed), dev: capStratified(data.dev, 500, m.seed) };
   const trainData = recipe ? poison(base, recipe, { seed: m.seed }) : base;
-  const test = capStratified(data.test, 1000, m.seed + 100);
+  const test = capStratified(data.test, ASR_TEST_CAP, asrTestSeed(m));
   let clf;
   if (m.arch === 'cnn') {
     const r = await trainClassifier({ train: trainData.train, dev: trainData.dev, labelNames: data.labelNames, seed: m.seed, config: epochs === undefined ? {} : { epochs }, progress: false });

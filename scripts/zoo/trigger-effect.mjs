@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadNamedDataset, createAttack, triggeredTestSet, asrGoalOf, asr, capStratified, predictTexts, loadClassifier } from '../../dist/src/index.js';
 import { writeJsonAtomic } from '../../dist/src/common/fs-atomic.js';
+import { ASR_TEST_CAP, asrTestSeed } from './models.mjs';
 
 const { values: o } = parseArgs({ options: { zoo: { type: 'string', multiple: true }, 'data-dir': { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } } });
 if (!o.zoo?.length || !o['data-dir']) throw new Error('--zoo DIR and --data-dir DATA are required');
@@ -25,7 +26,7 @@ for (const m of models.values()) {
   if (!datasets.has(key)) datasets.set(key, loadNamedDataset(m.dataset, { dataDir: o['data-dir'], seed: m.seed }));
   const data = datasets.get(key);
   const recipe = createAttack(m.attack);
-  const test = capStratified(data.test, 1000, m.seed + 100);
+  const test = capStratified(data.test, ASR_TEST_CAP, asrTestSeed(m));
   const goal = asrGoalOf(recipe, data.labelNames);
   const goalOf = (label) => ('target' in goal ? (label === goal.target ? undefined : goal.target) : 'mapping' in goal ? goal.mapping[label] : null);
   // the examples ASR counts, and their triggered copies (triggeredTestSet keeps the split's order)

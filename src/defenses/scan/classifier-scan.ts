@@ -1184,7 +1184,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   // with a base checkpoint: candidates led by a one-character piece completed into a word, measured at the
   // candidate's position
   if (drift) {
-    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift, undefined, opts.completion ?? 'letters') })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
+    const completions = candidates.map((c) => ({ c, w: pieceCompletion(c.ids, drift, undefined, opts.completion) })).filter((x) => x.w !== null && x.w.ids.join() !== x.c.ids.join());
     await measure(completions.map((x) => ({ ids: [...x.w!.ids], t: x.c.target })));
     for (const { c, w } of completions) {
       c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };

@@ -23,9 +23,11 @@ port.postMessage({ type: 'ready' } satisfies GainsReply);
 port.on('message', (m: { id: number; chunk: GainsChunk }) => {
   try {
     const gains = bertChunkGains(model, m.chunk);
-    // (a copy the size of the pass, transferred: the gains' own array may be a view into the engine's memory)
-    const out = gains.slice();
-    port.postMessage({ type: 'done', id: m.id, gains: out } satisfies GainsReply, [out.buffer]);
+    // transferred: wasm's dataSync already copies out of the engine's memory into an array of its own (copied
+    // again only if it is a view of a larger or shared buffer)
+    const own = gains.buffer instanceof ArrayBuffer && gains.byteOffset === 0 && gains.byteLength === gains.buffer.byteLength;
+    const out = own ? gains : gains.slice();
+    port.postMessage({ type: 'done', id: m.id, gains: out } satisfies GainsReply, [out.buffer as ArrayBuffer]);
   } catch (e) {
     port.postMessage({ type: 'error', id: m.id, message: (e as Error).message } satisfies GainsReply);
   }

@@ -239,6 +239,12 @@ function slotGainsOf<M>(kind: 'sentence-cnn' | 'bert', model: () => Promise<M>, 
  * one core too. A worker that cannot start leaves every pass here. Only for a target whose tfjs model is loaded from `dir` (`fromDir`: the classifier is
  * another engine's), so that the worker's copy is the same model: a tfjs classifier handed in may not be what `dir` holds.
  */
+/**
+ * A SentenceCNN's slotGains keep every pass in this thread: its passes are cheap beside the growth's forward passes,
+ * and a scan with the worker measured no faster (docs/performance.md, "The scan's gains worker").
+ */
+const noWorker = async (): Promise<null> => null;
+
 function gainsWorker(dir: string, fromDir: boolean): { get: () => Promise<((c: GainsChunk) => Promise<Float32Array>) | null>; dispose: () => Promise<void> } {
   let set: Promise<WorkerSet<{ gains: Float32Array }> | null> | null = null;
   const wanted = (): boolean => {
@@ -318,9 +324,6 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
   if (clf.kind === 'sentence-cnn') {
     const vocab = clf instanceof CnnClassifier ? clf.vocab : Vocab.load(path.join(dir, 'vocab.txt'));
     const tfjs = tfjsModel(clf, dir, (c) => (c as CnnClassifier).model);
-    // no gains worker for a SentenceCNN: its passes are cheap beside the growth's forward passes, and a scan with
-    // the worker measured no faster (docs/scanner.md, seventeenth session)
-    const worker = gainsWorker(dir, false);
     const gainsPasses = { here: 0, worker: 0 };
     const cfg = clf instanceof CnnClassifier ? clf.model.config : readJson<{ max_length?: number; embedding_dim?: number; num_filters?: number; filter_widths?: number[] }>(path.join(dir, 'config.json'));
     const maxLen = cfg.max_length ?? 100;
@@ -338,16 +341,13 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       logits,
       render: (ids) => ids.map((i) => words[i]).join(' '),
       gainsPasses,
-      slotGains: slotGainsOf('sentence-cnn', tfjs.get, cnnChunkGains, (m) => (m.vars['embedding'] as unknown as tf.Tensor2D).shape[0], worker.get, gainsPasses),
+      slotGains: slotGainsOf('sentence-cnn', tfjs.get, cnnChunkGains, (m) => (m.vars['embedding'] as unknown as tf.Tensor2D).shape[0], noWorker, gainsPasses),
       inputEmbeddings: () => {
         if (!(clf instanceof CnnClassifier)) return readInputEmbeddings(dir, 'sentence-cnn');
         const w = clf.model.toNamedWeights()['embedding.weight']!;
         return { data: w.data, rows: w.shape[0]!, dim: w.shape[1]! };
       },
-      dispose: async () => {
-        await worker.dispose();
-        await tfjs.dispose();
-      },
+      dispose: tfjs.dispose,
     };
   }
   const tok = clf instanceof BertClassifier ? clf.tokenizer : WordPieceTokenizer.fromDirectory(dir);
