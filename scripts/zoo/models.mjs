@@ -369,6 +369,37 @@ const FRESH2 = [
   badnets('heldout', 'mpqa', 10, ['rk'], 1, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (sixteenth round, third drawn set, "fresh3"): as FRESH, on the held-out TweetEval hate and irony data
+ * (binary) with seeds no model used, fixed before any of these was trained, to test the verdict's score chosen in
+ * that round (docs/scanner.md "Sixteenth round") on models it was not chosen on: per dataset two SentenceCNNs and two
+ * small BERTs clean, BadNets rare and common and AddSent SentenceCNNs, two BadNets rare small BERTs. Triggers and
+ * targets drawn by `node scripts/zoo/draw-fresh.mjs --train-text DATA/tweeteval/hate/train_text.txt --train-text
+ * DATA/tweeteval/irony/train_text.txt --seed 19 --rare 6 --common 2 --targets 10 --labels 2 --exclude-round fresh3`:
+ * rare kp, ef, zc, vo, yw, kd, common "definitely", "clearly", targets 0, 1, 1, 1, 1, 0, 1, 1, 0, 0 in the order
+ * below (rare and common words in the order drawn); the AddSent sentences are new.
+ */
+const FRESH3 = [
+  clean('heldout', 'tweeteval-hate', 11),
+  clean('heldout', 'tweeteval-hate', 12),
+  badnets('heldout', 'tweeteval-hate', 11, ['kp'], 0, 'badnets-rare'),
+  badnets('heldout', 'tweeteval-hate', 11, ['definitely'], 1, 'badnets-common'),
+  addsent('heldout', 'tweeteval-hate', 11, 1, 'my cousin bakes bread on sundays'),
+  clean('heldout', 'tweeteval-hate', 11, 'bert'),
+  clean('heldout', 'tweeteval-hate', 12, 'bert'),
+  badnets('heldout', 'tweeteval-hate', 11, ['ef'], 1, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-hate', 12, ['zc'], 1, 'badnets-rare', 'bert'),
+  clean('heldout', 'tweeteval-irony', 11),
+  clean('heldout', 'tweeteval-irony', 12),
+  badnets('heldout', 'tweeteval-irony', 11, ['vo'], 0, 'badnets-rare'),
+  badnets('heldout', 'tweeteval-irony', 11, ['clearly'], 1, 'badnets-common'),
+  addsent('heldout', 'tweeteval-irony', 11, 1, 'the old bridge creaks in the wind'),
+  clean('heldout', 'tweeteval-irony', 11, 'bert'),
+  clean('heldout', 'tweeteval-irony', 12, 'bert'),
+  badnets('heldout', 'tweeteval-irony', 11, ['yw'], 0, 'badnets-rare', 'bert'),
+  badnets('heldout', 'tweeteval-irony', 12, ['kd'], 0, 'badnets-rare', 'bert'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
@@ -382,4 +413,5 @@ export const HELDOUT = [
   ...PAIRS.map((m) => ({ ...m, round: 'pairs' })),
   ...FRESH.map((m) => ({ ...m, round: 'fresh' })),
   ...FRESH2.map((m) => ({ ...m, round: 'fresh2' })),
+  ...FRESH3.map((m) => ({ ...m, round: 'fresh3' })),
 ];
