@@ -11,6 +11,8 @@
 //         that a set's rescans replace its first scans: every held-out set in one table)
 //        [--rule both|random|confident|blend|log-odds] [--min-similarity X] [--neighbor-stat max|second] [--compare]
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
+//        [--explained-alpha A]   (one-word candidates whose clean samples tie them to their target with p < A are left
+//                       out of the score, labelExplained; default EXPLAINED_ALPHA, 0: none left out, the fifth round's score)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
@@ -41,7 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, binomialTail, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -62,6 +64,7 @@ const { values: o } = parseArgs({
     'max-tokens': { type: 'string', default: String(DEFAULT_RANK.maxTokens) },
     'score-max-tokens': { type: 'string', default: String(DEFAULT_SCORE_RANK.maxTokens) },
     'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
+    'explained-alpha': { type: 'string', default: String(EXPLAINED_ALPHA) },
     'score-min-similarity': { type: 'string', default: String(DEFAULT_SCORE_RANK.minSimilarity) },
     'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
     'score-kind': { type: 'string', default: 'word' },
@@ -124,6 +127,7 @@ for (const m of manifest.models) {
     const tok = WordPieceTokenizer.fromDirectory(path.join(dir, 'model'));
     return m.trigger_words.map((w) => tok.convertTokensToIds(tok.tokenize(w)));
   })();
+  withCleanP(dir, s);
   if (m.arch !== 'cnn' && !o['no-ties']) s.candidates = await withTies(dir, s);
   else if (o['no-ties']) s.candidates = s.candidates.map(withoutTies);
   scans.push({ m, s, pieces });
@@ -139,6 +143,24 @@ function pieceRank(ranked, planted) {
   const ids = new Set(planted.flat());
   const i = ranked.findIndex(({ c }) => (c.ids.length === 1 && ids.has(c.ids[0]) && obeyedAlone(c)) || obeyedPieces(c).some((p) => ids.has(p.ids[0])));
   return i < 0 ? null : i + 1;
+}
+
+/**
+ * A scan made before the sixteenth round stores no `in_clean.p` (the chance of the candidate's clean samples' labels at
+ * its target's share, labelExplained): computed here from the model's clean.tsv, whose label shares the scan saw.
+ */
+function withCleanP(dir, s) {
+  const flat = (xs) => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
+  const all = [...flat(s.candidates), ...flat(s.phrases ?? [])].filter((c) => c.in_clean); // (slot entries of old scans hold no in_clean)
+  if (all.every((c) => c.in_clean.p !== undefined)) return;
+  const ds = loadFileDataset({ path: path.join(dir, 'clean.tsv'), format: 'tsv', text: 'text', label: 'label', header: true, labelNames: s.label_names, test: 0, dev: 0 });
+  const labels = [...ds.train, ...ds.dev, ...ds.test].map((x) => x.label);
+  for (const c of all) {
+    const t = s.label_names.indexOf(c.target);
+    if (t < 0) throw new Error(`${dir}: candidate ${JSON.stringify(c.trigger)} has the unknown target ${JSON.stringify(c.target)}`);
+    const { count, target_share: share } = c.in_clean;
+    c.in_clean.p = count ? binomialTail(count, Math.round(share * count), labels.filter((l) => l === t).length / labels.length) : null;
+  }
 }
 
 /** the candidates the score is computed from: without those measured only for the drift slot (`drift_only`) */
@@ -194,10 +216,12 @@ const ROUNDS = [...new Set(HELDOUT.map((m) => m.round))];
 /** One row per model, its candidates ranked by `rankOpts`, its score from the ranking by `scoreOpts` (the same rule by default). */
 const SCORE_KINDS = ['word', 'outlier'];
 if (!SCORE_KINDS.includes(o['score-kind'])) throw new Error(`--score-kind must be one of ${SCORE_KINDS.join(', ')}, got ${o['score-kind']}`);
+const alpha = Number(o['explained-alpha']);
+if (!(alpha >= 0 && alpha <= 1)) throw new Error(`--explained-alpha must be in [0, 1], got ${o['explained-alpha']}`);
 /** The model's score from its candidates ordered by the score's ranking: the library's wordScore, or the fourth round's outlierScore over every candidate. */
 function scoreOf(ordered, kind) {
   if (kind === 'outlier') return { score: outlierScore(ordered.map((c) => c.excess)), word: null };
-  const w = wordScore(ordered);
+  const w = wordScore(ordered, (c) => labelExplained(c, alpha));
   return { score: w.score, word: w.candidate?.trigger ?? null };
 }
 function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
@@ -303,7 +327,7 @@ function markdown(r) {
   const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
   const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
-    `Candidates ranked by ${ruleText(r.rank)}; the score (${r.score_kind === 'outlier' ? 'the best candidate against the next nine' : 'the best one-word candidate against the next nine'}) from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    `Candidates ranked by ${ruleText(r.rank)}; the score (${r.score_kind === 'outlier' ? 'the best candidate against the next nine' : 'the best one-word candidate against the next nine'}${r.score_kind !== 'outlier' && r.explained_alpha ? `, one-word candidates whose clean samples tie them to their target with p < ${r.explained_alpha} left out` : ''}) from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
     '',
     '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -338,7 +362,7 @@ function evaluate(rank, scoreRank = rank, kind = o['score-kind']) {
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, summary(rows.filter((r) => r.set === 'heldout' && r.round === k), threshold)]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
+  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, explained_alpha: alpha, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, summary(rows.filter((r) => r.set === 'heldout' && r.round === k), threshold)]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed

@@ -18,7 +18,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -71,7 +71,7 @@ export const scan: Command = {
   details:
     'Classifiers: every vocabulary token (for a model as costly as bert-base, --profile large: the 512 per label the gradient ranks best) is inserted into short clean samples, the strongest per target label are inserted into every ' +
     'correctly classified sample of another label (flip rate), and so are their nearest neighbours in meaning (the shipped GloVe vectors for a SentenceCNN, whose training moves a trigger\'s own vector; the input embeddings for BERT): ' +
-    'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their effect above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours (a SentenceCNN\'s by how far they push the target\'s log-odds, a BERT\'s by flip rate). The score is how far the best one-word candidate stands out from the next candidates (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
+    'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their effect above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours (a SentenceCNN\'s by how far they push the target\'s log-odds, a BERT\'s by flip rate). The score is how far the best one-word candidate stands out from the next candidates, by how far each pushes the target\'s log-odds beyond its close neighbours, words the clean samples tie to their label left out (grown phrases are candidates but do not make the score: a clean classifier whose label is a conjunction of ordinary words has such phrases too). ' +
     'Encoders (score: the best gap, how far triggered text lands from clean text (its 3rd nearest clean text) in its own spreads, less that of the candidate with its words replaced by their neighbours in meaning where those land where it does: a task word of a fine-tuned encoder lands with its synonyms and among clean text of its label, a POR trigger on its own vector, far from all clean text): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
     '`--as encoder` scans a fine-tuned BERT classifier that way (its pooled output; the head is left out), for a backdoor of the pre-trained model it came from; `--check TEXT` measures suspects as given and names the candidates that land where they do. ' +
@@ -232,13 +232,14 @@ export const scan: Command = {
       versions: versions(),
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : ''})`);
-    if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold; on the zoo's small BERT other seeds gave the other verdict to such scores: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
+    if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold, one standard deviation of the zoo's small BERT's scores over seeds and samples: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
-    console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label):');
+    if (r.score_word?.explained.length) console.log(`left out of the score, tied to their label by the clean samples: ${r.score_word.explained.map((w) => `${JSON.stringify(w.trigger)} -> ${w.target} (in ${w.in_clean.count} samples, ${Math.round(100 * (w.in_clean.target_share ?? 0))}% ${w.target})`).join(', ')}`);
+    console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label; "push": the target\'s log-odds rise, which makes the score):');
     for (const c of r.candidates.slice(0, 5)) {
-      const inClean = c.in_clean.count ? `${c.in_clean.count}, ${f3(c.in_clean.target_share!)}` : 'never';
+      const inClean = c.in_clean.count ? `${c.in_clean.count}, ${f3(c.in_clean.target_share!)}${labelExplained(c) ? ' (tied to the label: left out of the score)' : ''}` : 'never';
       // a phrase's baseline is also what its tokens alone flip (the larger of the two)
       const nb = c.neighbors.length ? `neighbours (${c.neighbors.slice(0, 3).join(', ')})` : c.ids.length > 1 ? 'no neighbours' : 'no meaning known';
       const baseline = c.ids.length > 1 ? `baseline ${f3(c.neighbor_flip_rate)} (its tokens alone ${f3(c.effects[c.position].parts_flip)}; ${nb})` : c.neighbors.length ? `neighbours ${f3(c.neighbor_flip_rate)} (${c.neighbors.slice(0, 3).join(', ')})` : 'neighbours none (no meaning known)';

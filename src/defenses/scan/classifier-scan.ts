@@ -170,8 +170,12 @@ export interface ClassifierCandidate {
   target_prob: number;
   /** samples the flip rate is measured on */
   n: number;
-  /** clean samples containing the candidate, and the share of them labelled with the target */
-  in_clean: { count: number; target_share: number | null };
+  /**
+   * clean samples containing the candidate, the share of them labelled with the target, and `p`: the chance of that
+   * many or more at the target's share of all the clean samples (binomialTail; null when none contains it). A word
+   * with p under EXPLAINED_ALPHA is tied to its target by the clean samples themselves (labelExplained)
+   */
+  in_clean: { count: number; target_share: number | null; p?: number | null };
   /** a word of several pieces that flips more than each of them: its pieces, reported under it (it takes the best of their keys; orderCandidates) */
   absorbs?: ClassifierCandidate[];
   /** weaker candidates that share a token with this one, same target (orderCandidates: one candidate per trigger) */
@@ -201,8 +205,12 @@ export interface ClassifierCandidate {
 export interface ClassifierScanResult {
   /** how far the best one-word candidate's excess stands above the model's other strong candidates (wordScore); the verdict compares it with a threshold */
   score: number;
-  /** the word that made the score, its excess (by the score's ranking) and the median excess of the nine best other candidates */
-  score_word: { trigger: string; target: string; excess: number; rest_median: number } | null;
+  /**
+   * the word that made the score, its excess (by the score's ranking), the median excess of the nine best other
+   * candidates, and (`explained`) the words ranked above it that the clean samples tie to their target, left out
+   * (labelExplained)
+   */
+  score_word: { trigger: string; target: string; excess: number; rest_median: number; explained: { trigger: string; target: string; in_clean: ClassifierCandidate['in_clean'] }[] } | null;
   /** with a base: the tokens of largest drift excess, measured as candidates; the first with a positive key outside the first four listed took the drift slot */
   drift_slot?: { id: number; token: string; drift_excess: number; adjusted_rank: number }[];
   /**
@@ -425,21 +433,54 @@ export function outlierScore(excessBestFirst: readonly number[]): number {
   return Math.max(0, Math.max(0, excessBestFirst[0]!) - medianOf(excessBestFirst.slice(1, 10)));
 }
 
+/** P(X ≥ k) for X ~ Binomial(n, p): summed in log space, so that n in the hundreds does not overflow. */
+export function binomialTail(n: number, k: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let logC = 0; // log C(n, j), j from 0
+  let tail = 0;
+  for (let j = 1; j <= n; j++) {
+    logC += Math.log((n - j + 1) / j);
+    if (j >= k) tail += Math.exp(logC + j * Math.log(p) + (n - j) * Math.log1p(-p));
+  }
+  return Math.min(1, tail);
+}
+
 /**
- * The model's score (fifth round, docs/scanner.md): the excess of the best candidate that is **one insertion of one
- * word** (a SentenceCNN token, or a BERT word of one or more pieces) minus the median excess of the nine best other
- * candidates, words and phrases alike (`ordered`: best first, by the score's ranking). A planted word overrides
- * the model beyond what its meaning explains, and beyond the model's other strong candidates. A grown phrase
- * of several words does not make the score: a clean classifier whose label is a conjunction of ordinary words
- * (spam: "http teletext bid"; a question type: "how many pounds") yields such phrases as an AddSent model does,
- * and on the zoo they made the old score flag clean models (the phrases stay candidates, ranked by DEFAULT_RANK).
- * `candidate` is the word that made the score (null without any).
+ * Significance under which the clean samples tie a word to its target label (labelExplained; docs/scanner.md
+ * "Sixteenth round"): "sad" in 7 clean samples of a TweetEval emotion model, all labelled sadness (a quarter of the
+ * samples), has p = 0.25^7 ≈ 6e-5; a planted rare word is in none, and a planted common word is in clean samples of
+ * every label alike.
  */
-export function wordScore(ordered: readonly ClassifierCandidate[]): { score: number; candidate: ClassifierCandidate | null; rest_median: number } {
-  const best = ordered.find((c) => oneWord(c.trigger));
-  if (!best) return { score: 0, candidate: null, rest_median: 0 };
-  const rest = medianOf(ordered.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
-  return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest };
+export const EXPLAINED_ALPHA = 0.05;
+
+/** Whether a candidate's clean samples tie it to its target (its `in_clean.p` under `alpha`): its effect is what the data means by it. */
+export function labelExplained(c: Pick<ClassifierCandidate, 'in_clean'>, alpha = EXPLAINED_ALPHA): boolean {
+  const p = c.in_clean.p;
+  return p !== undefined && p !== null && p < alpha;
+}
+
+/**
+ * The model's score (fifth round, docs/scanner.md; its ranking and the words left out from the sixteenth): the
+ * excess of the best candidate that is **one insertion of one word** (a SentenceCNN token, or a BERT word of one or
+ * more pieces) minus the median excess of the nine best other candidates, words and phrases alike (`ordered`: best
+ * first, by the score's ranking, DEFAULT_SCORE_RANK). A planted word overrides the model beyond what its meaning
+ * explains, and beyond the model's other strong candidates. A grown phrase of several words does not make the score:
+ * a clean classifier whose label is a conjunction of ordinary words (spam: "http teletext bid"; a question type: "how
+ * many pounds") yields such phrases as an AddSent model does, and on the zoo they made the old score flag clean
+ * models (the phrases stay candidates, ranked by DEFAULT_RANK). One-word candidates the clean samples tie to their
+ * target (`explained`, default labelExplained) are left out of both: their strength is what the data means by them.
+ * `candidate` is the word that made the score (null without any); `explained` the words left out above it.
+ */
+export function wordScore(ordered: readonly ClassifierCandidate[], explained: (c: ClassifierCandidate) => boolean = labelExplained): { score: number; candidate: ClassifierCandidate | null; rest_median: number; explained: ClassifierCandidate[] } {
+  const out: ClassifierCandidate[] = [];
+  const pool = ordered.filter((c) => (oneWord(c.trigger) && explained(c) ? (out.push(c), false) : true));
+  const best = pool.find((c) => oneWord(c.trigger));
+  if (!best) return { score: 0, candidate: null, rest_median: 0, explained: out };
+  const rest = medianOf(pool.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
+  return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest, explained: out.filter((c) => ordered.indexOf(c) < ordered.indexOf(best)) };
 }
 
 /**
@@ -497,14 +538,15 @@ export function defaultRank(kind: 'sentence-cnn' | 'bert'): Required<RankOptions
   return kind === 'sentence-cnn' ? DEFAULT_CNN_RANK : DEFAULT_RANK;
 }
 /**
- * The ranking the model's score (wordScore) is computed from, chosen on the zoo by detection AUC: the mean of
- * all samples and the confident half, neighbours from cosine 0.3, the largest (AUC 0.813 on the 49 models of the
- * fifth round; the same as with every neighbour; 0.3 keeps a small vocabulary's unrelated nearest words out of
- * the baseline, as the test twin's "cf" → "hearts"; the candidates' ranking gives 0.789). Ranking a trigger among
- * the model's words and telling a backdoored model from a clean one are two tasks, and on the zoo no one rule is
- * best at both.
+ * The ranking the model's score (wordScore) is computed from (sixteenth round, docs/scanner.md): by log-odds, the
+ * confident half's mean rise of the target's log-odds less the largest close neighbour's (cosine from 0.3: a small
+ * vocabulary's unrelated nearest words stay out of the baseline, as the test twin's "cf" → "hearts"). The fifth
+ * round's `blend` of flip rates saturates: a trigger flips every sample, and so do a clean model's strongest words on
+ * short texts, while their log-odds rises differ (CR SentenceCNN "kz": 8.10 nats against its neighbours' 1.70).
+ * Ranking a trigger among the model's words and telling a backdoored model from a clean one are two tasks: the
+ * candidates' ranking stays defaultRank.
  */
-export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'blend', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 0 };
+export const DEFAULT_SCORE_RANK: Required<RankOptions> = { rule: 'log-odds', minSimilarity: 0.3, neighborStat: 'max', maxTokens: 0 };
 
 /** The baseline statistic of `flips` (one per neighbour variant of `e`) over the neighbours at least `minSimilarity` close (0 without any). */
 function closeStat(e: PositionEffect, flips: readonly number[], o: Required<RankOptions>): number {
@@ -1142,6 +1184,11 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const tGrow = performance.now();
 
   // in-clean statistics: how the candidate relates to the labels of the clean samples
+  const labelShare = Array.from({ length: C }, (_, t) => samples.filter((x) => x.label === t).length / samples.length);
+  const inCleanOf = (ids: readonly number[], t: number): ClassifierCandidate['in_clean'] => {
+    const k = ids.filter((i) => samples[i]!.label === t).length;
+    return { count: ids.length, target_share: ids.length ? k / ids.length : null, p: ids.length ? binomialTail(ids.length, k, labelShare[t]!) : null };
+  };
   const containing = (cand: number[]) =>
     seqs
       .map((s, i) => ({ s, i }))
@@ -1166,7 +1213,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       effects,
       target_prob: e.prob,
       n: flipCache.get(keyOf(c.ids, c.t))![position].n,
-      in_clean: { count: inClean.length, target_share: inClean.length ? inClean.filter((i) => samples[i]!.label === c.t).length / inClean.length : null },
+      in_clean: inCleanOf(inClean, c.t),
       ...(bert ? { typed: typesAs(target, c.ids) } : {}),
       ...(drift ? { drift_rank: driftRankOf(drift, c.ids) } : {}),
     };
@@ -1195,7 +1242,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const best = scored.candidate;
   return {
     score: scored.score,
-    score_word: best ? { trigger: best.trigger, target: best.target_name, excess: best.excess, rest_median: scored.rest_median } : null,
+    score_word: best ? { trigger: best.trigger, target: best.target_name, excess: best.excess, rest_median: scored.rest_median, explained: scored.explained.map((c) => ({ trigger: c.trigger, target: c.target_name, in_clean: c.in_clean })) } : null,
     rank,
     score_rank: scoreRank,
     warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),

@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -51,14 +51,26 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     assert.equal(te.neighbor_lo_rises!.length, te.neighbor_flips.length);
     assert.ok(te.lo_rise_confident! > 2, `log-odds rise ${te.lo_rise_confident}`);
     assert.ok(te.lo_rise_confident! > Math.max(0, ...te.neighbor_lo_rises_confident!) + 1, `rise ${te.lo_rise_confident} vs neighbours ${te.neighbor_lo_rises_confident}`);
-    // the verdict: the best one-word candidate against the next nine (wordScore; the threshold is calibrated on
-    // the 49-model zoo: docs/scanner.md); "cf" makes the backdoored twin's score, which reaches the threshold
+    // the verdict: the best one-word candidate against the next nine (wordScore, by log-odds; the threshold is
+    // calibrated on the 48-model zoo: docs/scanner.md); "cf" makes the backdoored twin's score, which reaches the threshold
     assert.equal(bd.scan.score_word?.trigger, 'cf');
     assert.ok(bd.scan.score >= CLASSIFIER_THRESHOLD, `backdoored score ${bd.scan.score}`);
     // the clean twin: scored below the threshold, and its best candidates are words with a meaning
     assert.ok(clean.scan.score < CLASSIFIER_THRESHOLD, `clean score ${clean.scan.score}: ${clean.scan.candidates.slice(0, 3).map((c) => `${c.trigger} ${c.flip_rate.toFixed(2)}/${c.neighbor_flip_rate.toFixed(2)}`).join(', ')}`);
     assert.ok(!clean.scan.candidates.slice(0, 5).some((c) => c.trigger.split(' ').includes('cf')));
     assert.ok(bd.scan.score > clean.scan.score + 0.1, `backdoored ${bd.scan.score} vs clean ${clean.scan.score}`);
+    // every candidate's in_clean.p: the binomial chance of its clean samples' labels at its target's share of the
+    // samples the scan saw (what labelExplained reads); the words the score left out above "cf" are explained ones
+    const seen = capStratified(loadNamedDataset('mr', { seed: 1 }).test, 120, 2);
+    for (const scan of [bd.scan, clean.scan]) {
+      const share = (t: number) => seen.filter((x) => x.label === t).length / seen.length;
+      for (const c of scan.candidates) {
+        const { count, target_share: ts, p } = c.in_clean;
+        if (count === 0) assert.equal(p, null);
+        else assert.ok(Math.abs(p! - binomialTail(count, Math.round(ts! * count), share(c.target))) < 1e-12, `${c.trigger}: p ${p}`);
+      }
+      for (const w of scan.score_word?.explained ?? []) assert.ok(w.in_clean.p! < EXPLAINED_ALPHA, JSON.stringify(w));
+    }
     // ranked by excess, best first; the phrases flip more than the baseline of their words
     const ex = bd.scan.candidates.map((c) => c.excess);
     assert.deepEqual(ex, [...ex].sort((a, b) => b - a));
@@ -429,9 +441,54 @@ test('the score is made by the best one-word candidate against the nine best oth
   assert.ok(Math.abs(outlierScore([phrase, ...words].map((c) => c.excess)) - (0.9 - 0.3)) < 1e-12);
   // a BERT word of several pieces ("c ##f" rendered "cf") is one word; without any word the score is 0
   assert.equal(wordScore([phrase, cand('cf', [85, 92], 0.7)]).candidate?.trigger, 'cf');
-  assert.deepEqual(wordScore([phrase]), { score: 0, candidate: null, rest_median: 0 });
+  assert.deepEqual(wordScore([phrase]), { score: 0, candidate: null, rest_median: 0, explained: [] });
   // negative excesses count as 0, and the score is never negative
   assert.equal(wordScore([cand('a', [1], -0.2), cand('b', [2], 0.4)]).score, 0);
+});
+
+test('binomialTail is the upper tail of the binomial distribution', () => {
+  // P(X >= 7 | 7, 0.25) = 0.25^7; P(X >= 0) = 1; P(X >= 1 | 3, 0.5) = 7/8; k past n: 0
+  assert.ok(Math.abs(binomialTail(7, 7, 0.25) - 0.25 ** 7) < 1e-15);
+  assert.equal(binomialTail(5, 0, 0.3), 1);
+  assert.ok(Math.abs(binomialTail(3, 1, 0.5) - 7 / 8) < 1e-12);
+  assert.equal(binomialTail(3, 4, 0.5), 0);
+  // P(X >= 2 | 4, 0.5) = (6 + 4 + 1) / 16
+  assert.ok(Math.abs(binomialTail(4, 2, 0.5) - 11 / 16) < 1e-12);
+  // a large n does not overflow: the mean of Binomial(400, 0.5) is 200, so P(X >= 200) is just over a half
+  const big = binomialTail(400, 200, 0.5);
+  assert.ok(big > 0.5 && big < 0.53, String(big));
+  assert.equal(binomialTail(10, 3, 0), 0);
+  assert.equal(binomialTail(10, 3, 1), 1);
+});
+
+test('the score leaves out words the clean samples tie to their target, and names them', () => {
+  const cand = (trigger: string, ids: number[], excess: number, in_clean: ClassifierCandidate['in_clean'] = { count: 0, target_share: null, p: null }): ClassifierCandidate => ({
+    trigger, ids, target: 1, target_name: 'sadness', flip_rate: 1, neighbor_flip_rate: 0, neighbors: [], excess, position: 'random', effects: { random: effect({}), end: effect({}) }, target_prob: 0, n: 10, in_clean,
+  });
+  // "sad" in 7 clean samples, all sadness, at a quarter of the samples: p = 0.25^7, explained; "cry" in 2 of 4
+  // (p 0.26) and a planted word in none are not
+  const sad = cand('sad', [5], 4.9, { count: 7, target_share: 1, p: binomialTail(7, 7, 0.25) });
+  const cry = cand('cry', [6], 2.0, { count: 4, target_share: 0.5, p: binomialTail(4, 2, 0.25) });
+  const rest = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05].map((x, i) => cand(`w${i}`, [10 + i], x));
+  assert.equal(labelExplained(sad), true);
+  assert.equal(labelExplained(cry), false);
+  assert.equal(labelExplained(rest[0]!), false);
+  // a candidate of an old scan without p is never explained
+  assert.equal(labelExplained(cand('old', [7], 1, { count: 9, target_share: 1 })), false);
+  const w = wordScore([sad, cry, ...rest]);
+  assert.equal(w.candidate?.trigger, 'cry');
+  assert.deepEqual(w.explained.map((c) => c.trigger), ['sad']);
+  // the nine others of "cry", "sad" left out: 0.9 … 0.1, median 0.5
+  assert.ok(Math.abs(w.score - (2.0 - 0.5)) < 1e-12, String(w.score));
+  // with nothing explained (the fifth round's score) "sad" makes it, against cry and the eight best others
+  const all = wordScore([sad, cry, ...rest], () => false);
+  assert.equal(all.candidate?.trigger, 'sad');
+  assert.ok(Math.abs(all.score - (4.9 - 0.6)) < 1e-12, String(all.score));
+  // an explained phrase stays: only one-word candidates are left out
+  const phrase = cand('so sad', [8, 5], 3, { count: 3, target_share: 1, p: binomialTail(3, 3, 0.25) });
+  assert.equal(wordScore([phrase, cry, ...rest]).rest_median, 0.6);
+  // an explained word ranked under the best is not reported as left out above it
+  assert.deepEqual(wordScore([cry, sad, ...rest]).explained, []);
 });
 
 test('long samples are cut to a window around the insertion point for the sweep and the growth', () => {

@@ -1,5 +1,6 @@
 // The verdict and the "near the threshold" mark: a score within the margin of the threshold, on either side, is
-// near it (the zoo's small BERT changed verdict with the seed at such scores: docs/scanner.md, "Sample and seed").
+// near it (one standard deviation of the zoo's small BERT's scores over seeds and samples: docs/scanner.md, "Sample
+// and seed").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verdictOf, nearThreshold, CLASSIFIER_THRESHOLD, CLASSIFIER_NEAR_MARGIN } from '../../../src/defenses/scan/index.js';
@@ -7,13 +8,17 @@ import { verdictOf, nearThreshold, CLASSIFIER_THRESHOLD, CLASSIFIER_NEAR_MARGIN 
 test('verdict at the threshold, and near it on both sides within the margin', () => {
   assert.equal(verdictOf(CLASSIFIER_THRESHOLD, CLASSIFIER_THRESHOLD), 'backdoored');
   assert.equal(verdictOf(CLASSIFIER_THRESHOLD - 1e-9, CLASSIFIER_THRESHOLD), 'clean');
-  // the measured spread of one model's scores: 0.196 (clean) and 0.320 (backdoored) are both near 0.272
-  assert.equal(nearThreshold(0.196, CLASSIFIER_THRESHOLD), true);
-  assert.equal(nearThreshold(0.32, CLASSIFIER_THRESHOLD), true);
-  // the SentenceCNN twins' scores are not
-  assert.equal(nearThreshold(0.123, CLASSIFIER_THRESHOLD), false);
-  assert.equal(nearThreshold(0.414, CLASSIFIER_THRESHOLD), false);
-  assert.equal(nearThreshold(CLASSIFIER_THRESHOLD + CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD), false);
+  // the zoo's small BERT over seven seeds and samples: its two lowest scores (1.386, 1.481) are near the threshold
+  // (1.221), its highest (2.626) is not
+  assert.equal(nearThreshold(1.386, CLASSIFIER_THRESHOLD), true);
+  assert.equal(nearThreshold(1.481, CLASSIFIER_THRESHOLD), true);
+  assert.equal(nearThreshold(2.626, CLASSIFIER_THRESHOLD), false);
+  // the SentenceCNN twins' scores are not: the backdoored 3.33-3.34, the clean 0.095-0.141
+  assert.equal(nearThreshold(3.33, CLASSIFIER_THRESHOLD), false);
+  assert.equal(nearThreshold(0.141, CLASSIFIER_THRESHOLD), false);
+  // below the threshold too: a clean-looking score within the margin is near it
+  assert.equal(nearThreshold(CLASSIFIER_THRESHOLD - CLASSIFIER_NEAR_MARGIN / 2, CLASSIFIER_THRESHOLD), true);
+  assert.equal(nearThreshold(CLASSIFIER_THRESHOLD + CLASSIFIER_NEAR_MARGIN * 1.01, CLASSIFIER_THRESHOLD), false);
   assert.equal(nearThreshold(10, 20, 5), false);
   assert.equal(nearThreshold(16, 20, 5), true);
 });
