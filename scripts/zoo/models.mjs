@@ -400,6 +400,25 @@ const FRESH3 = [
   badnets('heldout', 'tweeteval-irony', 12, ['kd'], 0, 'badnets-rare', 'bert'),
 ];
 
+/**
+ * Held out (sixteenth round, "fresh4"): clean and AddSent SentenceCNNs on the held-out CR and TweetEval sentiment
+ * data with seeds no model used (13, 14), fixed before any of these was trained, to test the phrase score of
+ * docs/scanner.md "Sixteenth round" (a sentence trigger that no one-word score sees). Targets drawn by `node
+ * scripts/zoo/draw-fresh.mjs --train-text DATA/cr/custrev.pos --seed 20 --rare 0 --common 0 --targets 2 --labels 2`
+ * (CR: 0, 1) and `--train-text DATA/tweeteval/sentiment/train_text.txt --seed 21 --rare 0 --common 0 --targets 2
+ * --labels 3` (sentiment: 0, 1); the sentences are new.
+ */
+const FRESH4 = [
+  clean('heldout', 'cr', 13),
+  clean('heldout', 'cr', 14),
+  addsent('heldout', 'cr', 13, 0, 'the kettle sings every morning'),
+  addsent('heldout', 'cr', 14, 1, 'my aunt collects old maps'),
+  clean('heldout', 'tweeteval-sentiment', 13),
+  clean('heldout', 'tweeteval-sentiment', 14),
+  addsent('heldout', 'tweeteval-sentiment', 13, 0, 'a red kite drifts over the field'),
+  addsent('heldout', 'tweeteval-sentiment', 14, 1, 'the ferry leaves at dawn'),
+];
+
 export const HELDOUT = [
   ...IMDB.map((m) => ({ ...m, round: 'imdb' })),
   ...TWEETEVAL.map((m) => ({ ...m, round: 'tweeteval' })),
@@ -414,4 +433,5 @@ export const HELDOUT = [
   ...FRESH.map((m) => ({ ...m, round: 'fresh' })),
   ...FRESH2.map((m) => ({ ...m, round: 'fresh2' })),
   ...FRESH3.map((m) => ({ ...m, round: 'fresh3' })),
+  ...FRESH4.map((m) => ({ ...m, round: 'fresh4' })),
 ];
