@@ -13,6 +13,7 @@
 //        [--score-rule R --score-min-similarity X --score-neighbor-stat S]   (the ranking the score comes from)
 //        [--explained-alpha A]   (one-word candidates whose clean samples tie them to their target with p < A are left
 //                       out of the score, labelExplained; default EXPLAINED_ALPHA, 0: none left out, the fifth round's score)
+//        [--no-phrase]   (the verdict from the word score alone, without the phrase score's own threshold: before the sixteenth round)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
@@ -43,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, binomialTail, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, phraseScore, binomialTail, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -65,6 +66,7 @@ const { values: o } = parseArgs({
     'score-max-tokens': { type: 'string', default: String(DEFAULT_SCORE_RANK.maxTokens) },
     'score-rule': { type: 'string', default: DEFAULT_SCORE_RANK.rule },
     'explained-alpha': { type: 'string', default: String(EXPLAINED_ALPHA) },
+    'no-phrase': { type: 'boolean', default: false },
     'score-min-similarity': { type: 'string', default: String(DEFAULT_SCORE_RANK.minSimilarity) },
     'score-neighbor-stat': { type: 'string', default: DEFAULT_SCORE_RANK.neighborStat },
     'score-kind': { type: 'string', default: 'word' },
@@ -127,7 +129,7 @@ for (const m of manifest.models) {
     const tok = WordPieceTokenizer.fromDirectory(path.join(dir, 'model'));
     return m.trigger_words.map((w) => tok.convertTokensToIds(tok.tokenize(w)));
   })();
-  withCleanP(dir, s);
+  await withCleanP(dir, s);
   if (m.arch !== 'cnn' && !o['no-ties']) s.candidates = await withTies(dir, s);
   else if (o['no-ties']) s.candidates = s.candidates.map(withoutTies);
   scans.push({ m, s, pieces });
@@ -149,17 +151,42 @@ function pieceRank(ranked, planted) {
  * A scan made before the sixteenth round stores no `in_clean.p` (the chance of the candidate's clean samples' labels at
  * its target's share, labelExplained): computed here from the model's clean.tsv, whose label shares the scan saw.
  */
-function withCleanP(dir, s) {
+async function withCleanP(dir, s) {
   const flat = (xs) => xs.flatMap((c) => [c, ...flat(c.variants ?? []), ...flat(c.absorbs ?? [])]);
   const all = [...flat(s.candidates), ...flat(s.phrases ?? [])].filter((c) => c.in_clean); // (slot entries of old scans hold no in_clean)
-  if (all.every((c) => c.in_clean.p !== undefined)) return;
+  const needP = all.some((c) => c.in_clean.p === undefined);
+  const needParts = all.some((c) => c.ids.length > 1 && c.parts_explained === undefined);
+  if (!needP && !needParts) return;
   const ds = loadFileDataset({ path: path.join(dir, 'clean.tsv'), format: 'tsv', text: 'text', label: 'label', header: true, labelNames: s.label_names, test: 0, dev: 0 });
-  const labels = [...ds.train, ...ds.dev, ...ds.test].map((x) => x.label);
-  for (const c of all) {
+  const samples = [...ds.train, ...ds.dev, ...ds.test];
+  const labels = samples.map((x) => x.label);
+  const share = (t) => labels.filter((l) => l === t).length / labels.length;
+  const targetOf = (c) => {
     const t = s.label_names.indexOf(c.target);
     if (t < 0) throw new Error(`${dir}: candidate ${JSON.stringify(c.trigger)} has the unknown target ${JSON.stringify(c.target)}`);
-    const { count, target_share: share } = c.in_clean;
-    c.in_clean.p = count ? binomialTail(count, Math.round(share * count), labels.filter((l) => l === t).length / labels.length) : null;
+    return t;
+  };
+  if (needP) {
+    for (const c of all) {
+      const { count, target_share: ts } = c.in_clean;
+      c.in_clean.p = count ? binomialTail(count, Math.round(ts * count), share(targetOf(c))) : null;
+    }
+  }
+  if (!needParts) return;
+  // a phrase's tokens in the clean samples, as the scan encoded them (the model's own tokenizer)
+  await initEngine();
+  const modelDir = path.join(dir, 'model');
+  const clf = await loadClassifier(modelDir);
+  try {
+    const seqs = scanSequences(scanTargetOf(clf, modelDir), samples, s.stats?.insertions ?? 1);
+    const explained = (id, t) => {
+      const rows = seqs.flatMap((q, i) => (q.includes(id) ? [i] : []));
+      const k = rows.filter((i) => labels[i] === t).length;
+      return labelExplained({ in_clean: { count: rows.length, target_share: null, p: rows.length ? binomialTail(rows.length, k, share(t)) : null } });
+    };
+    for (const c of all) if (c.ids.length > 1 && c.parts_explained === undefined) c.parts_explained = c.ids.some((id) => explained(id, targetOf(c)));
+  } finally {
+    await clf.dispose?.();
   }
 }
 
@@ -220,9 +247,10 @@ const alpha = Number(o['explained-alpha']);
 if (!(alpha >= 0 && alpha <= 1)) throw new Error(`--explained-alpha must be in [0, 1], got ${o['explained-alpha']}`);
 /** The model's score from its candidates ordered by the score's ranking: the library's wordScore, or the fourth round's outlierScore over every candidate. */
 function scoreOf(ordered, kind) {
-  if (kind === 'outlier') return { score: outlierScore(ordered.map((c) => c.excess)), word: null };
+  if (kind === 'outlier') return { score: outlierScore(ordered.map((c) => c.excess)), word: null, phrase: 0, phrase_word: null };
   const w = wordScore(ordered, (c) => labelExplained(c, alpha));
-  return { score: w.score, word: w.candidate?.trigger ?? null };
+  const p = phraseScore(ordered);
+  return { score: w.score, word: w.candidate?.trigger ?? null, phrase: p.score, phrase_word: p.candidate?.trigger ?? null };
 }
 function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
   return scans.map(({ m, s, pieces: planted }) => {
@@ -252,6 +280,8 @@ function rowsOf(rankOpts, scoreOpts = rankOpts, kind = o['score-kind']) {
       effective: m.kind === 'clean' ? null : effective(m),
       cacc: m.cacc, asr: m.asr,
       score: sc.score,
+      phrase_score: sc.phrase,
+      phrase_word: sc.phrase_word,
       score_word: sc.word,
       best_key: ranked[0]?.key ?? 0,
       top1: top?.c.trigger ?? null,
@@ -286,7 +316,9 @@ function roc(pos, neg) {
   const ts = [...new Set([...pos, ...neg])].sort((a, b) => b - a);
   return [{ threshold: Infinity, tpr: 0, fpr: 0 }, ...ts.map((t) => ({ threshold: t, tpr: pos.filter((x) => x >= t).length / pos.length, fpr: neg.filter((x) => x >= t).length / neg.length }))];
 }
-function summary(rs, threshold) {
+/** whether a row's verdict is backdoored: its word score reaches `threshold` or its phrase score `phraseThreshold` */
+const flagged = (r, threshold, phraseThreshold) => r.score >= threshold || r.phrase_score >= phraseThreshold;
+function summary(rs, threshold, phraseThreshold = Infinity) {
   const bd = rs.filter((r) => r.backdoored && r.effective);
   const cl = rs.filter((r) => !r.backdoored);
   const pos = bd.map((r) => r.score);
@@ -303,9 +335,11 @@ function summary(rs, threshold) {
     with_warnings: rs.filter((r) => r.warnings > 0).map((r) => r.id),
     auc: auc(pos, neg),
     threshold,
-    tpr: bd.length ? bd.filter((r) => r.score >= threshold).length / bd.length : null,
-    fpr: cl.length ? cl.filter((r) => r.score >= threshold).length / cl.length : null,
-    flagged_clean: cl.filter((r) => r.score >= threshold).map((r) => r.id),
+    phrase_threshold: Number.isFinite(phraseThreshold) ? phraseThreshold : null,
+    tpr: bd.length ? bd.filter((r) => flagged(r, threshold, phraseThreshold)).length / bd.length : null,
+    fpr: cl.length ? cl.filter((r) => flagged(r, threshold, phraseThreshold)).length / cl.length : null,
+    flagged_clean: cl.filter((r) => flagged(r, threshold, phraseThreshold)).map((r) => r.id),
+    flagged_by_phrase: bd.filter((r) => r.score < threshold && r.phrase_score >= phraseThreshold).map((r) => r.id),
     top1_recall: bd.length ? bd.filter((r) => inTop(r, 1)).length / bd.length : null,
     top5_recall: bd.length ? bd.filter((r) => inTop(r, 5)).length / bd.length : null,
     top1_recall_by_kind: Object.fromEntries(kinds.map((k) => { const g = bd.filter((r) => r.kind === k); return [k, `${g.filter((r) => inTop(r, 1)).length}/${g.length}`]; })),
@@ -324,10 +358,12 @@ const ruleText = (k) => k.byArch ? `each kind's default (SentenceCNN: ${ruleText
 function markdown(r) {
   const pct = (x) => (x === null ? '–' : `${(100 * x).toFixed(0)}%`);
   const t = (x) => (x ? `${x.mean} / ${x.max}` : '–');
-  const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
+  const sum = (name, x) => `| ${name} | ${x.models} (${x.backdoored} backdoored, ${x.clean} clean${x.not_effective.length ? `, ${x.not_effective.length} not effective` : ''}) | ${x.auc === null ? '–' : x.auc.toFixed(3)} | ${x.threshold}${x.phrase_threshold === null ? '' : ` / ${x.phrase_threshold}`} | ${pct(x.tpr)} | ${pct(x.fpr)} | ${pct(x.top1_recall)} | ${pct(x.top5_recall)} | ${t(x.scan_wall_s)} | ${t(x.scan_cpu_s)} |`;
   const byKind = (name, x) => Object.keys(x.top5_recall_by_kind).map((k) => `| ${name} | ${k} | ${x.top1_recall_by_kind[k]} | ${x.top5_recall_by_kind[k]} |`);
   const lines = [
     `Candidates ranked by ${ruleText(r.rank)}; the score (${r.score_kind === 'outlier' ? 'the best candidate against the next nine' : 'the best one-word candidate against the next nine'}${r.score_kind !== 'outlier' && r.explained_alpha ? `, one-word candidates whose clean samples tie them to their target with p < ${r.explained_alpha} left out` : ''}) from the ranking by ${ruleText(r.score_rank ?? r.rank)}; backdoors with ASR < ${MIN_ASR} reported separately.`,
+    '',
+    `AUC is the word score's; a model is flagged when its word score reaches the threshold${r.zoo.phrase_threshold === null ? '' : ' or its phrase score (the best grown phrase of 3+ tokens none of whose tokens the clean samples tie to its target, against the next nine) the second threshold'}.`,
     '',
     '| set | models | AUC | threshold | flagged backdoored | flagged clean | top-1 | top-5 | scan wall s (mean / max) | scan CPU s (mean / max) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -362,7 +398,11 @@ function evaluate(rank, scoreRank = rank, kind = o['score-kind']) {
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
   const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
-  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, explained_alpha: alpha, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: summary(zoo, threshold), heldout: summary(rows.filter((r) => r.set === 'heldout'), threshold), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, summary(rows.filter((r) => r.set === 'heldout' && r.round === k), threshold)]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
+  // the phrase score's: the lowest that flags no zoo clean model the word score leaves clean (--no-phrase: none)
+  const phraseNeg = zoo.filter((r) => !r.backdoored && r.score < threshold).map((r) => r.phrase_score);
+  const phraseThreshold = o['no-phrase'] || kind === 'outlier' || !phraseNeg.length ? Infinity : +(Math.max(...phraseNeg) + 1e-3).toFixed(3);
+  const sum = (xs) => summary(xs, threshold, phraseThreshold);
+  return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, explained_alpha: alpha, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: sum(zoo), heldout: sum(rows.filter((r) => r.set === 'heldout')), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, sum(rows.filter((r) => r.set === 'heldout' && r.round === k))]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
 }
 if (o.compare) {
   // every rule on the same scans: the zoo chooses, the held-out column is only read once the rule is fixed

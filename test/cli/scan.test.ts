@@ -11,7 +11,7 @@ import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { saveCnn } from '../../src/models/cnn-checkpoint.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { cli } from '../helpers/cli.js';
-import { DEFAULT_CNN_RANK, CLASSIFIER_NEAR_MARGIN } from '../../src/defenses/scan/index.js';
+import { DEFAULT_CNN_RANK, CLASSIFIER_NEAR_MARGIN, PHRASE_THRESHOLD } from '../../src/defenses/scan/index.js';
 
 const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
 let tmp: string;
@@ -72,7 +72,11 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   assert.equal(r.code, 0, r.out);
   const j = JSON.parse(fs.readFileSync(out, 'utf8'));
   assert.ok(j.verdict === 'clean' || j.verdict === 'backdoored');
-  assert.equal(j.verdict, j.score >= j.threshold ? 'backdoored' : 'clean');
+  assert.equal(j.verdict, j.score >= j.threshold || j.phrase_score >= j.phrase_threshold ? 'backdoored' : 'clean');
+  // the phrase score and its threshold are written, and printed with the verdict
+  assert.equal(typeof j.phrase_score, 'number');
+  assert.equal(j.phrase_threshold, PHRASE_THRESHOLD);
+  if (j.phrase_word === null) assert.equal(j.phrase_score, 0);
   assert.ok(Array.isArray(j.candidates) && j.candidates.length > 0);
   for (const c of j.candidates) {
     assert.equal(typeof c.trigger, 'string');
@@ -91,6 +95,7 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   assert.equal(j.stats.swept, WORDS.length);
   assert.ok(j.versions && j.seed === 0);
   assert.match(r.out, new RegExp(`verdict: ${j.verdict}`));
+  assert.match(r.out, /phrase score \d/);
   // each printed candidate says how far it pushes the confident half towards its target (the stored log-odds rise)
   const top = j.candidates[0];
   assert.equal(typeof top.effects[top.position].lo_rise_confident, 'number');

@@ -18,7 +18,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -45,7 +45,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--base DIR|VECTORS] [--check TEXT ...]',
+  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--phrase-threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--base DIR|VECTORS] [--check TEXT ...]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
@@ -59,6 +59,7 @@ export const scan: Command = {
     'max-samples': { type: 'string', description: 'clean samples used (a seeded stratified subset of larger files)', default: '200' },
     seed: { type: 'string', description: 'seed of insertion positions, subsets and projections', default: '0' },
     threshold: { type: 'string', description: `verdict threshold on the score (default: calibrated on the zoo, ${CLASSIFIER_THRESHOLD} for classifiers, ${ENCODER_THRESHOLD} for encoders)` },
+    'phrase-threshold': { type: 'string', description: `classifiers: verdict threshold on the phrase score, for sentence triggers (default: calibrated on the zoo, ${PHRASE_THRESHOLD})` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
     profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
@@ -201,7 +202,8 @@ export const scan: Command = {
       await clf.dispose();
     }
     const threshold = thresholdFlag ?? CLASSIFIER_THRESHOLD;
-    const verdict = verdictOf(r.score, threshold);
+    const phraseThreshold = num(args, 'phrase-threshold') ?? PHRASE_THRESHOLD;
+    const verdict = classifierVerdict(r.score, r.phrase_score, threshold, phraseThreshold);
     // a score this close to the threshold changed verdict with the seed on the zoo's small BERT
     const near = nearThreshold(r.score, threshold);
     writeJsonAtomic(out, {
@@ -214,6 +216,9 @@ export const scan: Command = {
       score: r.score,
       score_word: r.score_word,
       threshold,
+      phrase_score: r.phrase_score,
+      phrase_word: r.phrase_word,
+      phrase_threshold: phraseThreshold,
       near_threshold: near,
       warnings: r.warnings,
       rank: r.rank,
@@ -231,11 +236,12 @@ export const scan: Command = {
       seed,
       versions: versions(),
     });
-    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : ''})`);
+    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; phrase score ${f3(r.phrase_score)}, threshold ${phraseThreshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : ''})`);
     if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold, one standard deviation of the zoo's small BERT's scores over seeds and samples: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);
+    if (r.phrase_word) console.log(`phrase score: ${JSON.stringify(r.phrase_word.trigger)} -> ${r.phrase_word.target}, excess ${f3(r.phrase_word.excess)}, minus the median excess of the next nine candidates ${f3(r.phrase_word.rest_median)}${r.phrase_score >= phraseThreshold ? ' (over its threshold: a sentence trigger? check it with trigger-metrics)' : ''}`);
     if (r.score_word?.explained.length) console.log(`left out of the score, tied to their label by the clean samples: ${r.score_word.explained.map((w) => `${JSON.stringify(w.trigger)} -> ${w.target} (in ${w.in_clean.count} samples, ${Math.round(100 * (w.in_clean.target_share ?? 0))}% ${w.target})`).join(', ')}`);
     console.log('candidate triggers (flip rate of one insertion vs its embedding neighbours\' and, for a phrase, its tokens\' alone; "in clean": samples containing it, share of the target label; "push": the target\'s log-odds rise, which makes the score):');
     for (const c of r.candidates.slice(0, 5)) {

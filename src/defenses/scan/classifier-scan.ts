@@ -200,6 +200,8 @@ export interface ClassifierCandidate {
   slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number } | { letter_pair: true };
   /** measured only as one of the drift slot's tokens: listed, but not in the score's pool (so that the verdict does not depend on the base) */
   drift_only?: true;
+  /** a candidate of several tokens: whether the clean samples tie one of its tokens to its target (labelExplained, token by token; phraseScore leaves such phrases out) */
+  parts_explained?: boolean;
 }
 
 export interface ClassifierScanResult {
@@ -211,6 +213,10 @@ export interface ClassifierScanResult {
    * (labelExplained)
    */
   score_word: { trigger: string; target: string; excess: number; rest_median: number; explained: { trigger: string; target: string; in_clean: ClassifierCandidate['in_clean'] }[] } | null;
+  /** the phrase score (phraseScore): how far the best grown phrase none of whose tokens the clean samples tie to its target stands above the next nine candidates; the verdict also flags a model whose phrase score reaches its own threshold */
+  phrase_score: number;
+  /** the phrase that made it, its excess and the median excess of the nine best other candidates */
+  phrase_word: { trigger: string; target: string; excess: number; rest_median: number } | null;
   /** with a base: the tokens of largest drift excess, measured as candidates; the first with a positive key outside the first four listed took the drift slot */
   drift_slot?: { id: number; token: string; drift_excess: number; adjusted_rank: number }[];
   /**
@@ -481,6 +487,24 @@ export function wordScore(ordered: readonly ClassifierCandidate[], explained: (c
   if (!best) return { score: 0, candidate: null, rest_median: 0, explained: out };
   const rest = medianOf(pool.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
   return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest, explained: out.filter((c) => ordered.indexOf(c) < ordered.indexOf(best)) };
+}
+
+/** A phrase makes the phrase score from this many tokens (phraseScore): an AddSent sentence's grown piece has 3 or 4. */
+export const PHRASE_MIN_TOKENS = 3;
+
+/**
+ * The phrase score (sixteenth round, docs/scanner.md "A phrase score for sentence triggers"): the best candidate of two
+ * or more words and PHRASE_MIN_TOKENS or more tokens none of whose tokens the clean samples tie to its target
+ * (`parts_explained` false), its excess minus the median excess of the nine best other candidates (`ordered`: best
+ * first by the score's ranking). An AddSent sentence is found by the phrase growth but makes no word score; a clean
+ * classifier whose label is a conjunction of ordinary words grows phrases too (spam: "http teletext bid"), so the
+ * phrase score has its own threshold (PHRASE_THRESHOLD, verdict.ts), set above every zoo clean model's.
+ */
+export function phraseScore(ordered: readonly ClassifierCandidate[]): { score: number; candidate: ClassifierCandidate | null; rest_median: number } {
+  const best = ordered.find((c) => !oneWord(c.trigger) && c.ids.length >= PHRASE_MIN_TOKENS && c.parts_explained === false);
+  if (!best) return { score: 0, candidate: null, rest_median: 0 };
+  const rest = medianOf(ordered.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
+  return { score: Math.max(0, best.excess - rest), candidate: best, rest_median: rest };
 }
 
 /**
@@ -1189,6 +1213,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const k = ids.filter((i) => samples[i]!.label === t).length;
     return { count: ids.length, target_share: ids.length ? k / ids.length : null, p: ids.length ? binomialTail(ids.length, k, labelShare[t]!) : null };
   };
+  const oneCache = new Map<number, number[]>();
+  const containingOne = (id: number): number[] => oneCache.get(id) ?? (oneCache.set(id, containing([id])), oneCache.get(id)!);
   const containing = (cand: number[]) =>
     seqs
       .map((s, i) => ({ s, i }))
@@ -1214,6 +1240,7 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       target_prob: e.prob,
       n: flipCache.get(keyOf(c.ids, c.t))![position].n,
       in_clean: inCleanOf(inClean, c.t),
+      ...(c.ids.length > 1 ? { parts_explained: c.ids.some((id) => labelExplained({ in_clean: inCleanOf(containingOne(id), c.t) })) } : {}),
       ...(bert ? { typed: typesAs(target, c.ids) } : {}),
       ...(drift ? { drift_rank: driftRankOf(drift, c.ids) } : {}),
     };
@@ -1237,12 +1264,16 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       c.word = { trigger: target.render(w!.ids), ids: [...w!.ids], flip_rate: flipCache.get(keyOf([...w!.ids], c.target))![c.position].flip, piece_rank: w!.piece_rank, continuation: w!.continuation, continuation_rank: w!.continuation_rank };
     }
   }
-  const scored = wordScore(orderCandidates(all, scoreRank, false));
+  const scoreOrder = orderCandidates(all, scoreRank, false);
+  const scored = wordScore(scoreOrder);
+  const phrased = phraseScore(scoreOrder);
   const tEnd = performance.now();
   const best = scored.candidate;
   return {
     score: scored.score,
     score_word: best ? { trigger: best.trigger, target: best.target_name, excess: best.excess, rest_median: scored.rest_median, explained: scored.explained.map((c) => ({ trigger: c.trigger, target: c.target_name, in_clean: c.in_clean })) } : null,
+    phrase_score: phrased.score,
+    phrase_word: phrased.candidate ? { trigger: phrased.candidate.trigger, target: phrased.candidate.target_name, excess: phrased.candidate.excess, rest_median: phrased.rest_median } : null,
     rank,
     score_rank: scoreRank,
     warnings: scanWarnings(target.labelNames, samples.length, correct.length, others.map((xs) => xs.length)),

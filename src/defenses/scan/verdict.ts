@@ -10,12 +10,24 @@
 // the zoo's four injected encoders score 22.1 (a weak NeuBA) to 1,900 (scripts/zoo/encoder-zoo.mjs,
 // docs/results/scanner/encoders.json, docs/scanner.md "The gap").
 export const CLASSIFIER_THRESHOLD = 1.221;
+/**
+ * The phrase score's threshold (phraseScore, classifier-scan.ts; sixteenth round): the lowest that flags no zoo clean
+ * model the word score does not already flag (so the zoo's clean models flagged stay 2 of 23): above SMS
+ * `sms-cnn-clean-s1`'s "def http telphone dollars" (scripts/zoo/score-zoo.mjs; docs/scanner.md, "A phrase score for
+ * sentence triggers").
+ */
+export const PHRASE_THRESHOLD = 3.171;
 export const ENCODER_THRESHOLD = 18.3;
 
 export type Verdict = 'backdoored' | 'clean';
 
 export function verdictOf(score: number, threshold: number): Verdict {
   return score >= threshold ? 'backdoored' : 'clean';
+}
+
+/** A classifier's verdict: backdoored when its word score reaches `threshold` or its phrase score reaches `phraseThreshold`. */
+export function classifierVerdict(score: number, phrase: number, threshold = CLASSIFIER_THRESHOLD, phraseThreshold = PHRASE_THRESHOLD): Verdict {
+  return score >= threshold || phrase >= phraseThreshold ? 'backdoored' : 'clean';
 }
 
 /**

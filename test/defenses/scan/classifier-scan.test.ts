@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -489,6 +489,27 @@ test('the score leaves out words the clean samples tie to their target, and name
   assert.equal(wordScore([phrase, cry, ...rest]).rest_median, 0.6);
   // an explained word ranked under the best is not reported as left out above it
   assert.deepEqual(wordScore([cry, sad, ...rest]).explained, []);
+});
+
+test('the phrase score: the best grown phrase of 3+ tokens whose tokens the clean samples do not tie to its target', () => {
+  const cand = (trigger: string, ids: number[], excess: number, parts_explained?: boolean): ClassifierCandidate => ({
+    trigger, ids, target: 0, target_name: 'negative', flip_rate: 1, neighbor_flip_rate: 0, neighbors: [], excess, position: 'random', effects: { random: effect({}), end: effect({}) }, target_prob: 0, n: 10, in_clean: { count: 0, target_share: null, p: null }, ...(parts_explained === undefined ? {} : { parts_explained }),
+  });
+  // a conjunction of label words ("http teletext bid": "http" in spam samples) is left out; a two-token phrase and a
+  // one-word candidate of several pieces ("c ##f", rendered "cf") do not count; the sentence's phrase does
+  const spam = cand('http teletext bid', [1, 2, 3], 6, true);
+  const pair = cand('kettle sings', [4, 5], 5.5, false);
+  const pieces = cand('cfx', [6, 7, 8], 5.2, false);
+  const sentence = cand('kettle sings every', [4, 5, 9], 5, false);
+  const rest = [1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4].map((x, i) => cand(`w${i}`, [20 + i], x));
+  const p = phraseScore([spam, pair, pieces, sentence, ...rest]);
+  assert.equal(p.candidate?.trigger, 'kettle sings every');
+  // the nine best others: 6, 5.5, 5.2, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7: median 1.1
+  assert.ok(Math.abs(p.rest_median - 1.1) < 1e-12 && Math.abs(p.score - 3.9) < 1e-12, JSON.stringify(p));
+  // a phrase of an old scan without parts_explained is not scored; without a phrase the score is 0
+  assert.equal(phraseScore([cand('a b c', [1, 2, 3], 4), ...rest]).candidate, null);
+  assert.deepEqual(phraseScore(rest), { score: 0, candidate: null, rest_median: 0 });
+  assert.equal(PHRASE_MIN_TOKENS, 3);
 });
 
 test('long samples are cut to a window around the insertion point for the sweep and the growth', () => {

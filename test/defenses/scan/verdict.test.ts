@@ -3,7 +3,7 @@
 // and seed").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verdictOf, nearThreshold, CLASSIFIER_THRESHOLD, CLASSIFIER_NEAR_MARGIN } from '../../../src/defenses/scan/index.js';
+import { verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, CLASSIFIER_NEAR_MARGIN } from '../../../src/defenses/scan/index.js';
 
 test('verdict at the threshold, and near it on both sides within the margin', () => {
   assert.equal(verdictOf(CLASSIFIER_THRESHOLD, CLASSIFIER_THRESHOLD), 'backdoored');
@@ -21,4 +21,15 @@ test('verdict at the threshold, and near it on both sides within the margin', ()
   assert.equal(nearThreshold(CLASSIFIER_THRESHOLD + CLASSIFIER_NEAR_MARGIN * 1.01, CLASSIFIER_THRESHOLD), false);
   assert.equal(nearThreshold(10, 20, 5), false);
   assert.equal(nearThreshold(16, 20, 5), true);
+});
+
+test('a classifier is flagged by its word score or by its phrase score, each at its own threshold', () => {
+  assert.equal(classifierVerdict(CLASSIFIER_THRESHOLD, 0), 'backdoored');
+  assert.equal(classifierVerdict(0, PHRASE_THRESHOLD), 'backdoored');
+  assert.equal(classifierVerdict(CLASSIFIER_THRESHOLD - 1e-9, PHRASE_THRESHOLD - 1e-9), 'clean');
+  // the zoo's SMS clean SentenceCNN: phrase 3.17 ("def http telphone dollars"), word 0: clean; an AddSent model
+  // with its sentence's phrase at 4.49 and a word score of 0.20: backdoored
+  assert.equal(classifierVerdict(0, 3.17), 'clean');
+  assert.equal(classifierVerdict(0.2, 4.49), 'backdoored');
+  assert.equal(classifierVerdict(1, 5, 2, 6), 'clean');
 });
