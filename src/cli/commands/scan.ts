@@ -204,7 +204,7 @@ export const scan: Command = {
     const threshold = thresholdFlag ?? CLASSIFIER_THRESHOLD;
     const phraseThreshold = num(args, 'phrase-threshold') ?? PHRASE_THRESHOLD;
     const verdict = classifierVerdict(r.score, r.phrase_score, threshold, phraseThreshold);
-    // a score this close to the threshold changed verdict with the seed on the zoo's small BERT
+    // a word score within one standard deviation of the zoo's small BERT's scores over seeds of the threshold
     const near = nearThreshold(r.score, threshold);
     writeJsonAtomic(out, {
       command: 'scan',
