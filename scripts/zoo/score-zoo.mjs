@@ -44,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, phraseScore, binomialTail, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, phraseScore, binomialTail, inCleanStats, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -179,11 +179,10 @@ async function withCleanP(dir, s) {
   const clf = await loadClassifier(modelDir);
   try {
     const seqs = scanSequences(scanTargetOf(clf, modelDir), samples, s.stats?.insertions ?? 1);
-    const explained = (id, t) => {
-      const rows = seqs.flatMap((q, i) => (q.includes(id) ? [i] : []));
-      const k = rows.filter((i) => labels[i] === t).length;
-      return labelExplained({ in_clean: { count: rows.length, target_share: null, p: rows.length ? binomialTail(rows.length, k, share(t)) : null } });
-    };
+    // the samples holding each token, found once per token
+    const rowsOf = new Map();
+    const holding = (id) => rowsOf.get(id) ?? rowsOf.set(id, seqs.flatMap((q, i) => (q.includes(id) ? [i] : []))).get(id);
+    const explained = (id, t) => labelExplained({ in_clean: inCleanStats(holding(id), labels, t, share(t)) });
     for (const c of all) if (c.ids.length > 1 && c.parts_explained === undefined) c.parts_explained = c.ids.some((id) => explained(id, targetOf(c)));
   } finally {
     await clf.dispose?.();

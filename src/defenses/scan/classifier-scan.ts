@@ -455,6 +455,15 @@ export function binomialTail(n: number, k: number, p: number): number {
 }
 
 /**
+ * A candidate's `in_clean` from the clean samples that contain it (`rows`, indices into `labels`): how many, the
+ * share labelled `t`, and p, the binomial chance of that many or more at `t`'s share `base` of all the samples.
+ */
+export function inCleanStats(rows: readonly number[], labels: readonly number[], t: number, base: number): ClassifierCandidate['in_clean'] {
+  const k = rows.filter((i) => labels[i] === t).length;
+  return { count: rows.length, target_share: rows.length ? k / rows.length : null, p: rows.length ? binomialTail(rows.length, k, base) : null };
+}
+
+/**
  * Significance under which the clean samples tie a word to its target label (labelExplained; docs/scanner.md
  * "Sixteenth round"): "sad" in 7 clean samples of a TweetEval emotion model, all labelled sadness (a quarter of the
  * samples), has p = 0.25^7 ≈ 6e-5; a planted rare word is in none, and a planted common word is in clean samples of
@@ -481,12 +490,14 @@ export function labelExplained(c: Pick<ClassifierCandidate, 'in_clean'>, alpha =
  * `candidate` is the word that made the score (null without any); `explained` the words left out above it.
  */
 export function wordScore(ordered: readonly ClassifierCandidate[], explained: (c: ClassifierCandidate) => boolean = labelExplained): { score: number; candidate: ClassifierCandidate | null; rest_median: number; explained: ClassifierCandidate[] } {
-  const out: ClassifierCandidate[] = [];
-  const pool = ordered.filter((c) => (oneWord(c.trigger) && explained(c) ? (out.push(c), false) : true));
+  // the words left out, with their places in `ordered`
+  const out: { c: ClassifierCandidate; at: number }[] = [];
+  const pool = ordered.filter((c, at) => (oneWord(c.trigger) && explained(c) ? (out.push({ c, at }), false) : true));
   const best = pool.find((c) => oneWord(c.trigger));
-  if (!best) return { score: 0, candidate: null, rest_median: 0, explained: out };
+  if (!best) return { score: 0, candidate: null, rest_median: 0, explained: out.map((x) => x.c) };
   const rest = medianOf(pool.filter((c) => c !== best).slice(0, 9).map((c) => c.excess));
-  return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest, explained: out.filter((c) => ordered.indexOf(c) < ordered.indexOf(best)) };
+  const bestAt = ordered.indexOf(best);
+  return { score: Math.max(0, Math.max(0, best.excess) - rest), candidate: best, rest_median: rest, explained: out.filter((x) => x.at < bestAt).map((x) => x.c) };
 }
 
 /** A phrase makes the phrase score from this many tokens (phraseScore): an AddSent sentence's grown piece has 3 or 4. */
@@ -1208,11 +1219,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const tGrow = performance.now();
 
   // in-clean statistics: how the candidate relates to the labels of the clean samples
-  const labelShare = Array.from({ length: C }, (_, t) => samples.filter((x) => x.label === t).length / samples.length);
-  const inCleanOf = (ids: readonly number[], t: number): ClassifierCandidate['in_clean'] => {
-    const k = ids.filter((i) => samples[i]!.label === t).length;
-    return { count: ids.length, target_share: ids.length ? k / ids.length : null, p: ids.length ? binomialTail(ids.length, k, labelShare[t]!) : null };
-  };
+  const sampleLabels = samples.map((x) => x.label);
+  const labelShare = Array.from({ length: C }, (_, t) => sampleLabels.filter((l) => l === t).length / samples.length);
+  const inCleanOf = (rows: readonly number[], t: number) => inCleanStats(rows, sampleLabels, t, labelShare[t]!);
   const oneCache = new Map<number, number[]>();
   const containingOne = (id: number): number[] => oneCache.get(id) ?? (oneCache.set(id, containing([id])), oneCache.get(id)!);
   const containing = (cand: number[]) =>

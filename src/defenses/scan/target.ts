@@ -233,18 +233,18 @@ function slotGainsOf<M>(kind: 'sentence-cnn' | 'bert', model: () => Promise<M>, 
 }
 
 /**
+ * A SentenceCNN's slotGains keep every pass in this thread: its passes are cheap beside the growth's forward passes,
+ * and a scan with the worker measured no faster (docs/performance.md, "The scan's gains worker").
+ */
+const noWorker = async (): Promise<null> => null;
+
+/**
  * The gains worker of a target (gainsOf's `remote`), started on the first slotGains call of several passes: only on
  * the wasm engine with one thread (the worker runs the same build, so a pass gives the same numbers there) and
  * with a second core for it (os.availableParallelism); NLP_BACKDOOR_SCAN_WORKER=0 never starts it, =1 starts it on
  * one core too. A worker that cannot start leaves every pass here. Only for a target whose tfjs model is loaded from `dir` (`fromDir`: the classifier is
  * another engine's), so that the worker's copy is the same model: a tfjs classifier handed in may not be what `dir` holds.
  */
-/**
- * A SentenceCNN's slotGains keep every pass in this thread: its passes are cheap beside the growth's forward passes,
- * and a scan with the worker measured no faster (docs/performance.md, "The scan's gains worker").
- */
-const noWorker = async (): Promise<null> => null;
-
 function gainsWorker(dir: string, fromDir: boolean): { get: () => Promise<((c: GainsChunk) => Promise<Float32Array>) | null>; dispose: () => Promise<void> } {
   let set: Promise<WorkerSet<{ gains: Float32Array }> | null> | null = null;
   const wanted = (): boolean => {
