@@ -17,6 +17,8 @@
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
+//        [--invert-steps N]   (scan with `scan --invert-steps N` into OUT/<id>/scan-inv<N>.json and score those: the
+//                              trigger inversion's steps, 0 = off; default: the scan's own, into scan.json)
 //        [--base DIR]   (BERT models are scanned with `scan --base DIR`, the checkpoint they were fine-tuned from: their
 //                        candidates led by a one-letter piece carry the word it completes, which the hit rule counts)
 //        [--cnn-base VECTORS]   (SentenceCNNs are scanned with `scan --base VECTORS`, the word vectors they were
@@ -73,6 +75,7 @@ const { values: o } = parseArgs({
     compare: { type: 'boolean' },
     insertions: { type: 'string', default: '1' },
     profile: { type: 'string', default: 'auto' },
+    'invert-steps': { type: 'string' },
     base: { type: 'string' },
     'no-ties': { type: 'boolean' },
     'no-slot': { type: 'boolean' },
@@ -100,8 +103,10 @@ const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_A
 const insertions = Number(o.insertions);
 if (!(Number.isInteger(insertions) && insertions >= 1 && insertions <= 5)) throw new Error(`--insertions must be 1-5, got ${o.insertions}`);
 if (!['auto', 'full', 'large'].includes(o.profile)) throw new Error(`--profile must be auto, full or large, got ${o.profile}`);
-if (insertions > 1 && o.profile !== 'auto') throw new Error('--insertions and --profile: one at a time');
-const scanName = insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'auto' ? `scan-${o.profile}.json` : 'scan.json';
+const invertSteps = o['invert-steps'];
+if (invertSteps !== undefined && !/^\d+$/.test(invertSteps)) throw new Error(`--invert-steps must be a whole number, got ${invertSteps}`);
+if ([insertions > 1, o.profile !== 'auto', invertSteps !== undefined].filter(Boolean).length > 1) throw new Error('--insertions, --profile and --invert-steps: one at a time');
+const scanName = insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'auto' ? `scan-${o.profile}.json` : invertSteps !== undefined ? `scan-inv${invertSteps}.json` : 'scan.json';
 const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
@@ -110,7 +115,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : []), ...(o['cnn-base'] && m.arch === 'cnn' ? ['--base', o['cnn-base']] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(invertSteps !== undefined ? ['--invert-steps', invertSteps] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : []), ...(o['cnn-base'] && m.arch === 'cnn' ? ['--base', o['cnn-base']] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;
@@ -191,8 +196,8 @@ async function withCleanP(dir, s) {
 
 /** the candidates the score is computed from: without those measured only for the drift slot (`drift_only`) */
 function scorePool(xs) {
-  // (what is listed under a drift-only candidate stays in the pool)
-  return xs.flatMap((c) => (c.drift_only ? scorePool(c.variants ?? []) : [{ ...c, ...(c.variants ? { variants: scorePool(c.variants) } : {}), ...(c.absorbs ? { absorbs: scorePool(c.absorbs) } : {}) }]));
+  // (what is listed under a drift-only or inverted candidate, beside it or absorbed by it, stays in the pool)
+  return xs.flatMap((c) => (c.drift_only || c.inverted ? scorePool([...(c.variants ?? []), ...(c.absorbs ?? [])]) : [{ ...c, ...(c.variants ? { variants: scorePool(c.variants) } : {}), ...(c.absorbs ? { absorbs: scorePool(c.absorbs) } : {}) }]));
 }
 
 /** a candidate and what is listed under it without the tie fields (--no-ties: the order before the eleventh round) */

@@ -45,7 +45,7 @@ function readWordList(file: string): string[] {
 export const scan: Command = {
   name: 'scan',
   summary: 'tell whether a classifier or a pre-trained encoder is backdoored: verdict, candidate triggers, evidence',
-  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--phrase-threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--base DIR|VECTORS] [--check TEXT ...]',
+  usage: '--model DIR [--as auto|classifier|encoder] [--data FILE --text-column C --label-column L] --out FILE [--seed N] [--threshold X] [--phrase-threshold X] [--insertions K] [--profile auto|full|large] [--sweep N] [--invert-steps N] [--base DIR|VECTORS] [--check TEXT ...]',
   flags: {
     model: { type: 'string', description: 'classifier directory (SentenceCNN, BERT with a head) or a BERT encoder directory (no head)' },
     as: { type: 'string', description: 'what to scan: auto (a BERT with a head as a classifier, without one as an encoder), classifier, or encoder (a BERT classifier\'s encoder, its pooled output, without the head: where a POR or NeuBA backdoor of the pre-trained model it was fine-tuned from lives)', default: 'auto' },
@@ -64,6 +64,7 @@ export const scan: Command = {
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
     profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
     sweep: { type: 'string', description: 'classifiers: tokens per target label the sweep tries, chosen by gradient (0: every token; default: the profile\'s)' },
+    'invert-steps': { type: 'string', description: 'classifiers: steps of the trigger inversion (DBS: three soft tokens optimised together towards each target; their best tokens seed the phrase growth and become candidates); 0: off (default: the profile\'s, 30 for full, 0 for large; docs/scanner.md, "Seventeenth round")' },
     base: { type: 'string', description: 'BERT models: the public checkpoint the model was fine-tuned or further trained from (same vocabulary, e.g. assets/bert-small or a local bert-base-uncased); a SentenceCNN: the word vectors its embeddings were initialised from (glove-100d for ours, or a vectors file). The scan reports the tokens whose input embeddings moved most from it. Classifiers: the tokens that moved most beyond their neighbours in meaning are measured and the first of them that pushes more than its meaning explains, if not among the first four, is listed 5th; a candidate led by a one-letter piece ("x" of "x ##q") is completed into the word it was probably planted as (the verdict does not change). Encoders: words assembled from the most moved pieces are searched too (docs/scanner.md, "Tenth round", "Twelfth round")' },
     words: { type: 'string', description: `encoders: word list (one a line) whose words of 2+ pieces are swept as units; "none" to skip (default: ${DEFAULT_WORDS}, shipped)` },
     ...engineFlags,
@@ -87,6 +88,7 @@ export const scan: Command = {
     const profile = str(args, 'profile') as ScanProfile;
     if (!SCAN_PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${SCAN_PROFILES.join(', ')}, got "${profile}"`);
     const sweep = num(args, 'sweep', { int: true, min: 0 });
+    const invertSteps = num(args, 'invert-steps', { int: true, min: 0 });
     const thresholdFlag = num(args, 'threshold');
     const engineFlag = engineOf(args);
     const threads = num(args, 'threads', { int: true, min: 1 });
@@ -122,7 +124,7 @@ export const scan: Command = {
     if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
     const t0 = performance.now();
     if (encoder && insertions !== 1) throw new UsageError('--insertions applies to classifier scans; an encoder scan inserts each candidate once (at a random position and after [CLS])');
-    if (encoder && (sweep !== undefined || profile !== 'auto')) throw new UsageError('--profile and --sweep apply to classifier scans');
+    if (encoder && (sweep !== undefined || profile !== 'auto' || invertSteps !== undefined)) throw new UsageError('--profile, --sweep and --invert-steps apply to classifier scans');
     if (encoder) {
       let texts: string[];
       if (file) {
@@ -195,7 +197,7 @@ export const scan: Command = {
     let r;
     const target = scanTargetOf(clf, dir);
     try {
-      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(cnnBase ? { base: cnnBase } : baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
+      r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(invertSteps !== undefined ? { invert: { steps: invertSteps } } : {}), ...(cnnBase ? { base: cnnBase } : baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
     } finally {
       endProgress();
       await target.dispose?.();
@@ -294,6 +296,7 @@ function stored(c: ClassifierCandidate): Record<string, unknown> {
     ...(c.drift_rank !== undefined ? { drift_rank: c.drift_rank } : {}),
     ...(c.slot ? { slot: c.slot } : {}),
     ...(c.drift_only ? { drift_only: true } : {}),
+    ...(c.inverted ? { inverted: true } : {}),
   };
 }
 

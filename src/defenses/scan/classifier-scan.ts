@@ -91,6 +91,14 @@ export interface ClassifierScanOptions {
    * and target that become candidates (default 3 by synergy and 3 by log-odds rise).
    */
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
+  /**
+   * Trigger inversion (stage 4, before the growth; needs the target's `invert`): per target, `slots` soft tokens
+   * inserted together into the growth's samples are optimised for `steps` steps (DBS, target.ts invertBy); each
+   * slot's `seeds` best tokens join the growth's seeds, and the slots' best tokens in order (and their runs of two
+   * or more) become candidates. Default 3 slots, 30 steps, 4 seeds (docs/scanner.md, "Seventeenth round"); 0 steps
+   * = off (the large profile's default: a bert-base backward pass is too slow for it).
+   */
+  invert?: { slots?: number; steps?: number; seeds?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
   rank?: RankOptions;
   /** the ranking the score is computed from (default DEFAULT_SCORE_RANK) */
@@ -200,6 +208,8 @@ export interface ClassifierCandidate {
   slot?: { drift_rank: number } | { drift_excess: number; excess_rank: number } | { letter_pair: true };
   /** measured only as one of the drift slot's tokens: listed, but not in the score's pool (so that the verdict does not depend on the base) */
   drift_only?: true;
+  /** found only by the trigger inversion (its trigger, runs, or a phrase its seeds grew): listed, but not in the score's pool (the verdict is calibrated without the inversion) */
+  inverted?: true;
   /** a candidate of several tokens: whether the clean samples tie one of its tokens to its target (labelExplained, token by token; phraseScore leaves such phrases out) */
   parts_explained?: boolean;
 }
@@ -258,7 +268,14 @@ export interface ClassifierScanResult {
      * phrase growth: gradient groups (groups of sequences) and the passes they took here and in the gains worker
      * (target.ts; also the pre-ranked sweep's), phrases measured, the best grown phrase per target and its synergy
      */
-    growth: { gradient_groups: number; gradient_passes?: { here: number; worker: number }; phrases_measured: number; best: { trigger: string; target: string; synergy: number }[] };
+    growth: {
+      gradient_groups: number;
+      gradient_passes?: { here: number; worker: number };
+      phrases_measured: number;
+      best: { trigger: string; target: string; synergy: number }[];
+      /** per target: the inversion's best tokens per slot (best first), its trigger (the slots' best in order) and last loss */
+      inversions?: { target: string; trigger: string; slots: string[][]; loss: number; steps: number }[];
+    };
     seconds: { sweep: number; flip_rates: number; growth: number; total: number };
   };
 }
@@ -720,7 +737,7 @@ export type ScanProfile = (typeof SCAN_PROFILES)[number];
  */
 export const LARGE_MODEL_COST = 8e6;
 /** The large-model settings (docs/scanner.md: their cost on bert-base and what they keep of the full scan's findings on the small BERTs). */
-export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, phraseFrom: 5, flipSamples: 48, grow: { seeds: 8, samples: 16, proposals: 8, maxLen: 3 } } as const satisfies Partial<ClassifierScanOptions>;
+export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, phraseFrom: 5, flipSamples: 48, grow: { seeds: 8, samples: 16, proposals: 8, maxLen: 3 }, invert: { steps: 0 } } as const satisfies Partial<ClassifierScanOptions>;
 
 /** The profile `profile` resolves to for this target. */
 export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): 'full' | 'large' {
@@ -823,7 +840,7 @@ export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: 
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], options: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
   const profile = resolveProfile(target, options.profile);
-  const opts: ClassifierScanOptions = profile === 'large' ? { ...LARGE_MODEL_SETTINGS, ...options, grow: { ...LARGE_MODEL_SETTINGS.grow, ...options.grow } } : options;
+  const opts: ClassifierScanOptions = profile === 'large' ? { ...LARGE_MODEL_SETTINGS, ...options, grow: { ...LARGE_MODEL_SETTINGS.grow, ...options.grow }, invert: { ...LARGE_MODEL_SETTINGS.invert, ...options.invert } } : options;
   const C = target.labelNames.length;
   const probesPerLabel = opts.probesPerLabel ?? 5;
   const shortlist = opts.shortlist ?? 16;
@@ -1116,6 +1133,8 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
   const bert = target.kind === 'bert';
   const growth: ClassifierScanResult['stats']['growth'] = { gradient_groups: 0, phrases_measured: 0, best: [] };
   const grown: { ids: number[]; t: number }[] = [];
+  // the inversion's candidates (its trigger, its runs and what its own seeds grew): listed, not scored
+  const inverted: { ids: number[]; t: number }[] = [];
   if (target.slotGains && growSeeds > 0) {
     const proposals = g.proposals ?? (bert ? 8 : 4);
     const keep = g.keep ?? 8;
@@ -1124,6 +1143,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const allowed = new Uint8Array(target.tokens.length);
     for (const id of ids) allowed[id] = 1;
     const V = target.tokens.length;
+    const inv = opts.invert ?? {};
+    const invK = inv.slots ?? 3;
+    const invSteps = inv.steps ?? 30;
+    const invSeeds = inv.seeds ?? 4;
     for (let t = 0; t < C; t++) {
       const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, g.samples ?? 16);
       if (!gs.length) continue;
@@ -1186,34 +1209,52 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
       };
       const r = rise[t]!;
       const seedIds = sweptAt.slice().sort((a, b) => r[b]! - r[a]!).slice(0, growSeeds).map((w) => ids[w]!);
-      let beam: number[][] = seedIds.map((id) => [id]);
-      for (let len = 2; len <= maxLen && beam.length; len++) {
-        const slots: { p: number[]; at: number }[] = [];
-        for (const p of beam) {
-          slots.push({ p, at: p.length });
-          if (len > 2) slots.push({ p, at: 0 });
+      // the beam from seeds: phrases grown a token at a time up to maxLen, `into` the candidates
+      const grow = async (seeds: number[], into: { ids: number[]; t: number }[], record: boolean): Promise<void> => {
+        let beam: number[][] = seeds.map((id) => [id]);
+        for (let len = 2; len <= maxLen && beam.length; len++) {
+          const slots: { p: number[]; at: number }[] = [];
+          for (const p of beam) {
+            slots.push({ p, at: p.length });
+            if (len > 2) slots.push({ p, at: 0 });
+          }
+          const G = await gains(slots.map((x) => x.p), slots.map((x) => x.at));
+          const next: number[][] = [];
+          slots.forEach((x, k) => {
+            for (const v of propose(G, k)) next.push([...x.p.slice(0, x.at), v, ...x.p.slice(x.at)]);
+          });
+          await measureLo([...new Set(next.flat())].map((id) => [id]));
+          await measureLo(next);
+          const ranked = [...new Map(next.map((p) => [p.join(','), p])).values()].map((p) => ({ p, s: synergy(p) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
+          beam = ranked.slice(0, keep).map((x) => x.p);
+          // candidates: the most synergistic, and the strongest (largest log-odds rise): a BERT trigger's second
+          // piece may do most of the work alone ("##f" of "c ##f" after any word), so the whole word adds little
+          // over it, yet it is the trigger to report (orderCandidates then lists it in place of its pieces)
+          const strongest = [...new Map(next.map((p) => [p.join(','), p])).values()].sort((a, b) => dlo.get(b.join(','))! - dlo.get(a.join(','))!);
+          for (const p of [...ranked.slice(0, report).map((x) => x.p), ...strongest.slice(0, report)]) into.push({ ids: p, t });
+          if (record && len === 2 && ranked.length) growth.best.push({ trigger: target.render(ranked[0]!.p), target: target.labelNames[t] ?? String(t), synergy: +ranked[0]!.s.toFixed(3) });
         }
-        const G = await gains(slots.map((x) => x.p), slots.map((x) => x.at));
-        const next: number[][] = [];
-        slots.forEach((x, k) => {
-          for (const v of propose(G, k)) next.push([...x.p.slice(0, x.at), v, ...x.p.slice(x.at)]);
-        });
-        await measureLo([...new Set(next.flat())].map((id) => [id]));
-        await measureLo(next);
-        const ranked = [...new Map(next.map((p) => [p.join(','), p])).values()].map((p) => ({ p, s: synergy(p) })).filter((x) => x.s > 0).sort((a, b) => b.s - a.s);
-        beam = ranked.slice(0, keep).map((x) => x.p);
-        // candidates: the most synergistic, and the strongest (largest log-odds rise): a BERT trigger's second
-        // piece may do most of the work alone ("##f" of "c ##f" after any word), so the whole word adds little
-        // over it, yet it is the trigger to report (orderCandidates then lists it in place of its pieces)
-        const strongest = [...new Map(next.map((p) => [p.join(','), p])).values()].sort((a, b) => dlo.get(b.join(','))! - dlo.get(a.join(','))!);
-        for (const p of [...ranked.slice(0, report).map((x) => x.p), ...strongest.slice(0, report)]) grown.push({ ids: p, t });
-        if (len === 2 && ranked.length) growth.best.push({ trigger: target.render(ranked[0]!.p), target: target.labelNames[t] ?? String(t), synergy: +ranked[0]!.s.toFixed(3) });
+      };
+      await grow(seedIds, grown, true);
+      // the inversion: K soft tokens in the growth's samples, optimised together towards t. Each slot's best tokens
+      // that the sweep's seeds lack seed a beam of their own, and the slots' best tokens in order (and their runs of
+      // two or more) are candidates; all of them listed, none in the score's pool (inverted), so the verdict is the
+      // one calibrated without the inversion
+      if (target.invert && invSteps > 0) {
+        const slotIds = Array.from({ length: invK }, (_, k) => SLOT - k);
+        const inv = await target.invert(gs.map((i) => insertIds(sseq[i]!, spos[i]!, slotIds)), invK, t, { steps: invSteps, seed: opts.seed ?? 0 });
+        const perSlot = Array.from({ length: invK }, (_, k) => topOf(Math.max(1, invSeeds), (v) => inv.z[k * V + v]!));
+        const trig = perSlot.map((xs) => xs[0]!);
+        for (let a = 0; a < invK; a++) for (let b = a + 2; b <= invK; b++) inverted.push({ ids: trig.slice(a, b), t });
+        await grow([...new Set(perSlot.flatMap((xs) => xs.slice(0, invSeeds)))].filter((v) => !seedIds.includes(v)), inverted, false);
+        (growth.inversions ??= []).push({ target: target.labelNames[t] ?? String(t), trigger: target.render(trig), slots: perSlot.map((xs) => xs.map((v) => target.tokens[v]!)), loss: +inv.loss.toFixed(4), steps: invSteps });
       }
       opts.onProgress?.('growth', t + 1, C);
     }
-    await measure(grown.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
-    await measure(grown);
-    await measure(grown.flatMap(neighborVariants));
+    const both = [...grown, ...inverted];
+    await measure(both.flatMap((c) => c.ids.map((id) => ({ ids: [id], t: c.t }))));
+    await measure(both);
+    await measure(both.flatMap(neighborVariants));
     if (target.gainsPasses) growth.gradient_passes = { ...target.gainsPasses };
   }
   const tGrow = performance.now();
@@ -1256,7 +1297,9 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     return cand;
   };
   const all = [...single, ...phrases, ...grown].map(toCandidate);
-  const listPool = [...all, ...driftSingles.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }))];
+  const scoredKeys = new Set([...single, ...phrases, ...grown].map((c) => keyOf(c.ids, c.t)));
+  const invertedOnly = [...new Map(inverted.filter((c) => !scoredKeys.has(keyOf(c.ids, c.t))).map((c) => [keyOf(c.ids, c.t), c])).values()];
+  const listPool = [...all, ...invertedOnly.map((c): ClassifierCandidate => ({ ...toCandidate(c), inverted: true })), ...driftSingles.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }))];
   // best first by key, then flip rate: words and phrases in one list; `phrases` lists the pairs that flip
   // more than each of their words (evidence of a multi-token trigger)
   const pairList = pairCands.map((c): ClassifierCandidate => ({ ...toCandidate(c), drift_only: true }));

@@ -79,6 +79,11 @@ export interface ScanTarget {
    */
   slotGains?(seqs: readonly (readonly number[])[], group: readonly number[], groups: number, t: number): Promise<Float32Array>;
   /**
+   * Trigger inversion (DBS, invertBy): K soft tokens optimised so that `seqs`, in which slot k is written SLOT − k,
+   * take label t. Runs on tfjs in this thread.
+   */
+  invert?(seqs: readonly (readonly number[])[], K: number, t: number, settings: InversionSettings): Promise<Inversion>;
+  /**
    * The model's own (trained) input-embedding table, [rows, dim] row-major: a SentenceCNN's, for its drift from
    * the word vectors it was initialised from (a BERT's drift reads its checkpoint directory)
    */
@@ -141,8 +146,11 @@ export function gainsChunks(V: number, maxRows: number, seqs: readonly (readonly
   return chunks;
 }
 
+/** A model's logits [B, C] from id sequences read through an embedding table (the model's own, or it with rows appended). */
+type TableForward = (table: tf.Tensor2D, seqs: number[][]) => tf.Tensor2D;
+
 /** A pass of gains [G, V] over a forward from an embedding table E [V, D]. */
-function chunkGainsBy(E: tf.Tensor2D, forward: (table: tf.Tensor2D, seqs: number[][]) => tf.Tensor2D, c: GainsChunk): Float32Array {
+function chunkGainsBy(E: tf.Tensor2D, forward: TableForward, c: GainsChunk): Float32Array {
   const D = E.shape[1];
   const w = tf.tensor1d(c.weights);
   const gains = tf.tidy(() => {
@@ -156,30 +164,144 @@ function chunkGainsBy(E: tf.Tensor2D, forward: (table: tf.Tensor2D, seqs: number
   return out;
 }
 
+/** A SentenceCNN's embedding table and its forward through a table. */
+function cnnTable(m: SentenceCNN): { E: tf.Tensor2D; forward: TableForward } {
+  const D = m.config.embedding_dim;
+  return {
+    E: m.vars['embedding']! as unknown as tf.Tensor2D,
+    forward: (table, batch) => {
+      const b = m.makeBatch(batch);
+      const e = tf.reshape(tf.gather(table, tf.tensor1d(b.ids, 'int32')), [b.B, b.L, D]) as tf.Tensor3D;
+      return m.logitsOfEmbedded(e, b.lens, true);
+    },
+  };
+}
+
 /** A SentenceCNN's pass of gains (its embedding table and forward). */
 export function cnnChunkGains(m: SentenceCNN, c: GainsChunk): Float32Array {
-  const E = m.vars['embedding']! as unknown as tf.Tensor2D;
-  const D = m.config.embedding_dim;
-  return chunkGainsBy(E, (table, batch) => {
-    const b = m.makeBatch(batch);
-    const e = tf.reshape(tf.gather(table, tf.tensor1d(b.ids, 'int32')), [b.B, b.L, D]) as tf.Tensor3D;
-    return m.logitsOfEmbedded(e, b.lens, true);
-  }, c);
+  const { E, forward } = cnnTable(m);
+  return chunkGainsBy(E, forward, c);
 }
 
 const BERT_WORDS = 'embeddings.word_embeddings.weight';
 
+/** A BERT classifier's word-embedding table and its forward through a table (pooled output through the head). */
+function bertTable(m: BertForSequenceClassification): { E: tf.Tensor2D; forward: TableForward } {
+  return {
+    E: m.params.get(BERT_WORDS) as tf.Tensor2D,
+    forward: (table, batch) => {
+      const b = padBertBatch(batch, m.config);
+      const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+      const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+      const params = { get: (n: string) => (n === BERT_WORDS ? table : m.params.get(n)) } as unknown as BertParams;
+      const out = bertEncoderForward(params, m.config, ids, mask, undefined, {}, true);
+      return dense(out.pooledOutput! as tf.Tensor2D, m.params.get('classifier.weight'), m.params.get('classifier.bias'));
+    },
+  };
+}
+
 /** A BERT classifier's pass of gains (its word-embedding table and pooled output through the head). */
 export function bertChunkGains(m: BertForSequenceClassification, c: GainsChunk): Float32Array {
-  const E = m.params.get(BERT_WORDS) as tf.Tensor2D;
-  return chunkGainsBy(E, (table, batch) => {
-    const b = padBertBatch(batch, m.config);
-    const ids = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-    const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-    const params = { get: (n: string) => (n === BERT_WORDS ? table : m.params.get(n)) } as unknown as BertParams;
-    const out = bertEncoderForward(params, m.config, ids, mask, undefined, {}, true);
-    return dense(out.pooledOutput! as tf.Tensor2D, m.params.get('classifier.weight'), m.params.get('classifier.bias'));
-  }, c);
+  const { E, forward } = bertTable(m);
+  return chunkGainsBy(E, forward, c);
+}
+
+/** Settings of a trigger inversion (invertBy); the defaults are DBS's (Shen et al., ICML'22, its released config) where it has one. */
+export interface InversionSettings {
+  /** optimisation steps (DBS: 200 epochs; the scan runs far fewer: docs/scanner.md, "Seventeenth round") */
+  steps: number;
+  /** Adam's learning rate, halved every 50 steps (DBS: 0.5, StepLR 50 × 0.5) */
+  lr?: number;
+  /** the softmax temperature it starts at and never exceeds (DBS: 2) */
+  temperature?: number;
+  /** the cross-entropy under which temperature scaling starts (DBS's loss barrier: 0.1) */
+  barrier?: number;
+  /** seed of the noise added when a scaled-down temperature loses the target (DBS: unseeded) */
+  seed?: number;
+}
+
+/** What an inversion found: the slots' logits over the vocabulary, the last loss, and the best one-hot trigger met. */
+export interface Inversion {
+  /** [K, V] row-major: slot k's logit of token v (the trigger's soft tokens are softmax(z / temperature) · E) */
+  z: Float32Array;
+  /** the cross-entropy of the target at the last step (mean over the sequences) */
+  loss: number;
+  /** DBS's result: the one-hot (within 0.001) trigger of lowest loss under the barrier, if one was met */
+  best: { ids: number[]; loss: number; step: number } | null;
+}
+
+/**
+ * Trigger inversion by a convex relaxation with temperature scaling (DBS: Shen et al., "Constrained Optimization
+ * with Dynamic Bound-Scaling for Effective NLP Backdoor Defense", ICML'22; github.com/PurduePAML/DBS, scanner.py).
+ * K slots hold soft tokens softmax(z_k / T) · E, the convex hull of the embedding table; z starts at zero and Adam
+ * lowers the cross-entropy of label t over `seqs`, in which slot k is written SLOT − k. As in DBS, once the loss is
+ * under the barrier the temperature is halved every 5 steps while it stays there, and otherwise doubled (up to its
+ * start) with uniform noise (× 10) added to z / T; a rollback counter raises the barrier after 5 failures. Unlike
+ * DBS there is no benign model (its second loss keeps the trigger away from a benign reference model, which a model
+ * auditor does not have) and the insertion point is each sequence's own.
+ */
+function invertBy(E: tf.Tensor2D, forward: TableForward, seqs: readonly (readonly number[])[], K: number, t: number, s: InversionSettings): Inversion {
+  const V = E.shape[0];
+  const batch = seqs.map((q) => q.map((id) => (id < 0 ? V + (SLOT - id) : id)));
+  const z = tf.variable(tf.zeros([K, V]), true);
+  let lr = s.lr ?? 0.5;
+  let opt = tf.train.adam(lr);
+  const maxTemp = s.temperature ?? 2;
+  let temp = maxTemp;
+  let barrier = s.barrier ?? 0.1;
+  let scaling = false;
+  let rollback = 0;
+  let loss = Infinity;
+  let best: Inversion['best'] = null;
+  try {
+    for (let step = 0; step < s.steps; step++) {
+      if (step > 0 && step % 50 === 0) {
+        // StepLR: a new optimiser at half the rate (tfjs's Adam has no settable rate; its moments restart)
+        lr /= 2;
+        opt.dispose();
+        opt = tf.train.adam(lr);
+      }
+      if (rollback >= 5) {
+        rollback = 0;
+        barrier = Math.min(barrier * 2, (best?.loss ?? Infinity) - 1e-3);
+      }
+      let noisy = false;
+      if (step % 5 === 0 && scaling) {
+        if (loss < barrier) temp /= 2;
+        else {
+          rollback++;
+          noisy = true;
+          temp = Math.min(maxTemp, temp * 2);
+        }
+      }
+      const T = temp;
+      const cost = opt.minimize(() => {
+        let logits: tf.Tensor = tf.div(z, T);
+        if (noisy) logits = tf.add(logits, tf.mul(tf.randomUniform([K, V], 0, 1, 'float32', (s.seed ?? 0) * 100003 + step), 10));
+        const soft = tf.matMul(tf.softmax(logits) as tf.Tensor2D, E);
+        const l = forward(tf.concat([E, soft], 0) as tf.Tensor2D, batch);
+        return tf.neg(tf.mean(tf.sub(tf.squeeze(tf.slice(l, [0, t], [-1, 1]), [1]), tf.logSumExp(l, 1)))) as tf.Scalar;
+      }, true, [z])!;
+      loss = cost.dataSync()[0]!;
+      cost.dispose();
+      if (loss <= barrier) scaling = true;
+      // DBS's dim_check: the relaxation close to one-hot and under the barrier gives a trigger
+      const top = tf.tidy(() => {
+        const { values, indices } = tf.topk(tf.softmax(tf.div(z, T) as tf.Tensor2D), 1);
+        return [values.dataSync().slice(), indices.dataSync().slice()] as const;
+      });
+      const mass = Array.from(top[0]).reduce((a, b) => a + b, 0);
+      if (K - mass < 1e-3 && loss <= barrier) {
+        best = { ids: Array.from(top[1]), loss, step };
+        barrier = loss / 2;
+        rollback = 0;
+      }
+    }
+    return { z: z.dataSync().slice() as Float32Array, loss, best };
+  } finally {
+    opt.dispose();
+    z.dispose();
+  }
 }
 
 /** The largest pass of gains, in sequences: a SentenceCNN's, a BERT's. */
@@ -342,6 +464,10 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
       render: (ids) => ids.map((i) => words[i]).join(' '),
       gainsPasses,
       slotGains: slotGainsOf('sentence-cnn', tfjs.get, cnnChunkGains, (m) => (m.vars['embedding'] as unknown as tf.Tensor2D).shape[0], noWorker, gainsPasses),
+      invert: async (seqs, K, t, settings) => {
+        const { E, forward } = cnnTable(await tfjs.get());
+        return invertBy(E, forward, seqs, K, t, settings);
+      },
       inputEmbeddings: () => {
         if (!(clf instanceof CnnClassifier)) return readInputEmbeddings(dir, 'sentence-cnn');
         const w = clf.model.toNamedWeights()['embedding.weight']!;
@@ -372,6 +498,10 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     render: (ids) => renderPieces(ids.map((i) => tokens[i] ?? '')),
     gainsPasses,
     slotGains: slotGainsOf('bert', tfjs.get, bertChunkGains, (m) => (m.params.get(BERT_WORDS) as tf.Tensor2D).shape[0], worker.get, gainsPasses),
+    invert: async (seqs, K, t, settings) => {
+      const { E, forward } = bertTable(await tfjs.get());
+      return invertBy(E, forward, seqs, K, t, settings);
+    },
     dispose: async () => {
       await worker.dispose();
       await tfjs.dispose();

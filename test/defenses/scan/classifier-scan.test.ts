@@ -78,6 +78,14 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
       assert.ok(p.ids.length >= 2 && p.ids.length <= 4);
       assert.ok(p.flip_rate > p.effects[p.position].parts_flip);
     }
+    // the trigger inversion (DBS): one per target, three slots; towards positive its slots' best tokens hold "cf",
+    // which the growth then seeds from
+    const inv = bd.scan.stats.growth.inversions!;
+    assert.deepEqual(inv.map((x) => x.target), ['negative', 'positive']);
+    const pos = inv.find((x) => x.target === 'positive')!;
+    assert.equal(pos.slots.length, 3);
+    assert.ok(pos.slots.flat().includes('cf'), `inversion towards positive: ${JSON.stringify(pos.slots)} (loss ${pos.loss})`);
+    assert.ok(!inv.find((x) => x.target === 'negative')!.slots.flat().includes('cf'));
     assert.equal(bd.scan.stats.swept, bd.clf.vocab.size - 2);
     assert.equal(bd.scan.stats.pre_ranked, false);
     assert.equal(bd.scan.stats.profile, 'full');
