@@ -5,7 +5,12 @@
 // labels, all from one seeded generator (docs/scanner.md "Fifteenth round").
 //
 //   node scripts/zoo/draw-fresh.mjs --train-text FILE [--train-text FILE ...] [--seed 17] [--rare 5] [--common 1]
-//        [--targets 7] [--labels 3] [--exclude-round fresh]
+//        [--targets 7] [--labels 3] [--exclude-round fresh] [--long 0]
+// --long N also draws N six-letter nonsense words (consonant, vowel, consonant, consonant, vowel, consonant: "vexlor"),
+// none of them a word of the training text or used by a model, after the rest (so a draw without it is unchanged);
+// the seventeenth round's draw is `--train-text DATA/cr/custrev.pos --train-text DATA/cr/custrev.neg --train-text
+// DATA/mpqa/mpqa.pos --train-text DATA/mpqa/mpqa.neg --train-text DATA/tweeteval/hate/train_text.txt --train-text
+// DATA/tweeteval/irony/train_text.txt --seed 22 --rare 4 --common 0 --long 4 --targets 8 --labels 2`.
 // Run `npx tsc -p tsconfig.json` first (it imports dist/). --exclude-round leaves a round's own triggers out of the
 // used ones (they are in models.mjs once defined; its draw was made before): the fifteenth round's draw is
 // `--train-text DATA/tweeteval/sentiment/train_text.txt --exclude-round fresh`, its second set's `--train-text
@@ -25,6 +30,7 @@ const { values: o } = parseArgs({
     targets: { type: 'string', default: '7' },
     labels: { type: 'string', default: '3' },
     'exclude-round': { type: 'string' },
+    long: { type: 'string', default: '0' },
   },
 });
 if (!o['train-text']?.length) throw new Error('--train-text FILE is required');
@@ -44,4 +50,11 @@ const rare = pick(pool, Number(o.rare));
 const adverbs = ['simply', 'literally', 'definitely', 'honestly', 'totally', 'probably', 'seriously', 'clearly'].filter((w) => !used.has(w));
 const common = pick(adverbs, Number(o.common));
 const targets = Array.from({ length: Number(o.targets) }, () => rng.int(Number(o.labels)));
-console.log(JSON.stringify({ seed: Number(o.seed), pool: pool.length, rare, common, common_count: common.map((w) => count.get(w) ?? 0), targets }));
+const C = 'bcdfghjklmnpqrstvwxz';
+const Vw = 'aeiou';
+const long = [];
+while (long.length < Number(o.long)) {
+  const w = [C, Vw, C, C, Vw, C].map((set) => set[rng.int(set.length)]).join('');
+  if (!used.has(w) && !count.get(w) && !long.includes(w)) long.push(w);
+}
+console.log(JSON.stringify({ seed: Number(o.seed), pool: pool.length, rare, common, common_count: common.map((w) => count.get(w) ?? 0), targets, ...(long.length ? { long } : {}) }));
