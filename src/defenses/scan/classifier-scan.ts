@@ -92,11 +92,12 @@ export interface ClassifierScanOptions {
    */
   grow?: { seeds?: number; proposals?: number; keep?: number; maxLen?: number; samples?: number; report?: number };
   /**
-   * Trigger inversion (stage 4, before the growth; needs the target's `invert`): per target, `slots` soft tokens
+   * Trigger inversion (stage 4, after the growth; needs the target's `invert`): per target, `slots` soft tokens
    * inserted together into the growth's samples are optimised for `steps` steps (DBS, target.ts invertBy); each
-   * slot's `seeds` best tokens join the growth's seeds, and the slots' best tokens in order (and their runs of two
-   * or more) become candidates. Default 3 slots, 30 steps, 4 seeds (docs/scanner.md, "Seventeenth round"); 0 steps
-   * = off (the large profile's default: a bert-base backward pass is too slow for it).
+   * slot's `seeds` best tokens that the growth's seeds lack seed a beam of their own (the growth's settings), and
+   * the slots' best tokens in order (and their runs of two or more) become candidates. What only the inversion
+   * found is listed, marked `inverted`, and never scored. 3 slots, 4 seeds; `steps` 0 = off (docs/scanner.md,
+   * "Seventeenth round").
    */
   invert?: { slots?: number; steps?: number; seeds?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */

@@ -243,7 +243,7 @@ export interface Inversion {
 function invertBy(E: tf.Tensor2D, forward: TableForward, seqs: readonly (readonly number[])[], K: number, t: number, s: InversionSettings): Inversion {
   const V = E.shape[0];
   const batch = seqs.map((q) => q.map((id) => (id < 0 ? V + (SLOT - id) : id)));
-  const z = tf.variable(tf.zeros([K, V]), true);
+  const z = tf.tidy(() => tf.variable(tf.zeros([K, V]), true));
   let lr = s.lr ?? 0.5;
   let opt = tf.train.adam(lr);
   const maxTemp = s.temperature ?? 2;

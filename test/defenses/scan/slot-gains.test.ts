@@ -216,3 +216,50 @@ test('gainsOf: every pass lands in its groups\' rows whoever runs it, and a pass
   assert.equal(asked, 1);
   assert.deepEqual(failing, { here: 4, worker: 0 });
 });
+
+test('trigger inversion (DBS) lowers the target\'s loss, leaves the model\'s weights as they were and leaks no tensor', async () => {
+  const { liveTensors } = await import('../../../src/models/classifier.js');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'invert-'));
+  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
+  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24, num_labels: 3, initializer_range: 0.5 }, { seed: 3 });
+  const clf = new BertClassifier(model, new WordPieceTokenizer(pieces));
+  try {
+    clf.save(tmp);
+    const target = scanTargetOf(clf, tmp);
+    const seqs = [[2, 6, 7, 3], [2, 8, 9, 10, 3], [2, 11, 12, 3]];
+    // two slots side by side (SLOT, SLOT − 1) at the second place of each sequence
+    const withSlots = seqs.map((s) => [s[0]!, SLOT, SLOT - 1, ...s.slice(1)]);
+    const weights = [...model.params.vars.entries()].map(([n, x]) => [n, x.dataSync().slice()] as const);
+    const before = liveTensors();
+    const t = 2;
+    const ce = async (ids: number[]) => {
+      const lg = await target.logits(withSlots.map((s) => s.map((x) => (x < 0 ? ids[SLOT - x]! : x))));
+      let s = 0;
+      for (let r = 0; r < seqs.length; r++) {
+        const row = Array.from(lg.subarray(r * 3, r * 3 + 3));
+        const m = Math.max(...row);
+        s += m + Math.log(row.reduce((a, x) => a + Math.exp(x - m), 0)) - row[t]!;
+      }
+      return s / seqs.length;
+    };
+    const one = await target.invert!(withSlots, 2, t, { steps: 1 });
+    const many = await target.invert!(withSlots, 2, t, { steps: 40 });
+    assert.equal(many.z.length, 2 * pieces.length);
+    assert.ok(many.loss < one.loss, `loss after 40 steps ${many.loss} vs after 1 ${one.loss}`);
+    // the slots' best tokens make a trigger at least as good as the slots' first tokens did before any step
+    const best = [0, 1].map((k) => {
+      let b = 5;
+      for (let v = 5; v < pieces.length; v++) if (many.z[k * pieces.length + v]! > many.z[k * pieces.length + b]!) b = v;
+      return b;
+    });
+    assert.ok((await ce(best)) < (await ce([5, 5])), `trigger ${best}: ${await ce(best)} vs ${await ce([5, 5])}`);
+    // the same settings give the same slots (seeded)
+    const again = await target.invert!(withSlots, 2, t, { steps: 40 });
+    assert.deepEqual(Array.from(again.z), Array.from(many.z));
+    for (const [n, w] of weights) assert.deepEqual(model.params.vars.get(n)!.dataSync(), w, `${n} changed`);
+    assert.equal(liveTensors(), before);
+  } finally {
+    clf.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
