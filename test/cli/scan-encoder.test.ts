@@ -49,7 +49,10 @@ test('an unreadable or empty word list is refused naming the file', async () => 
   assert.match(r.out, /--insertions applies to classifier scans/);
   r = await cli(['scan', '--model', encoder, '--sweep', '100', '--out', out]);
   assert.equal(r.code, 2);
-  assert.match(r.out, /--profile and --sweep apply to classifier scans/);
+  assert.match(r.out, /--profile, --sweep and --invert-steps apply to classifier scans/);
+  r = await cli(['scan', '--model', encoder, '--invert-steps', '10', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /--profile, --sweep and --invert-steps apply to classifier scans/);
   assert.ok(!fs.existsSync(out));
 });
 

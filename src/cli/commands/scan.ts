@@ -262,12 +262,15 @@ export const scan: Command = {
       const untyped = c.typed === false ? `  (pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)` : '';
       console.log(`  ${JSON.stringify(c.trigger).padEnd(18)} -> ${c.target_name.padEnd(10)} flip ${f3(c.flip_rate)}  ${baseline}${push}  in clean: ${inClean}${under.length ? `  under it: ${under.join(', ')}${more}` : ''}${untyped}${slot}`);
       for (const p of obeyedPieces(c)) console.log(`      the model obeys its piece ${JSON.stringify(p.trigger)} alone (flip ${f3(Math.max(p.effects.random.flip, p.effects.end.flip))}): other words written with it trigger too, and the rest of the planted word cannot be told from the behaviour`);
+      if (c.inverted) console.log('      found by the trigger inversion only (--invert-steps): listed, not scored');
       if (c.word) console.log(`      planted as ${JSON.stringify(c.word.trigger)}? its continuation "${c.word.continuation}" moved most from the base (drift rank ${c.word.continuation_rank}; its first piece "${[...c.word.trigger][0]}" ${c.word.piece_rank}); the word flips ${f3(c.word.flip_rate)}`);
     }
     if (r.drift) console.log(`embedding drift from ${r.drift.base} (adjusted for each token's count in the samples), most moved: ${r.drift.top.slice(0, 8).map((t) => `${t.token} ${t.adjusted.toFixed(3)}`).join(', ')}`);
     // the letter pair: evidence, not a candidate (docs/scanner.md "Fourteenth round")
     const lp = r.letter_pair?.candidates.slice().sort((a, b) => b.excess - a.excess)[0];
     if (r.letter_pair && lp) console.log(`letter pair (the one-letter first piece and "##" letter that moved most, drift ranks ${r.letter_pair.initial_rank} and ${r.letter_pair.continuation_rank}): ${JSON.stringify(r.letter_pair.trigger)} -> ${lp.target_name} flip ${f3(lp.flip_rate)}, baseline ${f3(lp.neighbor_flip_rate)} (evidence, not ranked: a two-letter trigger split into two pieces is often this pair)`);
+    // the inversion (DBS): per target, the slots' best tokens (evidence; its candidates are listed, not scored)
+    for (const x of r.stats.growth.inversions ?? []) console.log(`inversion towards ${x.target}: ${JSON.stringify(x.trigger)} (loss ${x.loss} after ${x.steps} steps; slots' best: ${x.slots.map((s) => s.slice(0, 3).join(' ')).join(' | ')})`);
     if (r.phrases.length) console.log(`strongest phrase: ${JSON.stringify(r.phrases[0]!.trigger)} -> ${r.phrases[0]!.target_name} flip ${f3(r.phrases[0]!.flip_rate)}`);
     console.error(`scanned in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.stats.forward_passes} sequences, ${engine}); written to ${out}`);
     return 0;
