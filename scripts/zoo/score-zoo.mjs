@@ -46,7 +46,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, writeFileAtomic } from '../../dist/src/common/fs-atomic.js';
 import { versions } from '../../dist/src/common/versions.js';
 import { HELDOUT } from './models.mjs';
-import { scanWarnings, outlierScore, wordScore, phraseScore, binomialTail, inCleanStats, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey } from '../../dist/src/defenses/scan/index.js';
+import { scanWarnings, outlierScore, wordScore, phraseScore, binomialTail, inCleanStats, labelExplained, EXPLAINED_ALPHA, orderCandidates, RANK_RULES, NEIGHBOR_STATS, DEFAULT_RANK, DEFAULT_SCORE_RANK, defaultRank, annotateTies, PIECE_FLIP, obeyedPieces, obeyedAlone, scanSequences, scanTargetOf, embeddingDrift, pieceCompletion, COMPLETIONS, withDriftSlot, rankKey, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD } from '../../dist/src/defenses/scan/index.js';
 import { loadClassifier } from '../../dist/src/models/classifier.js';
 import { loadFileDataset } from '../../dist/src/data/file.js';
 import { initEngine } from '../../dist/src/engine/index.js';
@@ -321,7 +321,7 @@ function roc(pos, neg) {
   return [{ threshold: Infinity, tpr: 0, fpr: 0 }, ...ts.map((t) => ({ threshold: t, tpr: pos.filter((x) => x >= t).length / pos.length, fpr: neg.filter((x) => x >= t).length / neg.length }))];
 }
 /** whether a row's verdict is backdoored: its word score reaches `threshold` or its phrase score `phraseThreshold` */
-const flagged = (r, threshold, phraseThreshold) => r.score >= threshold || r.phrase_score >= phraseThreshold;
+const flagged = (r, threshold, phraseThreshold) => (threshold !== null && r.score >= threshold) || r.phrase_score >= phraseThreshold;
 function summary(rs, threshold, phraseThreshold = Infinity) {
   const bd = rs.filter((r) => r.backdoored && r.effective);
   const cl = rs.filter((r) => !r.backdoored);
@@ -401,10 +401,13 @@ function evaluate(rank, scoreRank = rank, kind = o['score-kind']) {
   const zoo = rows.filter((r) => r.set === 'zoo');
   const negZoo = zoo.filter((r) => !r.backdoored).map((r) => r.score).sort((a, b) => b - a);
   const allowed = Math.floor(maxFpr * negZoo.length);
-  const threshold = negZoo.length ? +(negZoo[allowed] + 1e-3).toFixed(3) : null;
+  // (without zoo models among the scans, e.g. a held-out set scored alone: the library's calibrated thresholds,
+  // which the zoo gives with the default rules)
+  const calibrated = negZoo.length > 0;
+  const threshold = calibrated ? +(negZoo[allowed] + 1e-3).toFixed(3) : kind === 'outlier' ? null : CLASSIFIER_THRESHOLD;
   // the phrase score's: the lowest that flags no zoo clean model the word score leaves clean (--no-phrase: none)
   const phraseNeg = zoo.filter((r) => !r.backdoored && r.score < threshold).map((r) => r.phrase_score);
-  const phraseThreshold = o['no-phrase'] || kind === 'outlier' || !phraseNeg.length ? Infinity : +(Math.max(...phraseNeg) + 1e-3).toFixed(3);
+  const phraseThreshold = o['no-phrase'] || kind === 'outlier' ? Infinity : calibrated ? (phraseNeg.length ? +(Math.max(...phraseNeg) + 1e-3).toFixed(3) : Infinity) : PHRASE_THRESHOLD;
   const sum = (xs) => summary(xs, threshold, phraseThreshold);
   return { format: 'nlp-backdoor/zoo-scores/4', rank, score_rank: scoreRank, score_kind: kind, explained_alpha: alpha, max_fpr: maxFpr, min_asr: MIN_ASR, zoo: sum(zoo), heldout: sum(rows.filter((r) => r.set === 'heldout')), heldout_rounds: Object.fromEntries(ROUNDS.map((k) => [k, sum(rows.filter((r) => r.set === 'heldout' && r.round === k))]).filter(([, x]) => x.models > 0)), models: rows, versions: versions() };
 }

@@ -78,23 +78,23 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
       assert.ok(p.ids.length >= 2 && p.ids.length <= 4);
       assert.ok(p.flip_rate > p.effects[p.position].parts_flip);
     }
-    // the trigger inversion (DBS): one per target, three slots; towards positive its slots' best tokens hold "cf",
-    // which the growth then seeds from
-    const inv = bd.scan.stats.growth.inversions!;
+    // the trigger inversion (DBS; off by default): one per target, three slots; towards positive its slots' best
+    // tokens hold "cf"
+    const seen0 = capStratified(loadNamedDataset('mr', { seed: 1 }).test, 120, 2);
+    assert.equal(bd.scan.stats.growth.inversions, undefined);
+    const withInv = await scanClassifier(scanTargetOf(bd.clf, ''), seen0, { seed: 0, shortlist: 10, invert: { steps: 30 } });
+    const inv = withInv.stats.growth.inversions!;
     assert.deepEqual(inv.map((x) => x.target), ['negative', 'positive']);
     const pos = inv.find((x) => x.target === 'positive')!;
     assert.equal(pos.slots.length, 3);
     assert.ok(pos.slots.flat().includes('cf'), `inversion towards positive: ${JSON.stringify(pos.slots)} (loss ${pos.loss})`);
     assert.ok(!inv.find((x) => x.target === 'negative')!.slots.flat().includes('cf'));
-    // its candidates are listed, never scored: without the inversion the scores are the same, and no candidate is
+    // its candidates are listed, never scored: the scores are those without it, and without it no candidate is
     // marked inverted
-    const seen0 = capStratified(loadNamedDataset('mr', { seed: 1 }).test, 120, 2);
-    const noInv = await scanClassifier(scanTargetOf(bd.clf, ''), seen0, { seed: 0, shortlist: 10, invert: { steps: 0 } });
-    assert.equal(noInv.stats.growth.inversions, undefined);
-    assert.equal(noInv.score, bd.scan.score);
-    assert.equal(noInv.phrase_score, bd.scan.phrase_score);
-    assert.deepEqual(noInv.score_word, bd.scan.score_word);
-    assert.ok(!noInv.candidates.some((c) => c.inverted));
+    assert.equal(withInv.score, bd.scan.score);
+    assert.equal(withInv.phrase_score, bd.scan.phrase_score);
+    assert.deepEqual(withInv.score_word, bd.scan.score_word);
+    assert.ok(!bd.scan.candidates.some((c) => c.inverted));
     assert.equal(bd.scan.stats.swept, bd.clf.vocab.size - 2);
     assert.equal(bd.scan.stats.pre_ranked, false);
     assert.equal(bd.scan.stats.profile, 'full');
