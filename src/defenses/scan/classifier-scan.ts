@@ -98,7 +98,7 @@ export interface ClassifierScanOptions {
    * the slots' best tokens in order (and their runs of two or more) become candidates. What only the inversion
    * found is listed, marked `inverted`, and never scored. 3 slots, 4 seeds; `steps` default 0 = off: measured at 30
    * steps it found one more planted word on six development models and none on the eight of its test set, for a
-   * third more CPU time (docs/scanner.md, "Seventeenth round").
+   * quarter more CPU time (docs/scanner.md, "Seventeenth round").
    */
   invert?: { slots?: number; steps?: number; seeds?: number };
   /** how candidates are ranked (default DEFAULT_RANK) */
