@@ -1145,10 +1145,10 @@ export async function scanClassifier(target: ScanTarget, samples: readonly ScanS
     const allowed = new Uint8Array(target.tokens.length);
     for (const id of ids) allowed[id] = 1;
     const V = target.tokens.length;
-    const inv = opts.invert ?? {};
-    const invK = inv.slots ?? 3;
-    const invSteps = inv.steps ?? 0;
-    const invSeeds = inv.seeds ?? 4;
+    const invert = opts.invert ?? {};
+    const invK = invert.slots ?? 3;
+    const invSteps = invert.steps ?? 0;
+    const invSeeds = invert.seeds ?? 4;
     for (let t = 0; t < C; t++) {
       const gs = [...others[t]!].sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b).slice(0, g.samples ?? 16);
       if (!gs.length) continue;

@@ -74,6 +74,14 @@ async function checkGains(target: ScanTarget, E: tf.Variable, plus: number, minu
   return worst;
 }
 
+/** A tiny random BERT classifier (40 pieces, 3 labels) and a temporary directory for it. */
+function tinyBert(tag: string, opts: { positions?: number; seed?: number } = {}): { tmp: string; pieces: string[]; model: BertForSequenceClassification; clf: BertClassifier } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
+  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
+  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: opts.positions ?? 24, num_labels: 3, initializer_range: 0.5 }, { seed: opts.seed ?? 3 });
+  return { tmp, pieces, model, clf: new BertClassifier(model, new WordPieceTokenizer(pieces)) };
+}
+
 test('slot gains of a SentenceCNN are the derivative of the mean log-odds along each token (finite differences)', async () => {
   const words = ['<pad>', '<unk>', ...Array.from({ length: 28 }, (_, i) => `w${i}`)];
   const vocab = Vocab.fromWords(words);
@@ -95,10 +103,7 @@ test('slot gains of a SentenceCNN are the derivative of the mean log-odds along 
 });
 
 test('slot gains of a BERT classifier are the derivative of the mean log-odds along each token (finite differences)', async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slot-gains-'));
-  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
-  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24, num_labels: 3, initializer_range: 0.5 }, { seed: 3 });
-  const clf = new BertClassifier(model, new WordPieceTokenizer(pieces));
+  const { tmp, model, clf } = tinyBert('slot-gains');
   try {
     clf.save(tmp);
     const target = scanTargetOf(clf, tmp);
@@ -143,10 +148,8 @@ test('a target over an onnx-engine SentenceCNN loads its own tfjs copy for the g
 
 test('the gains worker: a second thread with its own copy of the model gives the same gains, bit for bit, and takes some of the passes', async () => {
   const { loadOnnxClassifier } = await import('../../../src/models/onnx/classifier.js');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slot-gains-worker-'));
-  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
-  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 40, num_labels: 3, initializer_range: 0.5 }, { seed: 4 });
-  new BertClassifier(model, new WordPieceTokenizer(pieces)).save(tmp);
+  const { tmp, model, clf: saver } = tinyBert('slot-gains-worker', { positions: 40, seed: 4 });
+  saver.save(tmp);
   model.dispose();
   const onnx = await loadOnnxClassifier(tmp);
   const saved = process.env['NLP_BACKDOOR_SCAN_WORKER'];
@@ -219,10 +222,7 @@ test('gainsOf: every pass lands in its groups\' rows whoever runs it, and a pass
 
 test('trigger inversion (DBS) lowers the target\'s loss, leaves the model\'s weights as they were and leaks no tensor', async () => {
   const { liveTensors } = await import('../../../src/models/classifier.js');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'invert-'));
-  const pieces = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 35 }, (_, i) => `p${i}`)];
-  const model = new BertForSequenceClassification({ vocab_size: pieces.length, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24, num_labels: 3, initializer_range: 0.5 }, { seed: 3 });
-  const clf = new BertClassifier(model, new WordPieceTokenizer(pieces));
+  const { tmp, pieces, model, clf } = tinyBert('invert');
   try {
     clf.save(tmp);
     const target = scanTargetOf(clf, tmp);
