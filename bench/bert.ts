@@ -141,3 +141,54 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await benchBertInfer(+(process.argv[3] ?? 10))));
   console.log(JSON.stringify(await benchBertInferOnnx(+(process.argv[3] ?? 10))));
 }
+
+/**
+ * The int8 export (exportBertOnnx `quantize`) against the float32 export of the same weights on the same batch, in
+ * the same call: the bench BERT above and a bert-base-shaped one (12 layers, hidden 768, FFN 3072) at the scan's
+ * batches (64 sequences of 24 pieces). Reports the speed-up and how far int8 logits move (random weights: logits are
+ * small, so the gap is also given relative to their range).
+ */
+export async function benchBertInferOnnxInt8(reps = 5, warmup = 1): Promise<Record<string, unknown>> {
+  await initEngine();
+  const ort = await loadOrt();
+  const { createSession } = await import('../src/models/onnx/runtime.js');
+  const shapes = {
+    bert_4x256: { layers: SHAPE.layers, hidden: SHAPE.hidden, heads: SHAPE.heads, intermediate: SHAPE.intermediate, batch: 64, seq_len: 24 },
+    bert_base: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, batch: 64, seq_len: 24 },
+  };
+  const out: Record<string, unknown> = { bench: 'bert-infer-onnx-int8', threads: (await import('node:os')).availableParallelism(), onnxruntime: ort.env.versions.node };
+  for (const [name, s] of Object.entries(shapes)) {
+    const m = new BertForSequenceClassification(
+      { vocab_size: SHAPE.vocab, hidden_size: s.hidden, num_hidden_layers: s.layers, num_attention_heads: s.heads, intermediate_size: s.intermediate, max_position_embeddings: 512 },
+      { seed: 1 },
+    );
+    const rng = new Rng(4);
+    const n = s.batch * s.seq_len;
+    const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % s.seq_len === 0 ? 101 : 1000 + rng.int(SHAPE.vocab - 1000)));
+    const dims = [s.batch, s.seq_len];
+    const feeds = { input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), dims), token_type_ids: new ort.Tensor('int64', new BigInt64Array(n), dims) };
+    const timed = async (bytes: Uint8Array) => {
+      const session = await createSession(bytes);
+      let logits: Float32Array = new Float32Array(0);
+      for (let i = 0; i < warmup; i++) await session.run(feeds);
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) logits = (await session.run(feeds))['logits']!.data as Float32Array;
+      const ms = (performance.now() - t0) / reps;
+      await session.release();
+      return { ms, logits };
+    };
+    const fp32 = await timed(exportBertOnnx(m));
+    const int8 = await timed(exportBertOnnx(m, { quantize: 'int8' }));
+    m.dispose();
+    let diff = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    fp32.logits.forEach((v, i) => {
+      diff = Math.max(diff, Math.abs(v - int8.logits[i]!));
+      [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    });
+    const seqPerS = (ms: number) => +((s.batch * 1000) / ms).toFixed(1);
+    out[name] = { ...s, int8_seq_per_s: seqPerS(int8.ms), ref_fp32_seq_per_s: seqPerS(fp32.ms), ratio_vs_fp32: +(fp32.ms / int8.ms).toFixed(3), max_abs_diff_vs_fp32: +diff.toExponential(2), diff_of_range: +(diff / (hi - lo)).toFixed(4) };
+  }
+  return out;
+}

@@ -111,6 +111,12 @@ if (want('bert')) {
   }
 }
 
+if (want('bert-int8')) {
+  // the int8 export against the float32 one, same weights and batch (bench/bert.ts benchBertInferOnnxInt8)
+  const { benchBertInferOnnxInt8 } = await import('./bert.js');
+  console.log(JSON.stringify(await benchBertInferOnnxInt8().catch((e: Error) => ({ bench: 'bert-infer-onnx-int8', error: e.message }))));
+}
+
 if (want('trigger-metrics')) {
   // E/S/C of one trigger on 1,000 inputs of the small BERT, onnxruntime vs tfjs (bench/trigger-metrics.ts)
   const { benchTriggerMetrics } = await import('./trigger-metrics.js');

@@ -17,6 +17,8 @@
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
 //        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
+//        [--engine onnx-int8]   (scan with `scan --engine onnx-int8`, the dense layers in int8, into the same file name
+//                                with "-int8" before ".json", and score those)
 //        [--invert-steps N]   (scan with `scan --invert-steps N` into OUT/<id>/scan-inv<N>.json and score those: the
 //                              trigger inversion's steps, 0 = off; default: the scan's own, into scan.json)
 //        [--base DIR]   (BERT models are scanned with `scan --base DIR`, the checkpoint they were fine-tuned from: their
@@ -75,6 +77,7 @@ const { values: o } = parseArgs({
     compare: { type: 'boolean' },
     insertions: { type: 'string', default: '1' },
     profile: { type: 'string', default: 'auto' },
+    engine: { type: 'string' },
     'invert-steps': { type: 'string' },
     base: { type: 'string' },
     'no-ties': { type: 'boolean' },
@@ -106,7 +109,8 @@ if (!['auto', 'full', 'large'].includes(o.profile)) throw new Error(`--profile m
 const invertSteps = o['invert-steps'];
 if (invertSteps !== undefined && !/^\d+$/.test(invertSteps)) throw new Error(`--invert-steps must be a whole number, got ${invertSteps}`);
 if ([insertions > 1, o.profile !== 'auto', invertSteps !== undefined].filter(Boolean).length > 1) throw new Error('--insertions, --profile and --invert-steps: one at a time');
-const scanName = insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'auto' ? `scan-${o.profile}.json` : invertSteps !== undefined ? `scan-inv${invertSteps}.json` : 'scan.json';
+if (o.engine !== undefined && o.engine !== 'onnx-int8') throw new Error(`--engine must be onnx-int8 (the default engine otherwise), got ${o.engine}`);
+const scanName = (insertions > 1 ? `scan-k${insertions}.json` : o.profile !== 'auto' ? `scan-${o.profile}.json` : invertSteps !== undefined ? `scan-inv${invertSteps}.json` : 'scan.json').replace(/\.json$/, o.engine ? '-int8.json' : '.json');
 const scans = [];
 for (const m of manifest.models) {
   if (o.only && !m.id.includes(o.only)) continue;
@@ -115,7 +119,7 @@ for (const m of manifest.models) {
   if (!fs.existsSync(scanFile)) {
     if (o['no-scan']) continue;
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(invertSteps !== undefined ? ['--invert-steps', invertSteps] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : []), ...(o['cnn-base'] && m.arch === 'cnn' ? ['--base', o['cnn-base']] : [])], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'scan', '--model', path.join(dir, 'model'), '--data', path.join(dir, 'clean.tsv'), '--text-column', 'text', '--label-column', 'label', '--out', scanFile, '--top', '1000', ...(insertions > 1 ? ['--insertions', String(insertions)] : []), ...(o.profile !== 'auto' ? ['--profile', o.profile] : []), ...(invertSteps !== undefined ? ['--invert-steps', invertSteps] : []), ...(o.engine ? ['--engine', o.engine] : []), ...(o.base && m.arch !== 'cnn' ? ['--base', o.base] : []), ...(o['cnn-base'] && m.arch === 'cnn' ? ['--base', o['cnn-base']] : [])], { encoding: 'utf8' });
     if (r.status !== 0) {
       console.error(`${m.id}: scan failed\n${r.stderr}`);
       continue;

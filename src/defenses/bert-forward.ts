@@ -64,7 +64,7 @@ export type BertRepresentation = 'pooled' | 'cls';
 
 /** Representations [n, hidden] (row-major) of token-id sequences, from one engine. */
 export interface Representer {
-  engine: 'onnx' | 'tfjs';
+  engine: 'onnx' | 'onnx-int8' | 'tfjs';
   run(seqs: ArrayLike<number>[]): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
@@ -86,12 +86,12 @@ function tfjsRepresenter(model: BertForSequenceClassification, which: BertRepres
 }
 
 /** The same through an in-memory ONNX export on onnxruntime (throws when onnxruntime does not load). */
-async function onnxRepresenter(model: BertForSequenceClassification, which: BertRepresentation, threads?: number): Promise<Representer> {
+async function onnxRepresenter(model: BertForSequenceClassification, which: BertRepresentation, threads?: number, int8 = false): Promise<Representer> {
   const ort = await loadOrt();
-  const session = await createSession(exportBertOnnx(model, { pooledOutput: which === 'pooled', clsState: which === 'cls' }), { threads });
+  const session = await createSession(exportBertOnnx(model, { pooledOutput: which === 'pooled', clsState: which === 'cls', ...(int8 ? { quantize: 'int8' as const } : {}) }), { threads });
   const output = which === 'pooled' ? 'pooled_output' : 'cls_state';
   return {
-    engine: 'onnx',
+    engine: int8 ? 'onnx-int8' : 'onnx',
     run: async (seqs) => {
       const b = padBertBatch(seqs, model.config);
       const dims = [b.batchSize, b.seqLen];
@@ -103,13 +103,13 @@ async function onnxRepresenter(model: BertForSequenceClassification, which: Bert
   };
 }
 
-/** onnxruntime when it loads ('auto'), else tfjs; 'onnx' fails when onnxruntime does not load. */
-export async function bertRepresenter(model: BertForSequenceClassification, which: BertRepresentation, engine: 'auto' | 'onnx' | 'tfjs' = 'auto', threads?: number): Promise<Representer> {
+/** onnxruntime when it loads ('auto'), else tfjs; 'onnx' and 'onnx-int8' (dense layers in int8) fail when onnxruntime does not load. */
+export async function bertRepresenter(model: BertForSequenceClassification, which: BertRepresentation, engine: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs' = 'auto', threads?: number): Promise<Representer> {
   if (engine !== 'tfjs') {
     try {
-      return await onnxRepresenter(model, which, threads);
+      return await onnxRepresenter(model, which, threads, engine === 'onnx-int8');
     } catch (e) {
-      if (engine === 'onnx') throw e;
+      if (engine !== 'auto') throw e;
     }
   }
   return tfjsRepresenter(model, which);

@@ -17,7 +17,7 @@ export interface RepresentationOptions {
 
 /** Texts to representations, one per text; `dispose` frees an onnxruntime session. */
 export interface SentenceRepresenter {
-  readonly engine: 'onnx' | 'tfjs';
+  readonly engine: 'onnx' | 'onnx-int8' | 'tfjs';
   run(texts: string[]): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }

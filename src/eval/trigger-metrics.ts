@@ -27,9 +27,10 @@ export interface TriggerMetricsOptions {
   target?: number;
   /**
    * For a tfjs TextClassifier: 'auto' (default) runs it through onnxruntime (toOnnx) when onnxruntime-node
-   * loads, else tfjs; 'onnx' requires onnxruntime; 'tfjs' keeps tfjs. An AsyncLogitsClassifier runs as is.
+   * loads, else tfjs; 'onnx' requires onnxruntime; 'onnx-int8' too, with a BERT's dense layers in int8
+   * (exportBertOnnx `quantize`); 'tfjs' keeps tfjs. An AsyncLogitsClassifier runs as is.
    */
-  engine?: 'auto' | 'onnx' | 'tfjs';
+  engine?: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs';
   /** onnxruntime intra-op threads when this function creates the session (default: the number of cores) */
   threads?: number;
   /** progress callback, once per round */
@@ -207,10 +208,10 @@ export async function triggerMetrics(
   const engine = opts.engine ?? 'auto';
   if (!('logitsOf' in clf) && engine !== 'tfjs') {
     try {
-      owned = await toOnnx(clf, { threads: opts.threads });
+      owned = await toOnnx(clf, { threads: opts.threads }, engine === 'onnx-int8' ? { quantize: 'int8' } : {});
       run = owned;
     } catch (e) {
-      if (engine === 'onnx') throw e;
+      if (engine !== 'auto') throw e;
     }
   }
   try {

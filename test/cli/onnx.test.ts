@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { createSession } from '../../src/models/onnx/runtime.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { engineFlags, loadEngineClassifier } from '../../src/cli/engine.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 
@@ -54,6 +56,52 @@ test('predict: the onnx engine (default) gives the tfjs logits within 1e-5; expo
   } finally {
     console.error = err;
   }
-  assert.match(messages.join('\n'), /--engine must be auto, onnx or tfjs/);
+  assert.match(messages.join('\n'), /--engine must be auto, onnx, onnx-int8 or tfjs/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('predict --engine onnx-int8: a BERT runs with int8 dense layers (cached as model.int8.onnx), close to tfjs; a SentenceCNN is refused before any work', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-onnx-int8-'));
+  fs.cpSync(path.join(root, 'test/fixtures/bert/tiny'), path.join(dir, 'model'), { recursive: true });
+  const tfjs = await predictions(dir, 'tfjs');
+  const int8 = await predictions(dir, 'onnx-int8');
+  assert.ok(fs.existsSync(path.join(dir, 'model', 'model.int8.onnx')), 'the int8 export is cached');
+  assert.ok(!fs.existsSync(path.join(dir, 'model', 'model.onnx')), 'the float32 export was not written');
+  let range = 0;
+  let diff = 0;
+  int8.forEach((p, i) => {
+    const want = tfjs[i]!.logits;
+    range = Math.max(range, Math.max(...want) - Math.min(...want));
+    p.logits.forEach((v, k) => (diff = Math.max(diff, Math.abs(v - want[k]!))));
+  });
+  assert.ok(diff > 0, 'int8 logits equal float32 ones exactly: nothing was quantised');
+  assert.ok(diff < 0.05 * Math.max(range, 1e-3) || diff < 1e-3, `int8 logits differ by ${diff}`);
+  // a SentenceCNN directory: only config.json's kind is read before the refusal
+  const cnn = path.join(dir, 'cnn');
+  fs.mkdirSync(cnn);
+  fs.writeFileSync(path.join(cnn, 'config.json'), JSON.stringify({ model_type: 'sentence-cnn' }));
+  const messages: string[] = [];
+  const err = console.error;
+  console.error = (m: string) => void messages.push(String(m));
+  try {
+    assert.equal(await main(['predict', '--model', cnn, '--text', 'x', '--engine', 'onnx-int8']), 2);
+  } finally {
+    console.error = err;
+  }
+  assert.match(messages.join('\n'), /onnx-int8 applies to BERT classifiers/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('loadEngineClassifier: under --engine auto, int8WhenAuto runs a BERT on onnx-int8; a named engine is kept', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-engine-'));
+  const model = path.join(dir, 'model');
+  fs.cpSync(path.join(root, 'test/fixtures/bert/tiny'), model, { recursive: true });
+  const args = (engine?: string) => parseArgs(engine ? ['--engine', engine] : [], engineFlags);
+  for (const [engine, int8WhenAuto, want] of [[undefined, true, 'onnx-int8'], [undefined, false, 'onnx'], ['onnx', true, 'onnx'], ['tfjs', true, 'tfjs'], ['onnx-int8', false, 'onnx-int8']] as const) {
+    const r = await loadEngineClassifier(args(engine), model, { int8WhenAuto });
+    assert.equal(r.engine, want, `--engine ${engine ?? 'auto'}, int8WhenAuto ${int8WhenAuto}`);
+    if ('precision' in r.clf) assert.equal(r.clf.precision, want === 'onnx-int8' ? 'int8' : 'float32');
+    await (r.clf as { dispose(): unknown }).dispose();
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });

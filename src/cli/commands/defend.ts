@@ -94,6 +94,7 @@ export const defend: Command = {
     const recipe = attackFromArgs(str(args, 'attack'));
     const input = str(args, 'input');
     const engineName = engineOf(args); // checked before any work
+    if (engineName === 'onnx-int8') throw new UsageError('--engine onnx-int8 is for classifier inference (scan, predict, trigger-metrics); defend runs float32 (auto, onnx or tfjs)');
     if (input && !INPUT_FILTERS.includes(cfg.type)) throw new UsageError(`--input: ${cfg.type} is not an input filter (onion, strip, rap filter inputs)`);
     if (input && !fs.existsSync(input)) throw new UsageError(`--input ${input}: no such file`);
     if (cfg.lmCorpus && !fs.existsSync(cfg.lmCorpus)) throw new UsageError(`--param lmCorpus: no such file ${cfg.lmCorpus}`);

@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { str, num, list, requireStr, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { classifierKindOf } from '../../models/classifier.js';
+import { readDirectoryConfig } from '../../models/bert/checkpoint.js';
 import { classifierLabels, hasClassifierHead } from '../classifier-dir.js';
 import { colOf, fileReadFlags, fileReadOptions } from '../dataset-flags.js';
 import { engineFlags, engineOf, loadEngineClassifier } from '../engine.js';
@@ -18,7 +19,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -76,6 +77,7 @@ export const scan: Command = {
     'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their effect above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours (a SentenceCNN\'s by how far they push the target\'s log-odds, a BERT\'s by flip rate). The score is how far the best one-word candidate stands out from the next candidates, by how far each pushes the target\'s log-odds beyond its close neighbours, words the clean samples tie to their label left out (grown phrases do not make it: a clean classifier whose label is a conjunction of ordinary words has such phrases too); the phrase score, the best grown phrase of 3+ tokens none of whose tokens the clean samples tie to its label against the next candidates, has its own, higher threshold (sentence triggers such as AddSent). ' +
     'Encoders (score: the best gap, how far triggered text lands from clean text (its 3rd nearest clean text) in its own spreads, less that of the candidate with its words replaced by their neighbours in meaning where those land where it does: a task word of a fine-tuned encoder lands with its synonyms and among clean text of its label, a POR trigger on its own vector, far from all clean text): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
+    'Engine: a classifier as costly as bert-base runs its forward passes with the dense layers in int8 under --engine auto (about 1.6 times as fast; --engine onnx keeps float32; docs/onnx.md), smaller ones in float32. ' +
     '`--as encoder` scans a fine-tuned BERT classifier that way (its pooled output; the head is left out), for a backdoor of the pre-trained model it came from; `--check TEXT` measures suspects as given and names the candidates that land where they do. ' +
     'A "clean" verdict means no one-word trigger stood out and no grown phrase stood out past the phrase threshold (about half of the held-out sentence triggers do not: read the candidates); warnings say when the evidence is thin (a model near chance on the samples, a label with few samples); see docs/scanner.md for the limits.',
   async run(args) {
@@ -193,7 +195,9 @@ export const scan: Command = {
     const samples = capStratified(data, maxSamples, seed);
 
     await initEngine();
-    const { clf, engine } = await loadEngineClassifier(args, dir);
+    // a BERT as costly as bert-base runs its forward passes in int8 unless an engine is named (docs/scanner.md, "int8 for large models")
+    const large = kind === 'bert' && bertCostPerToken(readDirectoryConfig(dir)) > LARGE_MODEL_COST;
+    const { clf, engine } = await loadEngineClassifier(args, dir, { int8WhenAuto: large });
     let r;
     const target = scanTargetOf(clf, dir);
     try {

@@ -52,8 +52,8 @@ export interface EncoderScanOptions {
   /** gradient-guided growth of partial triggers: seeds per ranking (default 8; 0 = off), proposals per slot
    *  (32), sequences kept per round (8), longest sequence grown (maxPieces + 1) */
   gradient?: { seeds?: number; proposals?: number; keep?: number; maxPieces?: number };
-  /** forward passes: onnxruntime when it loads (auto, default), or tfjs */
-  engine?: 'auto' | 'onnx' | 'tfjs';
+  /** forward passes: onnxruntime when it loads (auto, default), onnx, onnx-int8 (the dense layers in int8), or tfjs */
+  engine?: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs';
   /** onnxruntime intra-op threads (default: the number of cores) */
   threads?: number;
   batchSize?: number;
@@ -143,7 +143,7 @@ export interface EncoderScanResult {
   score: number;
   measure: EncoderMeasure;
   representation: 'pooler' | 'cls';
-  engine: 'onnx' | 'tfjs';
+  engine: 'onnx' | 'onnx-int8' | 'tfjs';
   candidates: EncoderCandidate[];
   /** the `check` texts, in the order given */
   checked: CheckedTrigger[];
@@ -261,7 +261,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const representer = rep;
     const H = model.config.hidden_size;
     const V = model.config.vocab_size;
-    const bs = opts.batchSize ?? (representer.engine === 'onnx' ? 512 : 128);
+    const bs = opts.batchSize ?? (representer.engine !== 'tfjs' ? 512 : 128);
     const probesN = opts.probes ?? 4;
     const beam = opts.beam ?? 8;
     const maxPieces = opts.maxPieces ?? 3;

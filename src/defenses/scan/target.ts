@@ -12,6 +12,7 @@ import { bertEncoderForward, type BertForSequenceClassification } from '../../mo
 import { padBertBatch } from '../../models/bert/batch.js';
 import { dense } from '../../models/bert/ops.js';
 import type { BertParams } from '../../models/bert/params.js';
+import type { BertConfig } from '../../models/bert/config.js';
 import { readCheckpoint } from '../../models/bert/checkpoint.js';
 import { readDirectoryConfig } from '../../models/bert/checkpoint.js';
 import { readNamedWeights } from '../../models/named-weights.js';
@@ -490,8 +491,7 @@ export function scanTargetOf(clf: TextClassifier | AsyncLogitsClassifier, dir: s
     candidateIds: tokens.map((_, i) => i).filter((i) => i < emb.rows && tokens[i] !== undefined && !isBertSpecial(tokens[i]!)),
     embeddings: { data: emb.data, dim: emb.dim, has: new Uint8Array(emb.rows).fill(1) },
     maxLen: Math.min(128, config.max_position_embeddings),
-    // per layer: the query, key, value and output projections (4 H²) and the feed-forward (2 H I)
-    costPerToken: config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size),
+    costPerToken: bertCostPerToken(config),
     encode: (text) => Array.from(clf.encode(text)),
     insertRange: (seq) => [1, Math.max(1, seq.length - 1)],
     logits,
@@ -516,3 +516,8 @@ export function renderPieces(pieces: readonly string[]): string {
   return s;
 }
 
+
+/** A BERT's multiply-adds per token: per layer the query, key, value and output projections (4 H²) and the feed-forward (2 H I). */
+export function bertCostPerToken(config: Pick<BertConfig, 'num_hidden_layers' | 'hidden_size' | 'intermediate_size'>): number {
+  return config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size);
+}

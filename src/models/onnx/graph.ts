@@ -1,14 +1,14 @@
 // ONNX ModelProto/GraphProto/NodeProto/TensorProto/ValueInfoProto written with the hand encoder in
 // protobuf.ts. Field numbers are those of onnx/onnx.proto (IR version 8, the default opset domain). Only
 // what the exports in this folder need: float32/int64 tensors, int/float/ints/string attributes, tensor
-// inputs and outputs with fixed or symbolic dimensions.
+// inputs and outputs with fixed or symbolic dimensions. Nodes may name an operator domain (com.microsoft).
 import { Message } from './protobuf.js';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
 
 /** TensorProto.DataType */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 export type ElemType = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType */
@@ -20,9 +20,10 @@ export type Attr = { i: number } | { f: number } | { ints: number[] } | { s: str
 /** A dimension: a fixed size or a symbolic name ("batch"). */
 export type Dim = number | string;
 
-type TensorData = Float32Array | BigInt64Array | Int32Array;
+type TensorData = Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
-const elemTypeOf = (d: TensorData): ElemType => (d instanceof Float32Array ? DataType.FLOAT : d instanceof BigInt64Array ? DataType.INT64 : DataType.INT32);
+const elemTypeOf = (d: TensorData): ElemType =>
+  d instanceof Float32Array ? DataType.FLOAT : d instanceof BigInt64Array ? DataType.INT64 : d instanceof Int8Array ? DataType.INT8 : d instanceof Uint8Array ? DataType.UINT8 : DataType.INT32;
 
 /** TensorProto with the values as raw little-endian bytes (raw_data; x86 and ARM hosts are little endian). */
 function tensorProto(name: string, dims: number[], data: TensorData): Message {
@@ -64,6 +65,7 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   private readonly constants = new Map<string, string>();
   private counter = 0;
+  private readonly domains = new Set<string>();
 
   constructor(readonly name: string) {}
 
@@ -109,13 +111,17 @@ export class GraphBuilder {
     return n;
   }
 
-  /** A node; returns the name of its output. */
-  op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, outName?: string): string {
+  /** A node (of the default domain, or of `domain`, e.g. com.microsoft); returns the name of its output. */
+  op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, outName?: string, domain = ''): string {
     const out = this.fresh(outName ?? `${opType}_${this.counter++}`);
     const m = new Message();
     for (const i of inputs) m.string(1, i);
     m.string(2, out).string(3, `${opType}_node_${this.nodes.length}`).string(4, opType);
     for (const [k, a] of Object.entries(attrs)) m.message(5, attributeProto(k, a));
+    if (domain) {
+      m.string(7, domain);
+      this.domains.add(domain);
+    }
     this.nodes.push(m);
     return out;
   }
@@ -134,6 +140,7 @@ export class GraphBuilder {
     if (opts.docString) m.string(6, opts.docString);
     m.message(7, g);
     m.message(8, new Message().string(1, '').int(2, OPSET));
+    for (const d of this.domains) m.message(8, new Message().string(1, d).int(2, 1));
     for (const [k, v] of Object.entries(opts.metadata ?? {})) m.message(14, new Message().string(1, k).string(2, v));
     return m.toBytes();
   }

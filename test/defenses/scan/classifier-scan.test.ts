@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, bertCostPerToken, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -371,6 +371,10 @@ test('the profile: large-model settings above LARGE_MODEL_COST multiply-adds per
   assert.equal(resolveProfile(base, 'full'), 'full');
   assert.equal(resolveProfile(small, 'large'), 'large');
   assert.ok(LARGE_MODEL_COST > 0.79e6 && LARGE_MODEL_COST < 85e6);
+  // the cost of a BERT from its config (the scan's int8 rule reads it before loading): bert-base 84.9M, the shipped small BERT 0.79M
+  assert.equal(bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 }), 12 * (4 * 768 ** 2 + 2 * 768 * 3072));
+  assert.ok(bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 }) > LARGE_MODEL_COST);
+  assert.ok(bertCostPerToken({ num_hidden_layers: 4, hidden_size: 128, intermediate_size: 512 }) < LARGE_MODEL_COST);
 });
 
 test('the ranking key: flip rate above the close neighbours and the parts, at the better position', () => {

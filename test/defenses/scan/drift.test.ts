@@ -260,6 +260,16 @@ test('a tiny BERT fine-tuned from a saved base with the trigger "xq": its two pi
     }
     // a printed candidate that does not type as its pieces says which pieces were measured
     for (const c of (j.candidates as ClassifierCandidate[]).slice(0, 5).filter((c) => c.typed === false)) assert.ok(run.out.includes(`(pieces ${c.ids.map((id) => target.tokens[id]).join(' ')}: typed as text it gives other tokens)`), run.out);
+    // the same scan with the dense layers in int8 (`--engine onnx-int8`): recorded as such, the same first candidate
+    // and letter pair, flip rates within a few samples of the float32 ones
+    const out8 = path.join(tmp, 'xq-scan-int8.json');
+    const run8 = await cli(['scan', '--model', modelDir, '--as', 'classifier', '--data', data, '--out', out8, '--base', baseDir, '--engine', 'onnx-int8', '--top', '50']);
+    assert.equal(run8.code, 0, run8.out);
+    const j8 = JSON.parse(fs.readFileSync(out8, 'utf8'));
+    assert.equal(j8.engine, 'onnx-int8');
+    assert.equal(j8.letter_pair.trigger, 'xq');
+    assert.equal(j8.candidates[0].trigger, j.candidates[0].trigger, `int8 first ${j8.candidates[0].trigger}, float32 first ${j.candidates[0].trigger}`);
+    assert.ok(Math.abs(j8.candidates[0].flip_rate - j.candidates[0].flip_rate) <= 0.1, `first candidate flips ${j8.candidates[0].flip_rate} (int8) and ${j.candidates[0].flip_rate}`);
   } finally {
     await target.dispose?.();
     await clf.dispose();
