@@ -8,7 +8,7 @@ import { loadOnnxClassifier, loadOrt } from '../models/onnx/index.js';
 export const engineFlags: Record<string, FlagSpec> = {
   engine: {
     type: 'string',
-    description: 'auto (onnx, else tfjs), onnx (onnxruntime-node; caches DIR/model.onnx), onnx-int8 (BERT: dense layers in int8, about 2x faster on bert-base, logits within ~1%; caches DIR/model.int8.onnx) or tfjs',
+    description: 'auto (onnx, else tfjs), onnx (onnxruntime-node; caches DIR/model.onnx), onnx-int8 (BERT: dense layers in int8, about 2x faster on bert-base, logits within ~2% of their range; caches DIR/model.int8.onnx) or tfjs',
     default: 'auto',
   },
   threads: { type: 'string', description: 'onnx engine: intra-op threads (default: number of cores)' },

@@ -516,7 +516,6 @@ export function renderPieces(pieces: readonly string[]): string {
   return s;
 }
 
-
 /** A BERT's multiply-adds per token: per layer the query, key, value and output projections (4 H²) and the feed-forward (2 H I). */
 export function bertCostPerToken(config: Pick<BertConfig, 'num_hidden_layers' | 'hidden_size' | 'intermediate_size'>): number {
   return config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size);

@@ -176,7 +176,7 @@ export interface OnnxOptions extends SessionOptions {
   maxLength?: number;
   /**
    * BERT: `int8` runs the encoder's dense layers dynamically quantised (exportBertOnnx `quantize`; about twice
-   * as fast on a bert-base-sized model, logits within about 1%: docs/onnx.md "int8"), cached as
+   * as fast on a bert-base-sized model, logits within about 2% of their range: docs/onnx.md "int8"), cached as
    * <dir>/model.int8.onnx. A SentenceCNN has no int8 export (refused).
    */
   quantize?: 'int8';
