@@ -1,6 +1,6 @@
 // ONNX ModelProto/GraphProto/NodeProto/TensorProto/ValueInfoProto written with the hand encoder in
 // protobuf.ts. Field numbers are those of onnx/onnx.proto (IR version 8, the default opset domain). Only
-// what the exports in this folder need: float32/int64 tensors, int/float/ints/string attributes, tensor
+// what the exports in this folder need: float32/int64/int8/uint8 tensors, int/float/ints/string attributes, tensor
 // inputs and outputs with fixed or symbolic dimensions. Nodes may name an operator domain (com.microsoft).
 import { Message } from './protobuf.js';
 
