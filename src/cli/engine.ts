@@ -30,7 +30,8 @@ export function engineOf(args: ParsedArgs): EngineName {
  */
 export async function loadEngineClassifier(args: ParsedArgs, dir: string, opts: { maxLength?: number; int8WhenAuto?: boolean } = {}): Promise<{ clf: TextClassifier | AsyncLogitsClassifier; engine: 'onnx' | 'onnx-int8' | 'tfjs' }> {
   const asked = engineOf(args);
-  if (asked === 'onnx-int8' && classifierKindOf(dir) !== 'bert') throw new UsageError(`--engine onnx-int8 applies to BERT classifiers; ${dir} holds a ${classifierKindOf(dir)} (use --engine onnx)`);
+  const bert = asked === 'onnx-int8' || opts.int8WhenAuto ? classifierKindOf(dir) === 'bert' : false;
+  if (asked === 'onnx-int8' && !bert) throw new UsageError(`--engine onnx-int8 applies to BERT classifiers; ${dir} holds a SentenceCNN (use --engine onnx)`);
   const threads = num(args, 'threads', { int: true, min: 1 });
   let useOnnx = asked !== 'tfjs';
   if (asked === 'auto') {
@@ -41,7 +42,7 @@ export async function loadEngineClassifier(args: ParsedArgs, dir: string, opts: 
       useOnnx = false;
     }
   }
-  const engine = asked === 'auto' && useOnnx && opts.int8WhenAuto && classifierKindOf(dir) === 'bert' ? 'onnx-int8' : asked;
+  const engine = asked === 'auto' && useOnnx && opts.int8WhenAuto && bert ? 'onnx-int8' : asked;
   if (engine === 'onnx-int8') return { clf: await loadOnnxClassifier(dir, { threads, maxLength: opts.maxLength, quantize: 'int8' }), engine: 'onnx-int8' };
   if (useOnnx) return { clf: await loadOnnxClassifier(dir, { threads, maxLength: opts.maxLength }), engine: 'onnx' };
   return { clf: await loadClassifier(dir, { maxLength: opts.maxLength }), engine: 'tfjs' };

@@ -12,7 +12,7 @@ import { fileReadFlags, fileReadOptions } from '../dataset-flags.js';
 export const predict: Command = {
   name: 'predict',
   summary: 'classify texts with a trained model directory (SentenceCNN or BERT family)',
-  usage: '--model DIR (--input FILE [--text-column C] | --text "...") [--out preds.jsonl] [--engine auto|onnx|tfjs]',
+  usage: '--model DIR (--input FILE [--text-column C] | --text "...") [--out preds.jsonl] [--engine auto|onnx|onnx-int8|tfjs]',
   flags: {
     model: { type: 'string', description: 'model directory (a train/run output\'s model/ folder, or a Hugging Face BERT folder)' },
     input: { type: 'string', description: 'input file: csv, tsv, jsonl or plain lines (.txt: one text per line)' },

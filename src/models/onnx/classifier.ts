@@ -21,7 +21,11 @@ import { createSession, loadOrt, type OrtModule, type OrtSession, type SessionOp
 /** The ONNX model (encoded bytes) of a BERT or SentenceCNN classifier (BERT: with the export options given). */
 export function exportOnnx(clf: TextClassifier, bert: BertExportOptions = {}): Uint8Array {
   if (clf instanceof BertClassifier) return exportBertOnnx(clf.model, bert);
-  if (clf instanceof CnnClassifier) return exportCnnOnnx(clf.model);
+  if (clf instanceof CnnClassifier) {
+    // the option would otherwise be dropped, and the session labelled int8 (toOnnx) while running float32
+    if (bert.quantize) throw new Error('int8 inference applies to BERT classifiers only (this is a SentenceCNN); use the float32 onnx engine');
+    return exportCnnOnnx(clf.model);
+  }
   throw new Error(`no ONNX export for classifier kind "${clf.kind}"`);
 }
 
