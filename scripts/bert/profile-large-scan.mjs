@@ -2,7 +2,8 @@
 // Where a classifier scan's time goes: runs scanClassifier (large profile unless OPTIONS say otherwise) on a model
 // directory and samples, timing every forward pass (onnxruntime `logits`) and every gradient call (tfjs
 // `slotGains`), and prints the stage progress, the scan's stats and the totals (docs/scanner.md, large models).
-//   npx tsc -p . && node scripts/bert/profile-large-scan.mjs DIR SAMPLES.tsv ['{"sweep":64,"shortlist":1,...}']
+//   npx tsc -p . && node scripts/bert/profile-large-scan.mjs DIR SAMPLES.tsv ['{"sweep":64,"shortlist":1,...}'] [int8]
+// (int8: the forward passes on the int8 export, as `scan --engine onnx-int8`)
 // SAMPLES.tsv: text in the first column, the label (a name of the model's config or its index) in the second,
 // a header row.
 import fs from 'node:fs';
@@ -11,10 +12,10 @@ import { loadOnnxClassifier } from '../../dist/src/models/onnx/index.js';
 import { scanTargetOf } from '../../dist/src/defenses/scan/target.js';
 import { scanClassifier } from '../../dist/src/defenses/scan/classifier-scan.js';
 
-const [dir, data, optsJson] = process.argv.slice(2);
-if (!dir || !data) throw new Error('usage: profile-large-scan.mjs DIR SAMPLES.tsv [OPTIONS_JSON]');
+const [dir, data, optsJson, quant] = process.argv.slice(2);
+if (!dir || !data || (quant !== undefined && quant !== 'int8')) throw new Error('usage: profile-large-scan.mjs DIR SAMPLES.tsv [OPTIONS_JSON] [int8]');
 await initEngine();
-const clf = await loadOnnxClassifier(dir, {});
+const clf = await loadOnnxClassifier(dir, quant ? { quantize: 'int8' } : {});
 const target = scanTargetOf(clf, dir);
 const samples = fs
   .readFileSync(data, 'utf8')

@@ -16,7 +16,7 @@
 //        [--no-phrase]   (the verdict from the word score alone, without the phrase score's own threshold: before the sixteenth round)
 //        [--score-kind word|outlier]   (the library's wordScore, default, or the fourth round's outlierScore)
 //        [--insertions K]   (scan with `scan --insertions K` into OUT/<id>/scan-k<K>.json and score those; default 1: scan.json)
-//        [--profile full|large]   (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
+//        [--profile full|large|quick] (scan with `scan --profile P` into OUT/<id>/scan-<P>.json and score those; default auto: scan.json)
 //        [--engine onnx-int8]   (scan with `scan --engine onnx-int8`, the dense layers in int8, into the same file name
 //                                with "-int8" before ".json", and score those)
 //        [--invert-steps N]   (scan with `scan --invert-steps N` into OUT/<id>/scan-inv<N>.json and score those: the
@@ -105,7 +105,7 @@ const effective = (m) => (m.asr !== null && m.asr !== undefined ? m.asr >= MIN_A
 
 const insertions = Number(o.insertions);
 if (!(Number.isInteger(insertions) && insertions >= 1 && insertions <= 5)) throw new Error(`--insertions must be 1-5, got ${o.insertions}`);
-if (!['auto', 'full', 'large'].includes(o.profile)) throw new Error(`--profile must be auto, full or large, got ${o.profile}`);
+if (!['auto', 'full', 'large', 'quick'].includes(o.profile)) throw new Error(`--profile must be auto, full, large or quick, got ${o.profile}`);
 const invertSteps = o['invert-steps'];
 if (invertSteps !== undefined && !/^\d+$/.test(invertSteps)) throw new Error(`--invert-steps must be a whole number, got ${invertSteps}`);
 if ([insertions > 1, o.profile !== 'auto', invertSteps !== undefined].filter(Boolean).length > 1) throw new Error('--insertions, --profile and --invert-steps: one at a time');

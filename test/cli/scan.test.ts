@@ -130,7 +130,7 @@ test('--profile and --sweep: a gradient pre-ranked sweep is recorded in the resu
   const data = tsv('data3.tsv', rows(24));
   let r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--profile', 'fastest']);
   assert.equal(r.code, 2, r.out);
-  assert.match(r.out, /--profile must be one of auto, full, large, got "fastest"/);
+  assert.match(r.out, /--profile must be one of auto, full, large, quick, got "fastest"/);
   assert.ok(!fs.existsSync(out));
   r = await cli(['scan', '--model', model, '--data', data, '--out', out, '--sweep', '4', '--engine', 'tfjs']);
   assert.equal(r.code, 0, r.out);

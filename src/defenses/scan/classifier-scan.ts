@@ -257,7 +257,7 @@ export interface ClassifierScanResult {
     vocabulary: number;
     swept: number;
     /** the settings' profile (ClassifierScanOptions.profile, resolved) */
-    profile: 'full' | 'large';
+    profile: ResolvedProfile;
     /** whether the swept tokens were chosen by their gradient gain (ClassifierScanOptions.sweep) rather than all tried */
     pre_ranked: boolean;
     probes: number;
@@ -730,8 +730,10 @@ export function orderCandidates(all: readonly ClassifierCandidate[], rank: RankO
   return listed;
 }
 
-export const SCAN_PROFILES = ['auto', 'full', 'large'] as const;
+export const SCAN_PROFILES = ['auto', 'full', 'large', 'quick'] as const;
 export type ScanProfile = (typeof SCAN_PROFILES)[number];
+/** A profile as a scan runs it (`auto` resolved). */
+export type ResolvedProfile = Exclude<ScanProfile, 'auto'>;
 /**
  * Multiply-adds per token (ScanTarget.costPerToken) above which `auto` takes the large-model settings: the
  * shipped small BERT costs 0.79M, a SentenceCNN 0.12-0.36M (100-300-dimensional embeddings), bert-base 85M (100× the small BERT, whose scans
@@ -741,9 +743,25 @@ export const LARGE_MODEL_COST = 8e6;
 /** The large-model settings (docs/scanner.md: their cost on bert-base and what they keep of the full scan's findings on the small BERTs). */
 export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, phraseFrom: 5, flipSamples: 48, grow: { seeds: 8, samples: 16, proposals: 8, maxLen: 3 } } as const satisfies Partial<ClassifierScanOptions>;
 
+/**
+ * The quick settings: the large profile cut to fit a bert-base classifier's scan into 5 minutes on 2 cores
+ * (docs/scanner.md, "The quick profile"): 192 swept tokens per target, shortlists of 4 with one neighbour, phrases
+ * of the best 2, flip rates on 24 samples per target (MIN_FLIP_SAMPLES is 20), a growth of 4 seeds over 8 samples
+ * up to 2 tokens, 2 of its phrases per target reported.
+ */
+export const QUICK_MODEL_SETTINGS = { sweep: 192, shortlist: 4, neighbors: 1, phraseFrom: 2, flipSamples: 24, grow: { seeds: 4, samples: 8, proposals: 4, maxLen: 2, report: 2 } } as const satisfies Partial<ClassifierScanOptions>;
+const PROFILE_SETTINGS = { large: LARGE_MODEL_SETTINGS, quick: QUICK_MODEL_SETTINGS } as const;
+
 /** The profile `profile` resolves to for this target. */
-export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): 'full' | 'large' {
+export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): ResolvedProfile {
   return profile === 'auto' ? (target.costPerToken > LARGE_MODEL_COST ? 'large' : 'full') : profile;
+}
+
+/** The options a scan runs with: the profile's settings under those given explicitly (the growth's merged field by field). */
+export function profileOptions(profile: ResolvedProfile, options: ClassifierScanOptions): ClassifierScanOptions {
+  if (profile === 'full') return options;
+  const set = PROFILE_SETTINGS[profile];
+  return { ...set, ...options, grow: { ...set.grow, ...options.grow } };
 }
 
 /** The samples as the scan reads them: token ids, cut to leave room for a two-token phrase per insertion (BERT keeps its final [SEP]). */
@@ -842,7 +860,7 @@ export function withDriftSlot(ordered: readonly ClassifierCandidate[], slotIds: 
 export async function scanClassifier(target: ScanTarget, samples: readonly ScanSample[], options: ClassifierScanOptions): Promise<ClassifierScanResult> {
   const t0 = performance.now();
   const profile = resolveProfile(target, options.profile);
-  const opts: ClassifierScanOptions = profile === 'large' ? { ...LARGE_MODEL_SETTINGS, ...options, grow: { ...LARGE_MODEL_SETTINGS.grow, ...options.grow } } : options;
+  const opts = profileOptions(profile, options);
   const C = target.labelNames.length;
   const probesPerLabel = opts.probesPerLabel ?? 5;
   const shortlist = opts.shortlist ?? 16;

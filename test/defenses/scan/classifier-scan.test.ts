@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, LARGE_MODEL_COST, bertCostPerToken, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, profileOptions, LARGE_MODEL_COST, LARGE_MODEL_SETTINGS, QUICK_MODEL_SETTINGS, bertCostPerToken, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -107,6 +107,12 @@ test('the planted BadNets word is the top candidate of the backdoored twin, and 
     assert.ok(fast.stats.swept <= 80 && fast.stats.swept >= 40, `swept ${fast.stats.swept}`);
     assert.equal(fast.candidates[0]!.trigger, 'cf', `top candidates ${fast.candidates.slice(0, 5).map((c) => c.trigger).join(', ')}`);
     assert.ok(fast.stats.forward_passes < bd.scan.stats.forward_passes / 5, `${fast.stats.forward_passes} passes vs ${bd.scan.stats.forward_passes}`);
+    // the quick settings (shorter lists, fewer flip samples, a smaller growth) on the same sweep: "cf" still first,
+    // in fewer passes than the large profile's
+    const quick = await scanClassifier(scanTargetOf(bd.clf, ''), samples, { seed: 0, profile: 'quick', sweep: 40 });
+    assert.equal(quick.stats.profile, 'quick');
+    assert.equal(quick.candidates[0]!.trigger, 'cf', `top candidates ${quick.candidates.slice(0, 5).map((c) => c.trigger).join(', ')}`);
+    assert.ok(quick.stats.forward_passes < fast.stats.forward_passes, `${quick.stats.forward_passes} passes vs ${fast.stats.forward_passes}`);
   } finally {
     bd.clf.dispose();
     clean.clf.dispose();
@@ -371,6 +377,16 @@ test('the profile: large-model settings above LARGE_MODEL_COST multiply-adds per
   assert.equal(resolveProfile(base, 'full'), 'full');
   assert.equal(resolveProfile(small, 'large'), 'large');
   assert.ok(LARGE_MODEL_COST > 0.79e6 && LARGE_MODEL_COST < 85e6);
+  assert.equal(resolveProfile(base, 'quick'), 'quick');
+  // a profile's settings under those given: the growth merged field by field; full adds nothing
+  const o = profileOptions('quick', { seed: 1, flipSamples: 40, grow: { seeds: 6 } });
+  assert.equal(o.flipSamples, 40);
+  assert.equal(o.sweep, QUICK_MODEL_SETTINGS.sweep);
+  assert.deepEqual(o.grow, { ...QUICK_MODEL_SETTINGS.grow, seeds: 6 });
+  assert.deepEqual(profileOptions('full', { seed: 1 }), { seed: 1 });
+  assert.equal(profileOptions('large', { seed: 1 }).sweep, LARGE_MODEL_SETTINGS.sweep);
+  // quick cuts every stage of large
+  assert.ok(QUICK_MODEL_SETTINGS.sweep < LARGE_MODEL_SETTINGS.sweep && QUICK_MODEL_SETTINGS.flipSamples < LARGE_MODEL_SETTINGS.flipSamples && QUICK_MODEL_SETTINGS.grow.seeds < LARGE_MODEL_SETTINGS.grow.seeds);
   // the cost of a BERT from its config (the scan's int8 rule reads it before loading): bert-base 84.9M, the shipped small BERT 0.79M
   assert.equal(bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 }), 12 * (4 * 768 ** 2 + 2 * 768 * 3072));
   assert.ok(bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 }) > LARGE_MODEL_COST);
