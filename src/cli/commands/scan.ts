@@ -242,7 +242,7 @@ export const scan: Command = {
       seed,
       versions: versions(),
     });
-    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; phrase score ${f3(r.phrase_score)}, threshold ${phraseThreshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : r.stats.profile === 'quick' ? '; quick settings, which find less: docs/scanner.md' : ''})`);
+    console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; phrase score ${f3(r.phrase_score)}, threshold ${phraseThreshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : r.stats.profile === 'quick' ? '; quick settings: on small BERTs their verdict flagged 4 of 8 clean models, so read it as triage and rescan with --profile large before concluding (docs/scanner.md, "The quick profile")' : ''})`);
     if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold, one standard deviation of the zoo's small BERT's scores over seeds and samples: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates

@@ -747,7 +747,9 @@ export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, ph
  * The quick settings: the large profile cut to fit a bert-base classifier's scan into 5 minutes on 2 cores
  * (docs/scanner.md, "The quick profile"): 192 swept tokens per target, shortlists of 4 with one neighbour, phrases
  * of the best 2, flip rates on 24 samples per target (MIN_FLIP_SAMPLES is 20), a growth of 4 seeds over 8 samples
- * up to 2 tokens, 2 of its phrases per target reported.
+ * up to 2 tokens, 2 of its phrases per target reported. Only when asked for: on small BERTs it kept all but one of
+ * the large profile's planted triggers in the top 5 but its verdict flagged 4 of 8 clean models against 2, so
+ * `auto` keeps large.
  */
 export const QUICK_MODEL_SETTINGS = { sweep: 192, shortlist: 4, neighbors: 1, phraseFrom: 2, flipSamples: 24, grow: { seeds: 4, samples: 8, proposals: 4, maxLen: 2, report: 2 } } as const satisfies Partial<ClassifierScanOptions>;
 const PROFILE_SETTINGS = { large: LARGE_MODEL_SETTINGS, quick: QUICK_MODEL_SETTINGS } as const;
