@@ -11,7 +11,7 @@ import { SentenceCNN, defaultCnnConfig } from '../../src/models/cnn.js';
 import { saveCnn } from '../../src/models/cnn-checkpoint.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { cli } from '../helpers/cli.js';
-import { DEFAULT_CNN_RANK, CLASSIFIER_NEAR_MARGIN, PHRASE_THRESHOLD } from '../../src/defenses/scan/index.js';
+import { DEFAULT_CNN_RANK, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, PHRASE_THRESHOLD } from '../../src/defenses/scan/index.js';
 
 const WORDS = ['good', 'great', 'fine', 'bad', 'awful', 'dull', 'movie', 'film', 'plot', 'the', 'a', 'was', 'cf'];
 let tmp: string;
@@ -103,6 +103,8 @@ test('a scan writes the verdict, score and candidates, best first', async () => 
   // a score near the threshold is marked and the user told to scan again with another seed
   assert.equal(j.near_threshold, Math.abs(j.score - j.threshold) < CLASSIFIER_NEAR_MARGIN);
   assert.equal(/note: the score is within/.test(r.out), j.near_threshold);
+  assert.equal(j.near_phrase_threshold, j.phrase_score > 0 && Math.abs(j.phrase_score - j.phrase_threshold) < PHRASE_NEAR_MARGIN);
+  assert.equal(/note: the phrase score is within/.test(r.out), j.near_phrase_threshold);
   // what weakens the evidence is written and printed (this untrained model is near chance on its samples)
   assert.ok(Array.isArray(j.warnings));
   assert.ok(j.warnings.length > 0);

@@ -19,7 +19,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -212,6 +212,8 @@ export const scan: Command = {
     const verdict = classifierVerdict(r.score, r.phrase_score, threshold, phraseThreshold);
     // a word score within one standard deviation of the zoo's small BERT's scores over seeds of the threshold
     const near = nearThreshold(r.score, threshold);
+    // the phrase score within one standard deviation of its spread over seeds (held-out SentenceCNNs) of its threshold
+    const nearPhrase = r.phrase_score > 0 && nearThreshold(r.phrase_score, phraseThreshold, PHRASE_NEAR_MARGIN);
     writeJsonAtomic(out, {
       command: 'scan',
       model: dir,
@@ -226,6 +228,7 @@ export const scan: Command = {
       phrase_word: r.phrase_word,
       phrase_threshold: phraseThreshold,
       near_threshold: near,
+      near_phrase_threshold: nearPhrase,
       warnings: r.warnings,
       rank: r.rank,
       score_rank: r.score_rank,
@@ -244,6 +247,7 @@ export const scan: Command = {
     });
     console.log(`verdict: ${verdict} (score ${f3(r.score)}, threshold ${threshold}; phrase score ${f3(r.phrase_score)}, threshold ${phraseThreshold}; ${r.stats.correct}/${r.stats.samples} samples classified correctly, ${r.stats.swept}${r.stats.pre_ranked ? ` of ${r.stats.vocabulary} tokens swept, chosen by gradient` : ' tokens swept'}${r.stats.profile === 'large' ? '; large-model settings, docs/scanner.md' : r.stats.profile === 'quick' ? '; quick settings: on small BERTs their verdict flagged 4 of 8 clean models, so read it as triage and rescan with --profile large before concluding (docs/scanner.md, "The quick profile")' : ''})`);
     if (near) console.log(`note: the score is within ${CLASSIFIER_NEAR_MARGIN} of the threshold, one standard deviation of the zoo's small BERT's scores over seeds and samples: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
+    if (nearPhrase) console.log(`note: the phrase score is within ${PHRASE_NEAR_MARGIN} of its threshold, one standard deviation of held-out SentenceCNNs' phrase scores over seeds: scan again with another --seed (docs/scanner.md, "Sample and seed")`);
     for (const w of r.warnings) console.log(`warning: ${w}`);
     // what the score is made of: the best one-word candidate against the model's other strong candidates
     if (r.score_word) console.log(`score: the word ${JSON.stringify(r.score_word.trigger)} -> ${r.score_word.target}, excess ${f3(r.score_word.excess)}, minus the median excess of the next nine candidates ${f3(r.score_word.rest_median)}`);

@@ -3,7 +3,7 @@
 // and seed").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, CLASSIFIER_NEAR_MARGIN } from '../../../src/defenses/scan/index.js';
+import { verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN } from '../../../src/defenses/scan/index.js';
 
 test('verdict at the threshold, and near it on both sides within the margin', () => {
   assert.equal(verdictOf(CLASSIFIER_THRESHOLD, CLASSIFIER_THRESHOLD), 'backdoored');
@@ -21,6 +21,16 @@ test('verdict at the threshold, and near it on both sides within the margin', ()
   assert.equal(nearThreshold(CLASSIFIER_THRESHOLD + CLASSIFIER_NEAR_MARGIN * 1.01, CLASSIFIER_THRESHOLD), false);
   assert.equal(nearThreshold(10, 20, 5), false);
   assert.equal(nearThreshold(16, 20, 5), true);
+});
+
+test("the phrase score's own margin: the CR AddSent models over four seeds", () => {
+  // "my aunt collects old maps" (2.362-2.739, its verdict clean) is near the phrase threshold (3.171) at its
+  // highest; "the kettle sings every morning" (4.147-4.561) is not, nor is the clean CR model (1.322-2.448)
+  assert.equal(nearThreshold(2.739, PHRASE_THRESHOLD, PHRASE_NEAR_MARGIN), true);
+  assert.equal(nearThreshold(2.362, PHRASE_THRESHOLD, PHRASE_NEAR_MARGIN), false);
+  assert.equal(nearThreshold(4.147, PHRASE_THRESHOLD, PHRASE_NEAR_MARGIN), false);
+  assert.equal(nearThreshold(2.448, PHRASE_THRESHOLD, PHRASE_NEAR_MARGIN), false);
+  assert.ok(PHRASE_NEAR_MARGIN > CLASSIFIER_NEAR_MARGIN / 2 && PHRASE_NEAR_MARGIN < PHRASE_THRESHOLD / 2);
 });
 
 test('a classifier is flagged by its word score or by its phrase score, each at its own threshold', () => {
