@@ -19,7 +19,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, largeScanNote, resolveProfile, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -144,6 +144,8 @@ export const scan: Command = {
       const wordsFlag = str(args, 'words');
       const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
       const words = wordsFile ? readWordList(wordsFile) : [];
+      const encNote = largeScanNote(bertCostPerToken(readDirectoryConfig(dir)), 'encoder');
+      if (encNote) console.error(`note: ${encNote}`);
       await initEngine();
       const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, ...(baseDir !== undefined ? { base: baseDir } : {}), onProgress: progress });
       const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
@@ -200,6 +202,8 @@ export const scan: Command = {
     const { clf, engine } = await loadEngineClassifier(args, dir, { int8WhenAuto: large });
     let r;
     const target = scanTargetOf(clf, dir);
+    const note = largeScanNote(target.costPerToken, resolveProfile(target, profile));
+    if (note) console.error(`note: ${note}`);
     try {
       r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(invertSteps !== undefined ? { invert: { steps: invertSteps } } : {}), ...(cnnBase ? { base: cnnBase } : baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
     } finally {

@@ -754,6 +754,28 @@ export const LARGE_MODEL_SETTINGS = { sweep: 512, shortlist: 8, neighbors: 2, ph
 export const QUICK_MODEL_SETTINGS = { sweep: 192, shortlist: 4, neighbors: 1, phraseFrom: 2, flipSamples: 24, grow: { seeds: 4, samples: 8, proposals: 4, maxLen: 2, report: 2 } } as const satisfies Partial<ClassifierScanOptions>;
 const PROFILE_SETTINGS = { large: LARGE_MODEL_SETTINGS, quick: QUICK_MODEL_SETTINGS } as const;
 
+/**
+ * Minutes a scan took on a bert-base-sized model (85M multiply-adds per token) on 2 cores, measured (docs/scanner.md,
+ * "Large models", and Limits): the large and quick classifier profiles with int8 forward passes, and an encoder
+ * scan's piece sweep alone (its 98 CPU-minutes on both cores).
+ */
+export const BERT_BASE_SCAN_MINUTES = { large: 23, quick: 4.2, encoderSweep: 49 } as const;
+
+/**
+ * What a user should know before a scan of a model costing more than LARGE_MODEL_COST starts (null below it): how
+ * long the measured bert-base scan took, scaled by the model's cost per token, and the cheaper choice where there is
+ * one.
+ */
+export function largeScanNote(costPerToken: number, scan: ResolvedProfile | 'encoder'): string | null {
+  if (costPerToken <= LARGE_MODEL_COST || scan === 'full') return null;
+  const scale = costPerToken / 85e6;
+  const about = (m: number): string => (m >= 90 ? `${(m / 60).toFixed(1)} hours` : `${Math.max(1, Math.round(m))} minutes`);
+  const size = `${(costPerToken / 1e6).toFixed(0)}M multiply-adds per token (bert-base: 85M)`;
+  if (scan === 'encoder') return `this encoder costs ${size}: its piece sweep alone takes about ${about(BERT_BASE_SCAN_MINUTES.encoderSweep * scale)} on 2 cores, the whole scan longer (docs/scanner.md, Limits)`;
+  if (scan === 'large') return `this classifier costs ${size}: the large-model settings take about ${about(BERT_BASE_SCAN_MINUTES.large * scale)} on 2 cores; --profile quick takes about ${about(BERT_BASE_SCAN_MINUTES.quick * scale)}, with a weaker verdict (docs/scanner.md, "The quick profile")`;
+  return `this classifier costs ${size}: the quick settings take about ${about(BERT_BASE_SCAN_MINUTES.quick * scale)} on 2 cores`;
+}
+
 /** The profile `profile` resolves to for this target. */
 export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): ResolvedProfile {
   return profile === 'auto' ? (target.costPerToken > LARGE_MODEL_COST ? 'large' : 'full') : profile;

@@ -13,7 +13,7 @@ import { trainClassifier } from '../../../src/train/train-classifier.js';
 import type { CnnClassifier } from '../../../src/models/classifier.js';
 import { Rng } from '../../../src/common/random.js';
 import { loadVectors } from '../../../src/text/vectors.js';
-import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, profileOptions, LARGE_MODEL_COST, LARGE_MODEL_SETTINGS, QUICK_MODEL_SETTINGS, bertCostPerToken, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
+import { scanClassifier, tieOrder, typesAs, withDriftSlot, DRIFT_SLOT_TOKENS, DRIFT_SLOT_PLACE, DRIFT_WORD_TOP, resolveProfile, largeScanNote, profileOptions, LARGE_MODEL_COST, LARGE_MODEL_SETTINGS, QUICK_MODEL_SETTINGS, bertCostPerToken, scanWarnings, MIN_FLIP_SAMPLES, insertAt, orderCandidates, canonicalOrder, obeyedPieces, obeyedAlone, PIECE_FLIP, scanTargetOf, nearestNeighbors, outlierScore, wordScore, phraseScore, PHRASE_MIN_TOKENS, binomialTail, labelExplained, EXPLAINED_ALPHA, windowAround, rankKey, renderPieces, CLASSIFIER_THRESHOLD, DEFAULT_RANK, DEFAULT_CNN_RANK, type ScanTarget, type ScanSample, type ClassifierScanResult, type ClassifierCandidate, type PositionEffect } from '../../../src/defenses/scan/index.js';
 
 before(async () => {
   await initEngine();
@@ -385,6 +385,14 @@ test('the profile: large-model settings above LARGE_MODEL_COST multiply-adds per
   assert.deepEqual(o.grow, { ...QUICK_MODEL_SETTINGS.grow, seeds: 6 });
   assert.deepEqual(profileOptions('full', { seed: 1 }), { seed: 1 });
   assert.equal(profileOptions('large', { seed: 1 }).sweep, LARGE_MODEL_SETTINGS.sweep);
+  // before a scan of a model over the cost: how long the measured bert-base scan took, scaled by cost
+  assert.equal(largeScanNote(0.79e6, 'large'), null);
+  assert.equal(largeScanNote(85e6, 'full'), null);
+  assert.match(largeScanNote(85e6, 'large')!, /about 23 minutes on 2 cores; --profile quick takes about 4 minutes/);
+  assert.match(largeScanNote(2 * 85e6, 'large')!, /about 46 minutes/);
+  assert.match(largeScanNote(85e6, 'quick')!, /quick settings take about 4 minutes/);
+  assert.match(largeScanNote(85e6, 'encoder')!, /piece sweep alone takes about 49 minutes/);
+  assert.match(largeScanNote(4 * 85e6, 'encoder')!, /about 3\.3 hours/);
   // quick cuts every stage of large
   assert.ok(QUICK_MODEL_SETTINGS.sweep < LARGE_MODEL_SETTINGS.sweep && QUICK_MODEL_SETTINGS.flipSamples < LARGE_MODEL_SETTINGS.flipSamples && QUICK_MODEL_SETTINGS.grow.seeds < LARGE_MODEL_SETTINGS.grow.seeds);
   // the cost of a BERT from its config (the scan's int8 rule reads it before loading): bert-base 84.9M, the shipped small BERT 0.79M
