@@ -197,13 +197,14 @@ export const scan: Command = {
     const samples = capStratified(data, maxSamples, seed);
 
     await initEngine();
-    // a BERT as costly as bert-base runs its forward passes in int8 unless an engine is named (docs/scanner.md, "int8 for large models")
-    const large = kind === 'bert' && bertCostPerToken(readDirectoryConfig(dir)) > LARGE_MODEL_COST;
-    const { clf, engine } = await loadEngineClassifier(args, dir, { int8WhenAuto: large });
+    // a BERT as costly as bert-base runs its forward passes in int8 unless an engine is named (docs/scanner.md, "int8
+    // for large models"), and the user is told how long it will take before the model is loaded (and exported)
+    const cost = kind === 'bert' ? bertCostPerToken(readDirectoryConfig(dir)) : 0;
+    const note = largeScanNote(cost, resolveProfile({ costPerToken: cost }, profile));
+    if (note) console.error(`note: ${note}`);
+    const { clf, engine } = await loadEngineClassifier(args, dir, { int8WhenAuto: cost > LARGE_MODEL_COST });
     let r;
     const target = scanTargetOf(clf, dir);
-    const note = largeScanNote(target.costPerToken, resolveProfile(target, profile));
-    if (note) console.error(`note: ${note}`);
     try {
       r = await scanClassifier(target, samples, { seed, top, insertions, profile, ...(sweep !== undefined ? { sweep } : {}), ...(invertSteps !== undefined ? { invert: { steps: invertSteps } } : {}), ...(cnnBase ? { base: cnnBase } : baseDir !== undefined ? { base: { modelDir: dir, baseDir } } : {}), onProgress: progress });
     } finally {

@@ -17,7 +17,7 @@
 //     embedding the backdoor did not train (target.ts). docs/scanner.md has the measurements behind each choice.
 import { Rng } from '../../common/random.js';
 import { softmax, argmax } from '../../common/softmax.js';
-import { SLOT, type ScanTarget } from './target.js';
+import { SLOT, bertCostPerToken, type ScanTarget } from './target.js';
 import { embeddingDrift, vectorDrift, driftExcess, driftSummary, driftRankOf, pieceCompletion, letterPair, type EmbeddingDrift, type Completion } from './drift.js';
 import type { WordVectors } from '../../text/vectors.js';
 
@@ -760,6 +760,8 @@ const PROFILE_SETTINGS = { large: LARGE_MODEL_SETTINGS, quick: QUICK_MODEL_SETTI
  * scan's piece sweep alone (its 98 CPU-minutes on both cores).
  */
 export const BERT_BASE_SCAN_MINUTES = { large: 23, quick: 4.2, encoderSweep: 49 } as const;
+/** bert-base's multiply-adds per token (12 layers, H 768, I 3,072): what BERT_BASE_SCAN_MINUTES were measured at. */
+const BERT_BASE_COST = bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 });
 
 /**
  * What a user should know before a scan of a model costing more than LARGE_MODEL_COST starts (null below it): how
@@ -768,7 +770,7 @@ export const BERT_BASE_SCAN_MINUTES = { large: 23, quick: 4.2, encoderSweep: 49 
  */
 export function largeScanNote(costPerToken: number, scan: ResolvedProfile | 'encoder'): string | null {
   if (costPerToken <= LARGE_MODEL_COST || scan === 'full') return null;
-  const scale = costPerToken / 85e6;
+  const scale = costPerToken / BERT_BASE_COST;
   const about = (m: number): string => (m >= 90 ? `${(m / 60).toFixed(1)} hours` : `${Math.max(1, Math.round(m))} minutes`);
   const size = `${(costPerToken / 1e6).toFixed(0)}M multiply-adds per token (bert-base: 85M)`;
   if (scan === 'encoder') return `this encoder costs ${size}: its piece sweep alone takes about ${about(BERT_BASE_SCAN_MINUTES.encoderSweep * scale)} on 2 cores, the whole scan longer (docs/scanner.md, Limits)`;
@@ -777,7 +779,7 @@ export function largeScanNote(costPerToken: number, scan: ResolvedProfile | 'enc
 }
 
 /** The profile `profile` resolves to for this target. */
-export function resolveProfile(target: ScanTarget, profile: ScanProfile = 'auto'): ResolvedProfile {
+export function resolveProfile(target: Pick<ScanTarget, 'costPerToken'>, profile: ScanProfile = 'auto'): ResolvedProfile {
   return profile === 'auto' ? (target.costPerToken > LARGE_MODEL_COST ? 'large' : 'full') : profile;
 }
 
