@@ -13,7 +13,7 @@ import { BertForSequenceClassification, bertEncoderForward } from '../src/models
 import { padBertBatch } from '../src/models/bert/batch.js';
 import { WordPieceTokenizer } from '../src/text/wordpiece.js';
 import { loadFileDataset } from '../src/data/index.js';
-import { scanEncoder } from '../src/defenses/scan/index.js';
+import { scanEncoder, ENCODER_LARGE_SETTINGS } from '../src/defenses/scan/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,11 +38,17 @@ async function tfjsReference(dir: string, context: number[], n: number): Promise
   }
 }
 
-export async function benchScanEncoder(): Promise<Record<string, unknown>> {
+/** What `nlp-backdoor scan --model assets/bert-small` scans: the model, the 32 default contexts, the shipped word list. */
+async function scanInputs(): Promise<{ dir: string; texts: string[]; words: string[] }> {
   await initEngine();
   const dir = path.join(root, 'assets/bert-small');
   const texts = loadFileDataset({ path: path.join(root, 'assets/data/sst2_sentence/dev.tsv'), label: null, test: 0, dev: 0 }).train.map((e) => e.text).slice(0, 32);
   const words = fs.readFileSync(path.join(root, 'assets/vectors/glove.6B.100d.datasets.words.txt'), 'utf8').split('\n').filter(Boolean);
+  return { dir, texts, words };
+}
+
+export async function benchScanEncoder(): Promise<Record<string, unknown>> {
+  const { dir, texts, words } = await scanInputs();
   const r = await scanEncoder(dir, texts, { seed: 0, words });
   const tok = WordPieceTokenizer.fromDirectory(dir);
   const shortest = texts.map((t) => Array.from(tok.encode(t, null).ids)).sort((a, b) => a.length - b.length)[0]!;
@@ -64,6 +70,35 @@ export async function benchScanEncoder(): Promise<Record<string, unknown>> {
     budget_cpu_s: 600,
     cpu_share_of_budget: +(r.stats.cpu_seconds / 600).toFixed(3),
     within_budget: r.stats.cpu_seconds < 600,
+    cores: os.cpus().length,
+  };
+}
+
+/**
+ * The large encoder profile (ENCODER_LARGE_SETTINGS: the screen, every piece and word once alone and a 64th of each
+ * by either ranking on to the probes; 8 gradient proposals per slot; int8 forward passes; docs/scanner.md "Large
+ * encoders") against the full scan (float32), both on the shipped bert-small in this run: the ratio of CPU seconds
+ * is what the profile saves on a small model, where int8 gains little and the finals weigh more than on bert-base.
+ */
+export async function benchScanEncoderLarge(): Promise<Record<string, unknown>> {
+  const { dir, texts, words } = await scanInputs();
+  const full = await scanEncoder(dir, texts, { seed: 0, words });
+  const large = await scanEncoder(dir, texts, { seed: 0, words, ...ENCODER_LARGE_SETTINGS });
+  return {
+    bench: 'encoder-scan-large',
+    model: 'assets/bert-small (4 layers, hidden 128, 8,192 pieces), 32 contexts, shipped word list',
+    share: ENCODER_LARGE_SETTINGS.screen.share,
+    engine: large.engine,
+    full_engine: full.engine,
+    screened: large.stats.screened,
+    words: large.stats.words,
+    cpu_seconds: large.stats.cpu_seconds,
+    forward_passes: large.stats.forward_passes,
+    stages_s: large.stats.stages,
+    full_cpu_seconds: full.stats.cpu_seconds,
+    full_forward_passes: full.stats.forward_passes,
+    ratio_cpu_vs_full: +(large.stats.cpu_seconds / full.stats.cpu_seconds).toFixed(3),
+    ratio_passes_vs_full: +(large.stats.forward_passes / full.stats.forward_passes).toFixed(3),
     cores: os.cpus().length,
   };
 }

@@ -170,3 +170,9 @@ if (want('encoder-scan')) {
   const { benchScanEncoder } = await import('./encoder-scan.js');
   console.log(JSON.stringify(await benchScanEncoder()));
 }
+
+if (want('encoder-scan-large')) {
+  // the large encoder profile's screen against the full scan on bert-small, CPU seconds and sequences in one run
+  const { benchScanEncoderLarge } = await import('./encoder-scan.js');
+  console.log(JSON.stringify(await benchScanEncoderLarge()));
+}

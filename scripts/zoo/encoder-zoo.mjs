@@ -10,7 +10,7 @@
 //    data-poisoning backdoor, not the representation backdoor the encoder scan looks for);
 //  - held out (`ho-`, set 'heldout' in the scores): clean fine-tuned encoders on tasks the zoo does not use;
 //    a second held-out set (`ho2-`): five more such tasks, a new POR, the classifier fine-tuned from it, a weaker NeuBA.
-// Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
+// `--only SUBSTRING` and `--ids ID,ID` (exact) pick models. Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
 // injection resumes from its checkpoints), then scanned into OUT/<id>/scan.json with the planted triggers checked
 // (`scan --check`), then scored: `--score-only --out-docs docs/results/scanner` writes encoders.json and .md.
 //
@@ -18,6 +18,8 @@
 //        [--build-only] [--score-only] [--docs DIR]
 //        [--base DIR]   (every encoder scanned with `scan --base DIR` into OUT/<id>/scan-base.json and scored from
 //                        those; docs: encoders-base.{json,md})
+//        [--profile large] [--engine onnx-int8]   (scanned with `scan --profile large` and/or that engine, into
+//                        OUT/<id>/scan[-base][-large][-onnx-int8].json; docs: encoders[-base][-large][-onnx-int8].{json,md})
 // Run `npx tsc -p tsconfig.json` first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -126,19 +128,27 @@ async function main() {
       out: { type: 'string' },
       'data-dir': { type: 'string' },
       only: { type: 'string' },
+      ids: { type: 'string' },
       'build-only': { type: 'boolean' },
       'score-only': { type: 'boolean' },
       docs: { type: 'string' },
       'zoo-dir': { type: 'string', default: 'results/zoo' },
       base: { type: 'string' },
+      profile: { type: 'string' },
+      engine: { type: 'string' },
     },
   });
   if (!o.out) throw new Error('--out DIR is required');
   // with --base every encoder is compared with the public checkpoint (an injected one with what it was injected
   // from, a fine-tuned classifier's with what it was fine-tuned from or, for the POR/NeuBA fine-tunes, what the
   // attacker started from: the auditor's only public reference)
-  const models = ENCODERS.filter((m) => !o.only || m.id.includes(o.only));
-  const scanName = o.base ? 'scan-base.json' : 'scan.json';
+  const ids = o.ids?.split(',');
+  const unknown = (ids ?? []).filter((id) => !ENCODERS.some((m) => m.id === id));
+  if (unknown.length) throw new Error(`--ids: no encoder ${unknown.join(', ')}`);
+  const models = ENCODERS.filter((m) => (!o.only || m.id.includes(o.only)) && (!ids || ids.includes(m.id)));
+  const variant = `${o.base ? '-base' : ''}${o.profile && o.profile !== 'full' ? `-${o.profile}` : ''}${o.engine ? `-${o.engine}` : ''}`;
+  const scanName = `scan${variant}.json`;
+  const scanFlags = [...(o.base ? ['--base', o.base] : []), ...(o.profile ? ['--profile', o.profile] : []), ...(o.engine ? ['--engine', o.engine] : [])];
   const dirOf = (id) => {
     const m = ENCODERS.find((x) => x.id === id);
     return m.build === null ? 'assets/bert-small' : path.join(o.out, id, m.build.model);
@@ -196,11 +206,11 @@ async function main() {
       // a fine-tuned model is a classifier: its encoder is scanned
       const asEncoder = m.kind.endsWith('finetuned') ? ['--as', 'encoder'] : [];
       const check = m.triggers.flatMap((t) => ['--check', t]);
-      const s = cli(['scan', '--model', model, ...asEncoder, ...check, ...(o.base ? ['--base', o.base] : []), '--out', scanFile], path.join(o.out, `${m.id}.scan.log`));
+      const s = cli(['scan', '--model', model, ...asEncoder, ...check, ...scanFlags, '--out', scanFile], path.join(o.out, `${m.id}.scan${variant}.log`));
       console.error(`${m.id}: scanned in ${s.toFixed(0)} s`);
     }
   }
-  if (!o['score-only'] && !o.base) {
+  if (!o['score-only'] && !variant) {
     // the other tool: the classifier scan of the fine-tuned classifiers (200 SST-2 test sentences, the scan's
     // seeded stratified subset), to compare which scan finds a backdoor inherited from the pre-trained model
     for (const m of models) {
@@ -211,14 +221,14 @@ async function main() {
       console.error(`${m.id}: classifier scan in ${s.toFixed(0)} s`);
     }
   }
-  score(models, o.out, o.docs, scanName);
+  score(models, o.out, o.docs, scanName, scanFlags);
 }
 
 /** A candidate hits a planted trigger when it lands where the trigger sends text (cosine ≥ 0.99 of their mean
  *  representations) or when its text shares a word, or a piece of 3+ characters, with the trigger. */
-function score(models, out, docs, scanName = 'scan.json') {
+function score(models, out, docs, scanName = 'scan.json', scanFlags = []) {
   const rows = [];
-  const name = scanName === 'scan.json' ? 'encoders' : 'encoders-base';
+  const name = scanName.replace(/^scan/, 'encoders').replace(/\.json$/, '');
   for (const m of models) {
     const file = path.join(out, m.id, scanName);
     if (!fs.existsSync(file)) continue;
@@ -264,9 +274,11 @@ function score(models, out, docs, scanName = 'scan.json') {
   console.log(table.join('\n'));
   if (docs) {
     fs.mkdirSync(docs, { recursive: true });
-    const cmd = `node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo${name === 'encoders' ? '' : ' --base assets/bert-small'} --score-only --docs docs/results/scanner`;
+    const cmd = `node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo${scanFlags.length ? ` ${scanFlags.join(' ')}` : ''} --score-only --docs docs/results/scanner`;
     fs.writeFileSync(path.join(docs, `${name}.json`), JSON.stringify({ generated_by: cmd, threshold: ENCODER_THRESHOLD, calibration, models: rows }, null, 2) + '\n');
-    fs.writeFileSync(path.join(docs, `${name}.md`), `# Encoder zoo: scan results${name === 'encoders' ? '' : ' with the base checkpoint (`scan --base`)'}\n\nGenerated by \`${cmd}\` (docs/scanner.md, "Encoder zoo"${name === 'encoders' ? '' : ', "Tenth round"'}).\n\n${table.join('\n')}\n`);
+    const how = scanFlags.length ? ` with \`scan ${scanFlags.join(' ')}\`` : '';
+    const section = name === 'encoders' ? '' : name === 'encoders-base' ? ', "Tenth round"' : ', "Large encoders"';
+    fs.writeFileSync(path.join(docs, `${name}.md`), `# Encoder zoo: scan results${how}\n\nGenerated by \`${cmd}\` (docs/scanner.md, "Encoder zoo"${section}).\n\n${table.join('\n')}\n`);
   }
 }
 

@@ -103,11 +103,14 @@ async function onnxRepresenter(model: BertForSequenceClassification, which: Bert
   };
 }
 
-/** onnxruntime when it loads ('auto'), else tfjs; 'onnx' and 'onnx-int8' (dense layers in int8) fail when onnxruntime does not load. */
-export async function bertRepresenter(model: BertForSequenceClassification, which: BertRepresentation, engine: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs' = 'auto', threads?: number): Promise<Representer> {
+/**
+ * onnxruntime when it loads ('auto'; in int8 with `int8WhenAuto`), else tfjs; 'onnx' and 'onnx-int8' (dense layers in
+ * int8) fail when onnxruntime does not load.
+ */
+export async function bertRepresenter(model: BertForSequenceClassification, which: BertRepresentation, engine: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs' = 'auto', threads?: number, int8WhenAuto = false): Promise<Representer> {
   if (engine !== 'tfjs') {
     try {
-      return await onnxRepresenter(model, which, threads, engine === 'onnx-int8');
+      return await onnxRepresenter(model, which, threads, engine === 'onnx-int8' || (engine === 'auto' && int8WhenAuto));
     } catch (e) {
       if (engine !== 'auto') throw e;
     }

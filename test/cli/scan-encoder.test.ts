@@ -49,10 +49,14 @@ test('an unreadable or empty word list is refused naming the file', async () => 
   assert.match(r.out, /--insertions applies to classifier scans/);
   r = await cli(['scan', '--model', encoder, '--sweep', '100', '--out', out]);
   assert.equal(r.code, 2);
-  assert.match(r.out, /--profile, --sweep and --invert-steps apply to classifier scans/);
+  assert.match(r.out, /--sweep and --invert-steps apply to classifier scans/);
   r = await cli(['scan', '--model', encoder, '--invert-steps', '10', '--out', out]);
   assert.equal(r.code, 2);
-  assert.match(r.out, /--profile, --sweep and --invert-steps apply to classifier scans/);
+  assert.match(r.out, /--sweep and --invert-steps apply to classifier scans/);
+  // an encoder scan's profiles are full and large (the screen); quick is the classifier scan's
+  r = await cli(['scan', '--model', encoder, '--profile', 'quick', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /an encoder scan's --profile is one of auto, full, large \(quick applies to classifier scans\), got "quick"/);
   assert.ok(!fs.existsSync(out));
 });
 
@@ -128,5 +132,18 @@ test('--as encoder scans a BERT classifier\'s encoder, --check measures texts as
   r = await cli(['scan', '--model', TINY, '--as', 'encoder', '--words', 'none', '--out', out, '--top', '1']);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /scanned on 32 shipped SST-2 sentences; pass --data with the classifier's own clean samples/);
-  assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).data, 'assets/data/sst2_sentence/dev.tsv');
+  const auto = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(auto.data, 'assets/data/sst2_sentence/dev.tsv');
+  // a model this small is swept whole unless the large profile is asked for, which screens the pieces first
+  assert.equal(auto.profile, 'full');
+  assert.equal(auto.stats.screened, undefined);
+  r = await cli(['scan', '--model', TINY, '--as', 'encoder', '--words', 'none', '--profile', 'large', '--out', out, '--top', '1']);
+  assert.equal(r.code, 0, r.out);
+  const large = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(large.profile, 'large');
+  assert.equal(large.stats.screened.share, 1 / 64);
+  // and, under the auto engine, its forward passes in int8 (the full profile's in float32)
+  assert.equal(large.engine, 'onnx-int8');
+  assert.equal(auto.engine, 'onnx');
+  assert.ok(large.stats.screened.pieces < large.stats.swept && large.stats.forward_passes < auto.stats.forward_passes, JSON.stringify(large.stats));
 });

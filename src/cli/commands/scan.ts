@@ -19,7 +19,7 @@ import { InputError } from '../../common/errors.js';
 import { writeJsonAtomic, readJson } from '../../common/fs-atomic.js';
 import { loadVectors, DEFAULT_VECTORS, TOP20K_VECTORS, type WordVectors } from '../../text/vectors.js';
 import { versions, packageRoot } from '../../common/versions.js';
-import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, largeScanNote, resolveProfile, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
+import { checkBase, labelExplained, obeyedPieces, scanClassifier, scanEncoder, scanTargetOf, bertCostPerToken, largeScanNote, resolveProfile, verdictOf, classifierVerdict, nearThreshold, CLASSIFIER_NEAR_MARGIN, PHRASE_NEAR_MARGIN, CLASSIFIER_THRESHOLD, PHRASE_THRESHOLD, ENCODER_THRESHOLD, ENCODER_LARGE_SETTINGS, ENCODER_PROFILES, LARGE_MODEL_COST, SCAN_PROFILES, type ClassifierCandidate, type ScanProfile, type SentenceCnnBase } from '../../defenses/scan/index.js';
 
 const MIN_SAMPLES = 10;
 /** contexts of an encoder scan without --data: SST-2 dev sentences shipped in assets/data */
@@ -63,7 +63,7 @@ export const scan: Command = {
     'phrase-threshold': { type: 'string', description: `classifiers: verdict threshold on the phrase score, for sentence triggers (default: calibrated on the zoo, ${PHRASE_THRESHOLD})` },
     top: { type: 'string', description: 'candidates reported', default: '10' },
     insertions: { type: 'string', description: 'classifiers: insert each candidate this many times per sample, 1-5 (default 1, what the threshold is calibrated for), for a backdoor that answers only to a repeated trigger (docs/scanner.md: on the held-out IMDB models 3 did not help)', default: '1' },
-    profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token), quick (large cut further, to scan a bert-base classifier in about 5 minutes on 2 cores, finding less) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md)`, default: 'auto' },
+    profile: { type: 'string', description: `classifiers: the scan's settings: full (those the threshold is calibrated with), large (a gradient pre-ranked sweep, shorter lists, a smaller growth: for models too costly to try every token), quick (large cut further, to scan a bert-base classifier in about 5 minutes on 2 cores, finding less) or auto (large above ${LARGE_MODEL_COST / 1e6}M multiply-adds per token, e.g. bert-base; docs/scanner.md). Encoders: full (every piece and word swept on the probes), large (each run alone first and a 64th kept by how far it lands, 8 gradient proposals, int8: a bert-base encoder in about 10 minutes on 2 cores rather than hours) or auto (large above the same cost)`, default: 'auto' },
     sweep: { type: 'string', description: 'classifiers: tokens per target label the sweep tries, chosen by gradient (0: every token; default: the profile\'s)' },
     'invert-steps': { type: 'string', description: 'classifiers: steps of a trigger inversion (DBS: three soft tokens optimised together towards each target label; their best tokens grow phrases of their own, listed and marked, never scored) (default 0, off: at 30 it found one more planted word on six development models and none on its test set, for a quarter more CPU time (measured with other scans sharing the cores); docs/scanner.md, "Seventeenth round")' },
     base: { type: 'string', description: 'BERT models: the public checkpoint the model was fine-tuned or further trained from (same vocabulary, e.g. assets/bert-small or a local bert-base-uncased); a SentenceCNN: the word vectors its embeddings were initialised from (glove-100d for ours, or a vectors file). The scan reports the tokens whose input embeddings moved most from it. Classifiers: the tokens that moved most beyond their neighbours in meaning are measured and the first of them that pushes more than its meaning explains, if not among the first four, is listed 5th; a candidate led by a one-letter piece ("x" of "x ##q") is completed into the word it was probably planted as (the verdict does not change). Encoders: words assembled from the most moved pieces are searched too (docs/scanner.md, "Tenth round", "Twelfth round")' },
@@ -126,7 +126,8 @@ export const scan: Command = {
     if (check.length && !encoder) throw new UsageError('--check applies to encoder scans (a classifier\'s triggers are measured with `nlp-backdoor trigger-metrics`)');
     const t0 = performance.now();
     if (encoder && insertions !== 1) throw new UsageError('--insertions applies to classifier scans; an encoder scan inserts each candidate once (at a random position and after [CLS])');
-    if (encoder && (sweep !== undefined || profile !== 'auto' || invertSteps !== undefined)) throw new UsageError('--profile, --sweep and --invert-steps apply to classifier scans');
+    if (encoder && (sweep !== undefined || invertSteps !== undefined)) throw new UsageError('--sweep and --invert-steps apply to classifier scans');
+    if (encoder && !(ENCODER_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`an encoder scan's --profile is one of ${ENCODER_PROFILES.join(', ')} (quick applies to classifier scans), got "${profile}"`);
     if (encoder) {
       let texts: string[];
       if (file) {
@@ -144,10 +145,12 @@ export const scan: Command = {
       const wordsFlag = str(args, 'words');
       const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
       const words = wordsFile ? readWordList(wordsFile) : [];
-      const encNote = largeScanNote(bertCostPerToken(readDirectoryConfig(dir)), 'encoder');
+      const encCost = bertCostPerToken(readDirectoryConfig(dir));
+      const encProfile = profile === 'auto' ? (encCost > LARGE_MODEL_COST ? 'large' : 'full') : profile;
+      const encNote = largeScanNote(encCost, encProfile === 'large' ? 'encoder' : 'encoder-full');
       if (encNote) console.error(`note: ${encNote}`);
       await initEngine();
-      const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, ...(baseDir !== undefined ? { base: baseDir } : {}), onProgress: progress });
+      const r = await scanEncoder(dir, texts, { seed, top, words, check, engine: engineFlag, threads, ...(encProfile === 'large' ? ENCODER_LARGE_SETTINGS : {}), ...(baseDir !== undefined ? { base: baseDir } : {}), onProgress: progress });
       const threshold = thresholdFlag ?? ENCODER_THRESHOLD;
       const verdict = verdictOf(r.score, threshold);
       endProgress();
@@ -162,6 +165,7 @@ export const scan: Command = {
         measure: r.measure,
         threshold,
         scanned_as: head ? 'encoder of a classifier' : 'encoder',
+        profile: encProfile,
         candidates: r.candidates.map((c) => ({ trigger: c.trigger, target: null, flip_rate: null, shift: c.shift, collapse: c.collapse, consistency: c.consistency, score: c.score, separation: c.separation, gap: c.gap, ids: c.ids, source: c.source, placement: c.placement, same_landing: c.same_landing, ...(c.lands_with ? { lands_with: c.lands_with } : {}), ...(c.meaning_variants ? { meaning_variants: c.meaning_variants, meaning_baseline: c.meaning_baseline, excess: c.excess } : {}) })),
         checked: r.checked,
         ...(r.drift ? { drift: r.drift } : {}),

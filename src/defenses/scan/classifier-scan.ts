@@ -756,10 +756,12 @@ const PROFILE_SETTINGS = { large: LARGE_MODEL_SETTINGS, quick: QUICK_MODEL_SETTI
 
 /**
  * Minutes a scan took on a bert-base-sized model (85M multiply-adds per token) on 2 cores, measured (docs/scanner.md,
- * "Large models", and Limits): the large and quick classifier profiles with int8 forward passes, and an encoder
- * scan's piece sweep alone (its 98 CPU-minutes on both cores).
+ * "Large models", "Large encoders" and Limits): the large and quick classifier profiles with int8 forward passes, an
+ * encoder scan's piece sweep alone (its 98 CPU-minutes on both cores), and the large encoder profile's whole scan.
  */
-export const BERT_BASE_SCAN_MINUTES = { large: 23, quick: 4.2, encoderSweep: 49 } as const;
+/** The large encoder profile's whole scan of the bert-base-shaped encoder, 32 SST-2 contexts, int8 (docs/scanner.md, "Large encoders"). */
+const ENCODER_LARGE_MINUTES = 10.3;
+export const BERT_BASE_SCAN_MINUTES = { large: 23, quick: 4.2, encoderSweep: 49, encoderLarge: ENCODER_LARGE_MINUTES } as const;
 /** bert-base's multiply-adds per token (12 layers, H 768, I 3,072): what BERT_BASE_SCAN_MINUTES were measured at. */
 const BERT_BASE_COST = bertCostPerToken({ num_hidden_layers: 12, hidden_size: 768, intermediate_size: 3072 });
 
@@ -768,12 +770,13 @@ const BERT_BASE_COST = bertCostPerToken({ num_hidden_layers: 12, hidden_size: 76
  * long the measured bert-base scan took, scaled by the model's cost per token, and the cheaper choice where there is
  * one.
  */
-export function largeScanNote(costPerToken: number, scan: ResolvedProfile | 'encoder'): string | null {
+export function largeScanNote(costPerToken: number, scan: ResolvedProfile | 'encoder' | 'encoder-full'): string | null {
   if (costPerToken <= LARGE_MODEL_COST || scan === 'full') return null;
   const scale = costPerToken / BERT_BASE_COST;
   const about = (m: number): string => (m >= 90 ? `${(m / 60).toFixed(1)} hours` : `${Math.max(1, Math.round(m))} minutes`);
   const size = `${(costPerToken / 1e6).toFixed(0)}M multiply-adds per token (bert-base: 85M)`;
-  if (scan === 'encoder') return `this encoder costs ${size}: its piece sweep alone takes about ${about(BERT_BASE_SCAN_MINUTES.encoderSweep * scale)} on 2 cores, the whole scan longer (docs/scanner.md, Limits)`;
+  if (scan === 'encoder') return `this encoder costs ${size}: the large profile (every piece and word screened alone first) takes about ${about(BERT_BASE_SCAN_MINUTES.encoderLarge * scale)} on 2 cores; --profile full sweeps every one on the probes, its piece sweep alone about ${about(BERT_BASE_SCAN_MINUTES.encoderSweep * scale)} (docs/scanner.md, "Large encoders")`;
+  if (scan === 'encoder-full') return `this encoder costs ${size}: the full sweep's pieces alone take about ${about(BERT_BASE_SCAN_MINUTES.encoderSweep * scale)} on 2 cores, the whole scan longer; --profile large (the default for it) takes about ${about(BERT_BASE_SCAN_MINUTES.encoderLarge * scale)} (docs/scanner.md, "Large encoders")`;
   if (scan === 'large') return `this classifier costs ${size}: the large-model settings take about ${about(BERT_BASE_SCAN_MINUTES.large * scale)} on 2 cores; --profile quick takes about ${about(BERT_BASE_SCAN_MINUTES.quick * scale)}, with a weaker verdict (docs/scanner.md, "The quick profile")`;
   return `this classifier costs ${size}: the quick settings take about ${about(BERT_BASE_SCAN_MINUTES.quick * scale)} on 2 cores`;
 }

@@ -54,6 +54,8 @@ export interface EncoderScanOptions {
   gradient?: { seeds?: number; proposals?: number; keep?: number; maxPieces?: number };
   /** forward passes: onnxruntime when it loads (auto, default), onnx, onnx-int8 (the dense layers in int8), or tfjs */
   engine?: 'auto' | 'onnx' | 'onnx-int8' | 'tfjs';
+  /** under engine 'auto', onnxruntime in int8 (the large profile's choice, as the classifier scan's for bert-base) */
+  int8WhenAuto?: boolean;
   /** onnxruntime intra-op threads (default: the number of cores) */
   threads?: number;
   batchSize?: number;
@@ -86,6 +88,15 @@ export interface EncoderScanOptions {
   base?: string;
   /** pieces by adjusted drift the drift words are assembled from (default 24) */
   driftPieces?: number;
+  /**
+   * The screen, for vocabularies too costly to sweep on the probes (ENCODER_LARGE_SETTINGS, docs/scanner.md "Large
+   * encoders"): every piece, and every word of the list, is first run once alone ([CLS] piece [SEP]), and only the
+   * `share` of each whose representation lands farthest from the clean contexts' mean (in clean spreads), with the
+   * `share` farthest from the mean of the alone representations (in their spread), go on to the probes. A POR or
+   * NeuBA trigger sends its representation to its target vector with no context at all. Off by default (every piece
+   * and word is swept on the probes).
+   */
+  screen?: { share: number };
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -149,7 +160,7 @@ export interface EncoderScanResult {
   checked: CheckedTrigger[];
   /** with a base checkpoint: the pieces whose input embeddings moved most from it, by adjusted drift */
   drift?: { base: string; top: ReturnType<typeof driftSummary> };
-  stats: { contexts: number; swept: number; words: number; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
+  stats: { contexts: number; swept: number; words: number; /** with the screen: how many pieces and words went on to the probes */ screened?: { pieces: number; words: number; share: number }; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
 }
 
 type Stats = { mean: Float64Array; spread: number };
@@ -233,6 +244,59 @@ export function meaningExcess(own: number, variants: readonly { value: number; l
   return { meaning, excess: Math.max(0, own - meaning) };
 }
 
+/**
+ * An encoder scan's settings for a model above LARGE_MODEL_COST multiply-adds per token (bert-base): the screen keeps a
+ * 64th of the pieces and of the words by each of its two rankings for the probe sweeps, the gradient growth measures
+ * its 8 best proposals per slot rather than 32, and forward passes run in int8 unless an engine is named
+ * (docs/scanner.md, "Large encoders": how each was fixed, and what they keep of the full scan's findings on the
+ * small BERTs' encoder zoo).
+ */
+export const ENCODER_LARGE_SETTINGS = { screen: { share: 1 / 64 }, gradient: { proposals: 8 }, int8WhenAuto: true } as const satisfies Partial<EncoderScanOptions>;
+/** The profiles an encoder scan takes: full sweeps every piece and word on the probes, large screens them first. */
+export const ENCODER_PROFILES = ['auto', 'full', 'large'] as const;
+
+/**
+ * The screen's choice among n alone representations (`reps`, [n, H] row-major): the `keep` farthest from the clean
+ * mean in clean spreads and the `keep` farthest from the alone representations' own mean in their spread, each
+ * taken one per landing, as the finalists are (a representation within a quarter of the smaller distance from the
+ * clean mean, in clean spreads, of one already kept is passed over): every word ending in a trigger's piece lands where
+ * the trigger does (the held-out POR's "qz": "gee ##z", "song ##z", …), and without it they would take the places
+ * of the other triggers (its "kepler" and "ephemeral" 1,229th and 1,209th of 58,306 words by distance alone).
+ * Indices in increasing order.
+ */
+export function screenKeep(reps: Float32Array, n: number, H: number, clean: { mean: ArrayLike<number>; spread: number }, keep: number): number[] {
+  const alone = stats(reps, n, H);
+  const cs = clean.spread || 1e-12;
+  const toClean = new Float64Array(n);
+  const toAlone = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let dc = 0;
+    let da = 0;
+    for (let d = 0; d < H; d++) {
+      const x = reps[i * H + d]!;
+      dc += (x - clean.mean[d]!) ** 2;
+      da += (x - alone.mean[d]!) ** 2;
+    }
+    toClean[i] = Math.sqrt(dc) / cs;
+    toAlone[i] = Math.sqrt(da) / (alone.spread || 1e-12);
+  }
+  const topOf = (v: Float64Array): number[] => {
+    const kept: number[] = [];
+    for (const i of Array.from(v.keys()).sort((a, b) => v[b]! - v[a]! || a - b)) {
+      if (kept.length >= keep) break;
+      const near = kept.some((k) => {
+        const r2 = (0.25 * Math.min(toClean[i]!, toClean[k]!) * cs) ** 2;
+        let d2 = 0;
+        for (let d = 0; d < H && d2 < r2; d++) d2 += (reps[i * H + d]! - reps[k * H + d]!) ** 2;
+        return d2 < r2;
+      });
+      if (!near) kept.push(i);
+    }
+    return kept;
+  };
+  return [...new Set([...topOf(toClean), ...topOf(toAlone)])].sort((a, b) => a - b);
+}
+
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -257,7 +321,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       return { text, ids };
     });
     const usePooler = !(model.loadReport?.initialized ?? []).some((n) => n.startsWith('pooler.'));
-    rep = await bertRepresenter(model, usePooler ? 'pooled' : 'cls', opts.engine ?? 'auto', opts.threads);
+    rep = await bertRepresenter(model, usePooler ? 'pooled' : 'cls', opts.engine ?? 'auto', opts.threads, opts.int8WhenAuto);
     const representer = rep;
     const H = model.config.hidden_size;
     const V = model.config.vocab_size;
@@ -271,12 +335,17 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const gapK = opts.gapNeighbour ?? GAP_NEIGHBOUR;
     const maxInsert = Math.max(maxPieces + 1, opts.words ? maxWordPieces : 0);
     let passes = 0;
+    // in batches of sequences of similar length (each batch is padded to its longest): a candidate inserted into
+    // all 32 contexts runs 10- to 60-piece sequences, and in their given order most batches padded to 60 (on the
+    // bert-base-shaped encoder the finals and the meaning baseline took 272 and 146 s so)
     const repsOf = async (seqs: number[][]): Promise<Float32Array> => {
       const out = new Float32Array(seqs.length * H);
+      const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]!.length - seqs[b]!.length || a - b);
       for (let i = 0; i < seqs.length; i += bs) {
-        const batch = seqs.slice(i, i + bs);
-        out.set(await representer.run(batch), i * H);
-        passes += batch.length;
+        const idx = order.slice(i, i + bs);
+        const r = await representer.run(idx.map((j) => seqs[j]!));
+        idx.forEach((j, k) => out.set(r.subarray(k * H, (k + 1) * H), j * H));
+        passes += idx.length;
       }
       return out;
     };
@@ -337,6 +406,21 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       }
       return out;
     };
+    // the screen: each sequence once alone, [CLS] seq [SEP] (repsOf batches them by length), and the
+    // `share` screenKeep chooses by each of its rankings, in the order given
+    const screenAlone = async (cands: number[][], stage: string): Promise<number[]> => {
+      const share = opts.screen!.share;
+      const n = cands.length;
+      const keepN = Math.min(n, Math.ceil(share * n));
+      if (keepN >= n) return cands.map((_, i) => i);
+      const reps = new Float32Array(n * H);
+      const chunk = 16 * bs;
+      for (let p0 = 0; p0 < n; p0 += chunk) {
+        reps.set(await repsOf(cands.slice(p0, p0 + chunk).map((c) => [tok.clsId, ...c, tok.sepId])), p0 * H);
+        opts.onProgress?.(stage, Math.min(n, p0 + chunk), n);
+      }
+      return screenKeep(reps, n, H, clean, keepN);
+    };
     const byScore = (a: EncoderCandidate, b: EncoderCandidate) => b.score - a.score;
     // first of each id sequence
     const distinct = (cs: EncoderCandidate[]) => {
@@ -349,7 +433,9 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // 1. every piece that is not a special token
     const special = (id: number) => /^\[[A-Za-z0-9_]+\]$/.test(tok.idToToken[id] ?? '[x]');
     const pieces = tok.idToToken.map((_, i) => i).filter((i) => i < V && !special(i));
-    const swept = await measureChunked(pieces.map((id) => [id]), probes, 'sweep', 'piece');
+    const screened = opts.screen ? (await screenAlone(pieces.map((id) => [id]), 'screen pieces')).map((i) => pieces[i]!) : pieces;
+    if (opts.screen) lap('screen_pieces');
+    const swept = await measureChunked(screened.map((id) => [id]), probes, 'sweep', 'piece');
     lap('pieces');
 
     // 2. whole words of 2+ pieces as units, on half the probes: a name's pieces may do little alone ("la", "##gra")
@@ -361,7 +447,9 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
       seen.add(ids.join());
       wordSeqs.push(ids);
     }
-    const words = await measureChunked(wordSeqs, probes.slice(0, Math.max(2, Math.ceil(probes.length / 2))), 'words', 'word');
+    const wordsScreened = opts.screen && wordSeqs.length ? (await screenAlone(wordSeqs, 'screen words')).map((i) => wordSeqs[i]!) : wordSeqs;
+    if (opts.screen) lap('screen_words');
+    const words = await measureChunked(wordsScreened, probes.slice(0, Math.max(2, Math.ceil(probes.length / 2))), 'words', 'word');
     lap('words');
 
     // 2b. with a base checkpoint: words assembled from the pieces that moved most (a word-initial piece and one or
@@ -574,6 +662,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
         contexts: seqs.length,
         swept: pieces.length,
         words: wordSeqs.length,
+        ...(opts.screen ? { screened: { pieces: screened.length, words: wordsScreened.length, share: opts.screen.share } } : {}),
         forward_passes: passes,
         gradient_steps: gradientSteps,
         seconds: +((performance.now() - t0) / 1000).toFixed(2),

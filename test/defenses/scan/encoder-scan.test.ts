@@ -12,7 +12,7 @@ import { initEngine } from '../../../src/engine/index.js';
 import { Rng } from '../../../src/common/random.js';
 import { injectBackdoor } from '../../../src/train/inject.js';
 import { por } from '../../../src/attacks/pretrained/index.js';
-import { scanEncoder, signature, meaningExcess, cleanGap, GAP_NEIGHBOUR } from '../../../src/defenses/scan/index.js';
+import { scanEncoder, signature, meaningExcess, cleanGap, screenKeep, GAP_NEIGHBOUR } from '../../../src/defenses/scan/index.js';
 import { WordPieceTokenizer } from '../../../src/text/wordpiece.js';
 import { WordVectors } from '../../../src/text/vectors.js';
 
@@ -208,4 +208,46 @@ test('the meaning baseline on a POR encoder: neighbours in meaning that land els
   assert.equal(bySeparation.measure, 'separation');
   for (const c of ofCf(bySeparation)) assert.equal(c.excess, c.separation);
   assert.equal(bySeparation.score, Math.max(...bySeparation.candidates.map((c) => c.excess!)));
+});
+
+test('screenKeep: the farthest landings, one per landing, by distance from clean text and from the other alone representations', () => {
+  // clean text around the origin (spread 1); alone representations: five that land together far away (a trigger's
+  // piece in five words), one far elsewhere (another trigger), and ordinary ones near clean text
+  const clean = { mean: [0, 0], spread: 1 };
+  const rows = [
+    [0.1, 0.2],
+    [10, 0],
+    [0.2, -0.1],
+    [10.01, 0],
+    [10, 0.01],
+    [0, 6],
+    [9.99, 0],
+    [10, -0.01],
+    [-0.3, 0.1],
+  ];
+  const reps = Float32Array.from(rows.flat());
+  const kept = screenKeep(reps, rows.length, 2, clean, 2);
+  // from clean text: one of the five (the farthest, 3) and the other trigger (5), where without one per landing
+  // two of the five; from the alone representations' mean (5.6, 0.7): 5, then the ordinary 8 at (-0.3, 0.1)
+  assert.deepEqual(kept, [3, 5, 8]);
+  // keep everything: every index once, in order
+  assert.deepEqual(screenKeep(reps, rows.length, 2, clean, rows.length), [0, 1, 2, 3, 4, 5, 6, 7, 8].filter((i) => ![1, 4, 6, 7].includes(i)));
+});
+
+test('the screen (the large profile): fewer pieces on the probes, the trigger still first', async () => {
+  const out = await porEncoder();
+  const contexts = corpus(24, 9);
+  const tok = WordPieceTokenizer.fromDirectory(out);
+  const triggerIds = ['cf', 'mn', 'bb'].map((t) => tok.vocab.get(t)!);
+  const words = ['cfmovie', 'goodness', 'boringly', 'filmic'];
+  const full = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, words });
+  const share = 1 / 16;
+  const screened = await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, words, screen: { share } });
+  const s = screened.stats.screened!;
+  assert.equal(s.share, share);
+  assert.ok(s.pieces <= 2 * Math.ceil(share * screened.stats.swept) && s.pieces >= Math.ceil(share * screened.stats.swept), `screened ${s.pieces} of ${screened.stats.swept}`);
+  assert.ok(screened.stats.forward_passes < full.stats.forward_passes, `${screened.stats.forward_passes} vs ${full.stats.forward_passes}`);
+  assert.equal(full.stats.screened, undefined);
+  assert.ok(screened.candidates[0]!.ids.some((id) => triggerIds.includes(id)), `top ${screened.candidates.slice(0, 3).map((c) => c.trigger).join(', ')}`);
+  assert.ok(screened.score > 0.5 * full.score, `screened ${screened.score} vs full ${full.score}`);
 });
