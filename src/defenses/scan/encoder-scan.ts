@@ -298,6 +298,7 @@ export function screenKeep(reps: Float32Array, n: number, H: number, clean: { me
 }
 
 export async function scanEncoder(dir: string, contexts: readonly string[], opts: EncoderScanOptions): Promise<EncoderScanResult> {
+  if (opts.screen && !(opts.screen.share > 0 && opts.screen.share <= 1)) throw new RangeError(`screen.share must be in (0, 1], got ${opts.screen.share}`);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const stages: Record<string, number> = {};

@@ -250,4 +250,5 @@ test('the screen (the large profile): fewer pieces on the probes, the trigger st
   assert.equal(full.stats.screened, undefined);
   assert.ok(screened.candidates[0]!.ids.some((id) => triggerIds.includes(id)), `top ${screened.candidates.slice(0, 3).map((c) => c.trigger).join(', ')}`);
   assert.ok(screened.score > 0.5 * full.score, `screened ${screened.score} vs full ${full.score}`);
+  await assert.rejects(scanEncoder(out, contexts, { seed: 0, screen: { share: 0 } }), /screen\.share must be in \(0, 1\], got 0/);
 });
