@@ -77,7 +77,7 @@ export const scan: Command = {
     'at a random position and at the end, on all samples and on the confident half; so are phrases of up to 4 tokens grown from the strongest tokens by gradient (AddSent sentences, words of several pieces), against what their tokens do alone; candidates are ranked by their effect above the close neighbours\' (and, for a phrase, above its words\'): an ordinary word meaning the label flips about as often as its neighbours (a SentenceCNN\'s by how far they push the target\'s log-odds, a BERT\'s by flip rate). The score is how far the best one-word candidate stands out from the next candidates, by how far each pushes the target\'s log-odds beyond its close neighbours, words the clean samples tie to their label left out (grown phrases do not make it: a clean classifier whose label is a conjunction of ordinary words has such phrases too); the phrase score, the best grown phrase of 3+ tokens none of whose tokens the clean samples tie to its label against the next candidates, has its own, higher threshold (sentence triggers such as AddSent). ' +
     'Encoders (score: the best gap, how far triggered text lands from clean text (its 3rd nearest clean text) in its own spreads, less that of the candidate with its words replaced by their neighbours in meaning where those land where it does: a task word of a fine-tuned encoder lands with its synonyms and among clean text of its label, a POR trigger on its own vector, far from all clean text): pieces, whole words of 2+ pieces (--words) and 2-4 piece sequences (a beam, and partial triggers grown by gradient) that move the pooled output far ' +
     'and make it the same whatever the context (POR/NeuBA), inserted at a random position and right after [CLS]; one candidate per place they send text to. ' +
-    'Engine: a classifier as costly as bert-base runs its forward passes with the dense layers in int8 under --engine auto (about 1.9 times as fast; --engine onnx keeps float32; docs/onnx.md), smaller ones in float32. ' +
+    'Engine: a classifier or an encoder as costly as bert-base runs its forward passes with the dense layers in int8 under --engine auto (about 1.9 times as fast; --engine onnx keeps float32; docs/onnx.md), smaller ones in float32. ' +
     '`--as encoder` scans a fine-tuned BERT classifier that way (its pooled output; the head is left out), for a backdoor of the pre-trained model it came from; `--check TEXT` measures suspects as given and names the candidates that land where they do. ' +
     'A "clean" verdict means no one-word trigger stood out and no grown phrase stood out past the phrase threshold (about half of the held-out sentence triggers do not: read the candidates); warnings say when the evidence is thin (a model near chance on the samples, a label with few samples); see docs/scanner.md for the limits.',
   async run(args) {
@@ -146,7 +146,7 @@ export const scan: Command = {
       const wordsFile = wordsFlag === 'none' ? null : (wordsFlag ?? path.join(packageRoot(), DEFAULT_WORDS));
       const words = wordsFile ? readWordList(wordsFile) : [];
       const encCost = bertCostPerToken(readDirectoryConfig(dir));
-      const encProfile = profile === 'auto' ? (encCost > LARGE_MODEL_COST ? 'large' : 'full') : profile;
+      const encProfile = resolveProfile({ costPerToken: encCost }, profile);
       const encNote = largeScanNote(encCost, encProfile === 'large' ? 'encoder' : 'encoder-full');
       if (encNote) console.error(`note: ${encNote}`);
       await initEngine();
