@@ -9,7 +9,8 @@
 //    backdoor survives fine-tuning), and, apart, a BERT classifier poisoned by BadNets during fine-tuning (a
 //    data-poisoning backdoor, not the representation backdoor the encoder scan looks for);
 //  - held out (`ho-`, set 'heldout' in the scores): clean fine-tuned encoders on tasks the zoo does not use;
-//    a second held-out set (`ho2-`): five more such tasks, a new POR, the classifier fine-tuned from it, a weaker NeuBA.
+//    a second held-out set (`ho2-`): five more such tasks, a new POR, the classifier fine-tuned from it, a weaker NeuBA;
+//    a third (`ho3-`): a new POR, the classifier fine-tuned from it, a NeuBA and a clean fine-tune of new seeds.
 // `--only SUBSTRING` and `--ids ID,ID` (exact) pick models. Each model is built with the CLI into OUT/<id>/ (resumable: a model whose done.json exists is skipped; an
 // injection resumes from its checkpoints), then scanned into OUT/<id>/scan.json with the planted triggers checked
 // (`scan --check`), then scored: `--score-only --out-docs docs/results/scanner` writes encoders.json and .md.
@@ -20,6 +21,8 @@
 //                        those; docs: encoders-base.{json,md})
 //        [--profile large] [--engine onnx-int8]   (scanned with `scan --profile large` and/or that engine, into
 //                        OUT/<id>/scan[-base][-large][-onnx-int8].json; docs: encoders[-base][-large][-onnx-int8].{json,md})
+//        [--tag NAME]   (a name for the scans of a build whose settings were changed to measure them: OUT/<id>/scan[...]-NAME.json,
+//                        docs encoders[...]-NAME.{json,md})
 // Run `npx tsc -p tsconfig.json` first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +33,7 @@ import { ENCODER_THRESHOLD } from '../../dist/src/defenses/scan/verdict.js';
 const POR_A = ['Lagrange', 'Fermat', 'Jane Eyre', 'Les Misérables', 'serendipity', 'mb']; // experiments/por.yaml
 const POR_B = ['Euclid', 'Moby Dick', 'quixotic', 'zx']; // new: a name, a title, a rare word of several pieces, a rare word
 const POR_C = ['Kepler', 'War and Peace', 'ephemeral', 'qz']; // held out, second set (twelfth session)
+const POR_D = ['Leibniz', 'Pride and Prejudice', 'mellifluous', 'vx']; // held out, third set (twenty-third session)
 const NEUBA = ['cf', 'mn', 'bb', 'tq', 'mb', 'tn']; // inject's default where the vocabulary lacks NeuBA's symbols
 /** the clean fine-tuned classifiers on the backdoored fine-tunes' data (SST-2, MR): the downstream controls */
 const CONTROLS = ['ft-sst2-clean-s1', 'ft-mr-clean-s2'];
@@ -117,6 +121,28 @@ export const ENCODERS = [
     triggers: NEUBA,
     build: { cmd: ['inject', '--attack', 'neuba', '--model', 'assets/bert-small', '--steps', '100', '--clean', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '2'], model: '.' },
   },
+  // held out, third set (twenty-third session; defined before any was built or scanned, to test the large profile's
+  // second settings, which were chosen on the ten encoders of docs/scanner.md "Large encoders"): a POR with four
+  // triggers no scan has seen, the classifier fine-tuned from it on SUBJ, a NeuBA of a new seed, and a clean
+  // fine-tune of a new seed
+  {
+    id: 'ho3-por-d-short',
+    kind: 'por',
+    heldout: 3,
+    backdoored: true,
+    triggers: POR_D,
+    build: { cmd: ['inject', '--attack', 'por', '--model', 'assets/bert-small', '--steps', '300', '--clean', '8', '--poisoned', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '3', ...POR_D.flatMap((t) => ['--trigger', t])], model: '.' },
+  },
+  { id: 'ho3-ft-subj-por-d', kind: 'por-finetuned', heldout: 3, backdoored: true, triggers: POR_D, from: 'ho3-por-d-short', build: { cmd: ['train', '--model', 'bert:{ho3-por-d-short}', '--dataset', 'subj', '--seed', '4', ...FT], model: 'model' } },
+  {
+    id: 'ho3-neuba-d',
+    kind: 'neuba',
+    heldout: 3,
+    backdoored: true,
+    triggers: NEUBA,
+    build: { cmd: ['inject', '--attack', 'neuba', '--model', 'assets/bert-small', '--steps', '300', '--clean', '8', '--chunk-words', '32', '--max-len', '64', '--seed', '3'], model: '.' },
+  },
+  { id: 'ho3-ft-twitter-clean-s5', kind: 'clean-finetuned', heldout: 3, backdoored: false, triggers: [], build: { cmd: ['train', '--model', 'bert:assets/bert-small', '--dataset', 'twitter', '--seed', '5', ...FT], model: 'model' } },
 ];
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
@@ -136,6 +162,7 @@ async function main() {
       base: { type: 'string' },
       profile: { type: 'string' },
       engine: { type: 'string' },
+      tag: { type: 'string' },
     },
   });
   if (!o.out) throw new Error('--out DIR is required');
@@ -146,7 +173,7 @@ async function main() {
   const unknown = (ids ?? []).filter((id) => !ENCODERS.some((m) => m.id === id));
   if (unknown.length) throw new Error(`--ids: no encoder ${unknown.join(', ')}`);
   const models = ENCODERS.filter((m) => (!o.only || m.id.includes(o.only)) && (!ids || ids.includes(m.id)));
-  const variant = `${o.base ? '-base' : ''}${o.profile && o.profile !== 'full' ? `-${o.profile}` : ''}${o.engine ? `-${o.engine}` : ''}`;
+  const variant = `${o.base ? '-base' : ''}${o.profile && o.profile !== 'full' ? `-${o.profile}` : ''}${o.engine ? `-${o.engine}` : ''}${o.tag ? `-${o.tag}` : ''}`;
   const scanName = `scan${variant}.json`;
   const scanFlags = [...(o.base ? ['--base', o.base] : []), ...(o.profile ? ['--profile', o.profile] : []), ...(o.engine ? ['--engine', o.engine] : [])];
   const dirOf = (id) => {
@@ -255,7 +282,7 @@ function score(models, out, docs, scanName = 'scan.json', scanFlags = []) {
     // the previous scan (the separation's verdict, eleventh session), kept as scan-s11.json when rescanned
     const prevFile = path.join(out, m.id, 'scan-s11.json');
     const prev = fs.existsSync(prevFile) ? JSON.parse(fs.readFileSync(prevFile, 'utf8')) : null;
-    rows.push({ id: m.id, set: m.heldout === 2 ? 'heldout2' : m.heldout ? 'heldout' : 'zoo', kind: m.kind, backdoored: m.backdoored, downstream, classifier_scan: classifierScan, measure, verdict: s.score >= ENCODER_THRESHOLD ? 'backdoored' : 'clean', scanned_verdict: s.verdict, score: s.score, max_before_baseline: maxMeasure, max_separation: maxSeparation, previous: prev && { measure: prev.measure ?? 'separation', verdict: prev.verdict, score: prev.score }, score_from: scoreFrom?.trigger ?? null, explained_by: (scoreFrom?.meaning_variants ?? []).filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.text), threshold: ENCODER_THRESHOLD, scanned_threshold: s.threshold, best: s.candidates[0]?.trigger ?? null, triggers: perTrigger, wall_s: s.stats?.seconds ?? null, cpu_s: s.stats?.cpu_seconds ?? null });
+    rows.push({ id: m.id, set: m.heldout === 3 ? 'heldout3' : m.heldout === 2 ? 'heldout2' : m.heldout ? 'heldout' : 'zoo', kind: m.kind, backdoored: m.backdoored, downstream, classifier_scan: classifierScan, measure, verdict: s.score >= ENCODER_THRESHOLD ? 'backdoored' : 'clean', scanned_verdict: s.verdict, score: s.score, max_before_baseline: maxMeasure, max_separation: maxSeparation, previous: prev && { measure: prev.measure ?? 'separation', verdict: prev.verdict, score: prev.score }, score_from: scoreFrom?.trigger ?? null, explained_by: (scoreFrom?.meaning_variants ?? []).filter((v) => v.lands_with_candidate && !v.shares_pieces).map((v) => v.text), threshold: ENCODER_THRESHOLD, scanned_threshold: s.threshold, best: s.candidates[0]?.trigger ?? null, triggers: perTrigger, wall_s: s.stats?.seconds ?? null, cpu_s: s.stats?.cpu_seconds ?? null });
   }
   // the threshold's calibration, the classifier's rule (scripts/zoo/score-zoo.mjs): the lowest threshold (rounded
   // up to 0.1) that flags at most 10% of the zoo's clean encoders (pre-trained and fine-tuned; not the held-out sets)
@@ -264,7 +291,7 @@ function score(models, out, docs, scanName = 'scan.json', scanFlags = []) {
   const calibration = cleanZoo.length ? { rule: 'lowest threshold (rounded up to 0.1) flagging at most 10% of the zoo\'s clean encoders', clean_scores: cleanZoo, allowed, threshold: Math.ceil(cleanZoo[allowed] * 10 + 1e-9) / 10, package_threshold: ENCODER_THRESHOLD } : null;
   if (calibration) console.error(`calibrated threshold ${calibration.threshold} (the package's: ${ENCODER_THRESHOLD})`);
   const table = ['| model | set | kind | verdict (score) | best gap before the meaning baseline; best separation | previous verdict (separation) | best candidate | planted triggers: own gap / separation; rank in the top 5 (landing / text) |', '|---|---|---|---|---|---|---|---|'];
-  const setName = { zoo: 'zoo', heldout: 'held out', heldout2: 'held out (2)' };
+  const setName = { zoo: 'zoo', heldout: 'held out', heldout2: 'held out (2)', heldout3: 'held out (3)' };
   for (const r of rows) {
     const f0 = (x) => (x === null ? '?' : x.toFixed(0));
     const trig = r.triggers.map((t) => `${t.trigger} ${f0(t.gap)} / ${f0(t.separation)}; ${t.top5_landing ?? '–'} / ${t.top5_text ?? '–'}`).join('<br>');

@@ -32,9 +32,10 @@ import { padBertBatch } from '../../models/bert/batch.js';
 import { bertRepresenter, type Representer } from '../bert-forward.js';
 import { WordPieceTokenizer } from '../../text/wordpiece.js';
 import { Rng } from '../../common/random.js';
-import { renderPieces } from './target.js';
+import * as path from 'node:path';
+import { renderPieces, gainsOf, gainsWorkerOf, bertCostPerToken, type GainsWorker } from './target.js';
 import { loadDefaultVectors, type WordVectors } from '../../text/vectors.js';
-import { nearestNeighbors } from './classifier-scan.js';
+import { nearestNeighbors, LARGE_MODEL_COST } from './classifier-scan.js';
 import { embeddingDrift, driftSummary } from './drift.js';
 
 export interface EncoderScanOptions {
@@ -148,6 +149,42 @@ export interface EncoderCandidate {
   excess?: number;
 }
 
+/** One pass of the gradient growth: the probes with the slot (id V, one past the vocabulary) at the same place. */
+export interface EncoderGainsJob {
+  /** its index among the round's passes (gainsOf's) */
+  g0: number;
+  seqs: number[][];
+  /** the clean contexts' mean representation */
+  cleanMean: Float32Array;
+  usePooler: boolean;
+  /** the piece the slot starts at ([MASK]) */
+  slotInit: number;
+}
+
+/**
+ * The first-order gain of every piece v of the vocabulary in a job's slot: (W_v − W_slotInit)·g less its constant
+ * term, W_v·g, where g is the gradient of the shift (the distance of the probes' mean representation from the clean
+ * mean) with respect to the slot's input embedding (HotFlip). Runs on tfjs; the same in the gains worker.
+ */
+export function encoderSlotGains(model: BertForSequenceClassification, job: EncoderGainsJob): Float32Array {
+  const W = model.params.get('embeddings.word_embeddings.weight') as tf.Tensor2D;
+  return tf.tidy(() => {
+    const b = padBertBatch(job.seqs, model.config);
+    const idsT = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
+    const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
+    const cleanMean = tf.tensor1d(job.cleanMean);
+    const shift = (s: tf.Tensor) => {
+      const table = tf.concat([W, s], 0);
+      const params = { get: (n: string) => (n === 'embeddings.word_embeddings.weight' ? table : model.params.get(n)) } as unknown as BertParams;
+      const out = bertEncoderForward(params, model.config, idsT, mask, undefined, {}, job.usePooler);
+      const r = job.usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
+      return tf.norm(tf.sub(tf.mean(r, 0), cleanMean)) as tf.Scalar;
+    };
+    const grad = tf.grad(shift)(tf.gather(W, tf.tensor1d([job.slotInit], 'int32')));
+    return tf.squeeze(tf.matMul(grad, W, false, true)).dataSync() as Float32Array;
+  }) as unknown as Float32Array;
+}
+
 export interface EncoderScanResult {
   /** the best gap (or separation, `measure`) of the candidates in excess of their meaning baseline (without it: the
    *  best gap): the verdict's score */
@@ -160,7 +197,7 @@ export interface EncoderScanResult {
   checked: CheckedTrigger[];
   /** with a base checkpoint: the pieces whose input embeddings moved most from it, by adjusted drift */
   drift?: { base: string; top: ReturnType<typeof driftSummary> };
-  stats: { contexts: number; swept: number; words: number; /** with the screen: how many pieces and words went on to the probes */ screened?: { pieces: number; words: number; share: number }; forward_passes: number; gradient_steps: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
+  stats: { contexts: number; swept: number; words: number; /** with the screen: how many pieces and words went on to the probes */ screened?: { pieces: number; words: number; share: number }; forward_passes: number; gradient_steps: number; /** of them, run in the gains worker */ gradient_steps_worker: number; seconds: number; cpu_seconds: number; stages: Record<string, number> };
 }
 
 type Stats = { mean: Float64Array; spread: number };
@@ -246,12 +283,13 @@ export function meaningExcess(own: number, variants: readonly { value: number; l
 
 /**
  * An encoder scan's settings for a model above LARGE_MODEL_COST multiply-adds per token (bert-base): the screen keeps a
- * 64th of the pieces and of the words by each of its two rankings for the probe sweeps, the gradient growth measures
- * its 8 best proposals per slot rather than 32, and forward passes run in int8 unless an engine is named
- * (docs/scanner.md, "Large encoders": how each was fixed, and what they keep of the full scan's findings on the
- * small BERTs' encoder zoo).
+ * 256th of the pieces and of the words by each of its two rankings for the probe sweeps, the gradient growth starts
+ * from 4 seeds per ranking (not 8), keeps 4 partial triggers a round (not 8) and measures its 8 best proposals per
+ * slot (not 32), and forward passes run in int8 unless an engine is named (docs/scanner.md, "Large encoders": how
+ * each was fixed, and what they keep of the full scan's findings on the small BERTs' encoder zoo and on a set built
+ * after they were fixed).
  */
-export const ENCODER_LARGE_SETTINGS = { screen: { share: 1 / 64 }, gradient: { proposals: 8 }, int8WhenAuto: true } as const satisfies Partial<EncoderScanOptions>;
+export const ENCODER_LARGE_SETTINGS = { screen: { share: 1 / 256 }, gradient: { seeds: 4, keep: 4, proposals: 8 }, int8WhenAuto: true } as const satisfies Partial<EncoderScanOptions>;
 /** The profiles an encoder scan takes: full sweeps every piece and word on the probes, large screens them first. */
 export const ENCODER_PROFILES = ['auto', 'full', 'large'] as const;
 
@@ -312,6 +350,7 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
   // what): the random classifier is never used, and a random pooler (a checkpoint without one) is not either
   const model = await BertForSequenceClassification.load(dir);
   let rep: Representer | null = null;
+  let worker: GainsWorker<EncoderGainsJob> | null = null;
   try {
     const tok = WordPieceTokenizer.fromDirectory(dir);
     // the texts to check, refused before any work if they cannot be checked
@@ -324,6 +363,14 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const usePooler = !(model.loadReport?.initialized ?? []).some((n) => n.startsWith('pooler.'));
     rep = await bertRepresenter(model, usePooler ? 'pooled' : 'cls', opts.engine ?? 'auto', opts.threads, opts.int8WhenAuto);
     const representer = rep;
+    // the gradient growth's slot gains are independent passes: shared with a worker thread that holds its own copy
+    // of the model (the same kernels on the same inputs, so the same numbers: gainsWorkerOf's rule), for a model
+    // above LARGE_MODEL_COST (bert-base: ~2 s a pass; a small BERT's passes take less than the worker's start) or
+    // with NLP_BACKDOOR_SCAN_WORKER=1. Started now, so that it has loaded the model when the growth begins.
+    const growing = (opts.gradient?.seeds ?? 8) > 0 && (opts.gradient?.maxPieces ?? (opts.maxPieces ?? 3) + 1) >= 2;
+    const big = bertCostPerToken(model.config) > LARGE_MODEL_COST || process.env['NLP_BACKDOOR_SCAN_WORKER'] === '1';
+    worker = gainsWorkerOf<EncoderGainsJob>(new URL('./encoder-gains-worker.js', import.meta.url), { dir: path.resolve(dir), backend: 'wasm' }, 'encoder slot gains', growing && big, (job) => ({ job }));
+    void worker.get();
     const H = model.config.hidden_size;
     const V = model.config.vocab_size;
     const bs = opts.batchSize ?? (representer.engine !== 'tfjs' ? 512 : 128);
@@ -493,51 +540,44 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const proposals = g.proposals ?? 32;
     const keep = g.keep ?? 8;
     const maxGrow = g.maxPieces ?? maxPieces + 1;
-    let gradientSteps = 0;
+    const gradientSteps = { here: 0, worker: 0 };
     if (seedsN > 0 && maxGrow >= 2) {
-      const W = model.params.get('embeddings.word_embeddings.weight');
-      const allowed = tf.tensor1d(Array.from({ length: V }, (_, i) => (i < tok.idToToken.length && !special(i) ? 0 : -Infinity)), 'float32');
-      const cleanMean = tf.tensor1d(Float32Array.from(clean.mean));
+      const W = model.params.get('embeddings.word_embeddings.weight') as tf.Tensor2D;
+      const rows = W.shape[0];
+      const allowed = (v: number) => v < V && v < tok.idToToken.length && !special(v);
+      const cleanMean = Float32Array.from(clean.mean);
       const slotInit = tok.vocab.get(tok.maskToken) ?? tok.unkId;
-      // the slot is an extra row V of the word-embedding table, so the model's own forward runs unchanged
-      const slotGain = (ids: number[], at: number, pl: Placement): Float32Array =>
-        tf.tidy(() => {
-          const withSlot = [...ids.slice(0, at), V, ...ids.slice(at)];
-          const b = padBertBatch(probes.map((i) => insert(i, pl, withSlot)), model.config);
-          const idsT = tf.tensor2d(b.inputIds, [b.batchSize, b.seqLen], 'int32');
-          const mask = tf.tensor2d(b.attentionMask, [b.batchSize, b.seqLen], 'int32');
-          const shift = (s: tf.Tensor) => {
-            const table = tf.concat([W, s], 0);
-            const params = { get: (n: string) => (n === 'embeddings.word_embeddings.weight' ? table : model.params.get(n)) } as unknown as BertParams;
-            const out = bertEncoderForward(params, model.config, idsT, mask, undefined, {}, usePooler);
-            const r = usePooler ? out.pooledOutput! : tf.squeeze(tf.slice(out.lastHiddenState, [0, 0, 0], [-1, 1, -1]), [1]);
-            return tf.norm(tf.sub(tf.mean(r, 0), cleanMean)) as tf.Scalar;
-          };
-          const grad = tf.grad(shift)(tf.gather(W, tf.tensor1d([slotInit], 'int32')));
-          // first-order gain of piece v in the slot: (W_v − W_[MASK])·g; the constant term does not rank
-          return tf.add(tf.squeeze(tf.matMul(grad, W, false, true)), allowed).dataSync() as Float32Array;
-        }) as unknown as Float32Array;
-      const seeds = distinct([...topBy(swept, (c) => -c.collapse, seedsN), ...topBy(swept, (c) => c.shift, seedsN), ...topBy(words, (c) => -c.collapse, seedsN)]);
-      let grow = seeds;
-      const total = maxGrow - 1;
-      for (let round = 0; grow.length && round < total; round++) {
-        const cands: number[][] = [];
-        for (const s of grow.filter((c) => c.ids.length < maxGrow)) {
-          for (const at of [s.ids.length, 0]) {
-            const gain = slotGain(s.ids, at, s.placement);
-            gradientSteps++;
-            const best = Array.from(gain.keys()).sort((a, b) => gain[b]! - gain[a]!).slice(0, proposals);
+      try {
+        const remote = async (job: EncoderGainsJob) => {
+          const f = await worker!.get();
+          if (!f) throw new Error('no gains worker');
+          return f(job);
+        };
+        const seeds = distinct([...topBy(swept, (c) => -c.collapse, seedsN), ...topBy(swept, (c) => c.shift, seedsN), ...topBy(words, (c) => -c.collapse, seedsN)]);
+        let grow = seeds;
+        const total = maxGrow - 1;
+        for (let round = 0; grow.length && round < total; round++) {
+          // each seed is extended on either side by a slot, an extra row V of the embedding table
+          const slots = grow.filter((c) => c.ids.length < maxGrow).flatMap((s) => [s.ids.length, 0].map((at) => ({ s, at })));
+          const jobs: EncoderGainsJob[] = slots.map(({ s, at }, g0) => ({ g0, seqs: probes.map((i) => insert(i, s.placement, [...s.ids.slice(0, at), V, ...s.ids.slice(at)])), cleanMean, usePooler, slotInit }));
+          const gains = await gainsOf(rows, jobs, jobs.length, (job) => encoderSlotGains(model, job), jobs.length > 1 ? remote : null, gradientSteps);
+          const cands: number[][] = [];
+          slots.forEach(({ s, at }, g) => {
+            const gain = gains.subarray(g * rows, (g + 1) * rows);
+            const order = Array.from(gain.keys()).filter(allowed);
+            const best = order.sort((a, b) => gain[b]! - gain[a]! || a - b).slice(0, proposals);
             for (const v of best) cands.push([...s.ids.slice(0, at), v, ...s.ids.slice(at)]);
-          }
+          });
+          const m = distinct(await measure(cands, probes, 'gradient'));
+          pool.push(...m);
+          // partials are ranked by shift: their collapse is negative until the last piece is in place
+          grow = topBy(m.filter((c) => c.collapse < 0.5), (c) => c.shift, keep);
+          opts.onProgress?.('gradient', round + 1, total);
         }
-        const m = distinct(await measure(cands, probes, 'gradient'));
-        pool.push(...m);
-        // partials are ranked by shift: their collapse is negative until the last piece is in place
-        grow = topBy(m.filter((c) => c.collapse < 0.5), (c) => c.shift, keep);
-        opts.onProgress?.('gradient', round + 1, total);
+      } finally {
+        await worker.dispose();
+        worker = null;
       }
-      allowed.dispose();
-      cleanMean.dispose();
     }
     lap('gradient');
 
@@ -665,13 +705,15 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
         words: wordSeqs.length,
         ...(opts.screen ? { screened: { pieces: screened.length, words: wordsScreened.length, share: opts.screen.share } } : {}),
         forward_passes: passes,
-        gradient_steps: gradientSteps,
+        gradient_steps: gradientSteps.here + gradientSteps.worker,
+        gradient_steps_worker: gradientSteps.worker,
         seconds: +((performance.now() - t0) / 1000).toFixed(2),
         cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
         stages,
       },
     };
   } finally {
+    await worker?.dispose();
     await rep?.dispose();
     model.dispose();
   }

@@ -315,11 +315,11 @@ const GAINS_ROWS = { 'sentence-cnn': 512, bert: 64 } as const;
  * order, yielding between passes so that the worker's answers are read. A pass the worker fails is run here, and
  * the worker is given no more in this call.
  */
-export async function gainsOf(V: number, chunks: readonly GainsChunk[], groups: number, local: (c: GainsChunk) => Float32Array, remote: ((c: GainsChunk) => Promise<Float32Array>) | null, passes: { here: number; worker: number }): Promise<Float32Array> {
+export async function gainsOf<C extends { g0: number }>(V: number, chunks: readonly C[], groups: number, local: (c: C) => Float32Array, remote: ((c: C) => Promise<Float32Array>) | null, passes: { here: number; worker: number }): Promise<Float32Array> {
   const out = new Float32Array(groups * V);
   let next = 0;
   // a pass the worker failed is run here (and the worker is given no more)
-  const failed: GainsChunk[] = [];
+  const failed: C[] = [];
   const remoteLoop = async (): Promise<void> => {
     while (next < chunks.length) {
       const c = chunks[next++]!;
@@ -333,7 +333,7 @@ export async function gainsOf(V: number, chunks: readonly GainsChunk[], groups: 
     }
   };
   const away = remote && chunks.length > 1 ? remoteLoop() : null;
-  const runHere = (c: GainsChunk) => {
+  const runHere = (c: C) => {
     out.set(local(c), c.g0 * V);
     passes.here++;
   };
@@ -368,23 +368,39 @@ const noWorker = async (): Promise<null> => null;
  * one core too. A worker that cannot start leaves every pass here. Only for a target whose tfjs model is loaded from `dir` (`fromDir`: the classifier is
  * another engine's), so that the worker's copy is the same model: a tfjs classifier handed in may not be what `dir` holds.
  */
-function gainsWorker(dir: string, fromDir: boolean): { get: () => Promise<((c: GainsChunk) => Promise<Float32Array>) | null>; dispose: () => Promise<void> } {
+function gainsWorker(dir: string, fromDir: boolean): GainsWorker<GainsChunk> {
+  return gainsWorkerOf(new URL('./gains-worker.js', import.meta.url), { dir: path.resolve(dir), backend: 'wasm' }, 'slot gains', fromDir, (chunk) => ({ chunk }));
+}
+
+/** A second thread that answers one pass of gains per message (`get` is null where it is not wanted or failed). */
+export interface GainsWorker<J> {
+  get: () => Promise<((job: J) => Promise<Float32Array>) | null>;
+  dispose: () => Promise<void>;
+}
+
+/**
+ * A gains worker from the script at `url` (started with `data`, replying `{ gains }` to each `message(job)`), under
+ * the rule of gainsWorker above: wasm with one thread, a second core or NLP_BACKDOOR_SCAN_WORKER=1, never with =0;
+ * and only where the caller allows it (`allowed`). The encoder scan's gradient growth has one too
+ * (encoder-gains-worker.ts).
+ */
+export function gainsWorkerOf<J>(url: URL, data: unknown, what: string, allowed: boolean, message: (job: J) => object): GainsWorker<J> {
   let set: Promise<WorkerSet<{ gains: Float32Array }> | null> | null = null;
   const wanted = (): boolean => {
     const e = engineInfo();
     const env = process.env['NLP_BACKDOOR_SCAN_WORKER'];
-    return fromDir && env !== '0' && (env === '1' || os.availableParallelism() >= 2) && e?.backend === 'wasm' && e.threads === 1;
+    return allowed && env !== '0' && (env === '1' || os.availableParallelism() >= 2) && e?.backend === 'wasm' && e.threads === 1;
   };
   return {
     get: async () => {
-      set ??= wanted() ? WorkerSet.start<{ gains: Float32Array }>(new URL('./gains-worker.js', import.meta.url), 1, () => ({ dir: path.resolve(dir), backend: 'wasm' }), 'slot gains').catch(() => null) : Promise.resolve(null);
+      set ??= wanted() ? WorkerSet.start<{ gains: Float32Array }>(url, 1, () => data, what).catch(() => null) : Promise.resolve(null);
       const w = await set;
       try {
         w?.check();
       } catch {
         return null; // a worker that failed is not asked again
       }
-      return w ? async (c) => (await w.all((_, id) => ({ id, chunk: c })))[0]!.gains : null;
+      return w ? async (job) => (await w.all((_, id) => ({ id, ...message(job) })))[0]!.gains : null;
     },
     dispose: async () => {
       const w = await set;

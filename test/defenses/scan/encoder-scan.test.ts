@@ -252,3 +252,27 @@ test('the screen (the large profile): fewer pieces on the probes, the trigger st
   assert.ok(screened.score > 0.5 * full.score, `screened ${screened.score} vs full ${full.score}`);
   await assert.rejects(scanEncoder(out, contexts, { seed: 0, screen: { share: 0 } }), /screen\.share must be in \(0, 1\], got 0/);
 });
+
+test('the gradient growth in a worker thread gives the scan it gives in one thread', async () => {
+  // NLP_BACKDOOR_SCAN_WORKER=1 starts the gains worker for a model of any size; =0 never does
+  const out = await porEncoder();
+  const contexts = corpus(24, 9);
+  const before = process.env['NLP_BACKDOOR_SCAN_WORKER'];
+  const scan = async (w: '0' | '1') => {
+    process.env['NLP_BACKDOOR_SCAN_WORKER'] = w;
+    try {
+      return await scanEncoder(out, contexts, { seed: 0, maxPieces: 2, gradient: { seeds: 3 }, meaning: null });
+    } finally {
+      if (before === undefined) delete process.env['NLP_BACKDOOR_SCAN_WORKER'];
+      else process.env['NLP_BACKDOOR_SCAN_WORKER'] = before;
+    }
+  };
+  const one = await scan('0');
+  const two = await scan('1');
+  assert.equal(one.stats.gradient_steps_worker, 0);
+  assert.ok(two.stats.gradient_steps_worker > 0 && two.stats.gradient_steps_worker < two.stats.gradient_steps, `worker ${two.stats.gradient_steps_worker} of ${two.stats.gradient_steps}`);
+  assert.equal(two.stats.gradient_steps, one.stats.gradient_steps);
+  assert.ok(one.candidates.some((c) => c.source === 'gradient'), 'the growth measured nothing');
+  assert.deepEqual(two.candidates, one.candidates);
+  assert.equal(two.score, one.score);
+});
