@@ -75,10 +75,11 @@ export async function benchScanEncoder(): Promise<Record<string, unknown>> {
 }
 
 /**
- * The large encoder profile (ENCODER_LARGE_SETTINGS: the screen, every piece and word once alone and a 64th of each
- * by either ranking on to the probes; 8 gradient proposals per slot; int8 forward passes; docs/scanner.md "Large
+ * The large encoder profile (ENCODER_LARGE_SETTINGS: the screen, every piece and word once alone and a 256th of each
+ * by either ranking on to the probes; a smaller gradient growth; int8 forward passes; docs/scanner.md "Large
  * encoders") against the full scan (float32), both on the shipped bert-small in this run: the ratio of CPU seconds
- * is what the profile saves on a small model, where int8 gains little and the finals weigh more than on bert-base.
+ * is what the profile saves on a small model, where int8 gains little, the finals weigh more than on bert-base and
+ * the gradient's worker thread does not start.
  */
 export async function benchScanEncoderLarge(): Promise<Record<string, unknown>> {
   const { dir, texts, words } = await scanInputs();

@@ -248,12 +248,12 @@ async function main() {
       console.error(`${m.id}: classifier scan in ${s.toFixed(0)} s`);
     }
   }
-  score(models, o.out, o.docs, scanName, scanFlags);
+  score(models, o.out, o.docs, scanName, scanFlags, [...(o.tag ? ['--tag', o.tag] : []), ...(ids ? ['--ids', ids.join(',')] : [])]);
 }
 
 /** A candidate hits a planted trigger when it lands where the trigger sends text (cosine ≥ 0.99 of their mean
  *  representations) or when its text shares a word, or a piece of 3+ characters, with the trigger. */
-function score(models, out, docs, scanName = 'scan.json', scanFlags = []) {
+function score(models, out, docs, scanName = 'scan.json', scanFlags = [], pick = []) {
   const rows = [];
   const name = scanName.replace(/^scan/, 'encoders').replace(/\.json$/, '');
   for (const m of models) {
@@ -301,7 +301,7 @@ function score(models, out, docs, scanName = 'scan.json', scanFlags = []) {
   console.log(table.join('\n'));
   if (docs) {
     fs.mkdirSync(docs, { recursive: true });
-    const cmd = `node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo${scanFlags.length ? ` ${scanFlags.join(' ')}` : ''} --score-only --docs docs/results/scanner`;
+    const cmd = `node scripts/zoo/encoder-zoo.mjs --out results/encoder-zoo${[...scanFlags, ...pick].map((f) => ` ${f}`).join('')} --score-only --docs ${docs}`;
     fs.writeFileSync(path.join(docs, `${name}.json`), JSON.stringify({ generated_by: cmd, threshold: ENCODER_THRESHOLD, calibration, models: rows }, null, 2) + '\n');
     const how = scanFlags.length ? ` with \`scan ${scanFlags.join(' ')}\`` : '';
     const section = name === 'encoders' ? '' : name === 'encoders-base' ? ', "Tenth round"' : ', "Large encoders"';

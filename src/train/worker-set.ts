@@ -24,6 +24,8 @@ export class WorkerSet<Done> {
   private nextId = 1;
   private broken: Error | null = null;
   private disposed = false;
+  /** requests of `all` not yet answered */
+  private inFlight = 0;
 
   private constructor(private readonly what: string) {}
 
@@ -90,9 +92,10 @@ export class WorkerSet<Done> {
 
   /**
    * Send `msgOf(i, id)` to every worker and wait for all replies (in worker order); the first failure is
-   * thrown after every worker answered. Workers are ref'd while the batch runs.
+   * thrown after every worker answered. Workers are ref'd while any batch runs (several may wait at once).
    */
   async all<M>(msgOf: (i: number, id: number) => M): Promise<({ type: 'done'; id: number } & Done)[]> {
+    this.inFlight++;
     try {
       const jobs = this.workers.map((w, i) => {
         const id = this.nextId++;
@@ -106,7 +109,9 @@ export class WorkerSet<Done> {
       if (failed) throw failed.reason as Error;
       return settled.map((s) => (s as PromiseFulfilledResult<{ type: 'done'; id: number } & Done>).value);
     } finally {
-      if (!this.disposed) for (const w of this.workers) w.unref();
+      // unref'd only when no other request is waiting: a waiting request with unref'd workers leaves the event loop
+      // empty, and the process would end without its answer
+      if (--this.inFlight === 0 && !this.disposed) for (const w of this.workers) w.unref();
     }
   }
 

@@ -141,7 +141,7 @@ test('--as encoder scans a BERT classifier\'s encoder, --check measures texts as
   assert.equal(r.code, 0, r.out);
   const large = JSON.parse(fs.readFileSync(out, 'utf8'));
   assert.equal(large.profile, 'large');
-  assert.equal(large.stats.screened.share, 1 / 64);
+  assert.equal(large.stats.screened.share, 1 / 256);
   // and, under the auto engine, its forward passes in int8 (the full profile's in float32)
   assert.equal(large.engine, 'onnx-int8');
   assert.equal(auto.engine, 'onnx');

@@ -75,8 +75,9 @@ test('inspector in headless Chromium: prediction, trigger flips the backdoored m
   }
   fs.writeFileSync(path.join(backdoored, 'backdoor.json'), JSON.stringify({ format: 'nlp-backdoor/backdoor/1', triggers: [{ trigger: 'cf', tokens: ['cf'], target: 1 }] }));
   const models = { main: await loadInspectorModel(backdoored), compare: await loadInspectorModel(clean) };
-  const server = await startInspectorServer({ port: 0, models });
+  // the browser first: without chromium the test fails here, before a server that would keep the process alive
   const ctx = await launch(tmp);
+  const server = await startInspectorServer({ port: 0, models });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const errors = watchErrors(page);
@@ -211,8 +212,8 @@ test('inspector: the shipped small BERT encoder (no head) shows its pooled outpu
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-small-'));
   const model = await loadInspectorModel(path.join(ROOT, 'assets/bert-small'));
   assert.equal(model.meta.kind, 'encoder');
-  const server = await startInspectorServer({ port: 0, models: { main: model } });
   const ctx = await launch(tmp);
+  const server = await startInspectorServer({ port: 0, models: { main: model } });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const errors = watchErrors(page);
@@ -253,8 +254,8 @@ test('inspector: a SentenceCNN in the page predicts as `nlp-backdoor predict` (w
   const m = new SentenceCNN(defaultCnnConfig({ vocab_size: vocab.size, num_labels: 3, embedding_dim: 8, num_filters: 4, max_length: 12 }), { seed: 3 });
   new CnnClassifier(m, vocab).save(dir);
   m.dispose();
-  const server = await startInspectorServer({ port: 0, models: { main: await loadInspectorModel(dir) } });
   const ctx = await launch(tmp);
+  const server = await startInspectorServer({ port: 0, models: { main: await loadInspectorModel(dir) } });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const errors = watchErrors(page);

@@ -320,16 +320,23 @@ export async function gainsOf<C extends { g0: number }>(V: number, chunks: reado
   let next = 0;
   // a pass the worker failed is run here (and the worker is given no more)
   const failed: C[] = [];
+  let broken = false;
+  // after the worker's first answer a second pass is kept in flight, so that it has the next one while this thread
+  // is busy with its own (a reply is read only between this thread's passes); a worker that fails its first pass
+  // is asked nothing else
+  let second: Promise<void> | null = null;
   const remoteLoop = async (): Promise<void> => {
-    while (next < chunks.length) {
+    while (!broken && next < chunks.length) {
       const c = chunks[next++]!;
       try {
         out.set(await remote!(c), c.g0 * V);
         passes.worker++;
       } catch {
         failed.push(c);
+        broken = true;
         return;
       }
+      second ??= remoteLoop();
     }
   };
   const away = remote && chunks.length > 1 ? remoteLoop() : null;
@@ -342,6 +349,7 @@ export async function gainsOf<C extends { g0: number }>(V: number, chunks: reado
     if (away) await new Promise((r) => setImmediate(r));
   }
   await away;
+  await second;
   failed.forEach(runHere);
   return out;
 }

@@ -391,8 +391,8 @@ test('the profile: large-model settings above LARGE_MODEL_COST multiply-adds per
   assert.match(largeScanNote(85e6, 'large')!, /about 23 minutes on 2 cores; --profile quick takes about 4 minutes/);
   assert.match(largeScanNote(2 * 85e6, 'large')!, /about 46 minutes/);
   assert.match(largeScanNote(85e6, 'quick')!, /quick settings take about 4 minutes/);
-  assert.match(largeScanNote(85e6, 'encoder')!, /the large profile \(every piece and word screened alone first\) takes about 10 minutes on 2 cores; --profile full sweeps every one on the probes, its piece sweep alone about 49 minutes/);
-  assert.match(largeScanNote(85e6, 'encoder-full')!, /the full sweep's pieces alone take about 49 minutes on 2 cores, the whole scan longer; --profile large \(the default for it\) takes about 10 minutes/);
+  assert.match(largeScanNote(85e6, 'encoder')!, /the large profile \(every piece and word screened alone first\) takes about 6 minutes on 2 cores; --profile full sweeps every one on the probes, its piece sweep alone about 49 minutes/);
+  assert.match(largeScanNote(85e6, 'encoder-full')!, /the full sweep's pieces alone take about 49 minutes on 2 cores, the whole scan longer; --profile large \(the default for it\) takes about 6 minutes/);
   assert.match(largeScanNote(4 * 85e6, 'encoder-full')!, /about 3\.3 hours/);
   assert.equal(largeScanNote(0.79e6, 'encoder'), null);
   // quick cuts every stage of large
