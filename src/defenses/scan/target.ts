@@ -309,11 +309,12 @@ function invertBy(E: tf.Tensor2D, forward: TableForward, seqs: readonly (readonl
 const GAINS_ROWS = { 'sentence-cnn': 512, bert: 64 } as const;
 
 /**
- * slotGains from its passes: here, or shared with a worker thread that holds its own copy of the model (BERT
- * classifiers only: gainsWorker; `remote`: each pass there gives the numbers it gives here, the same kernels on the
- * same inputs). The worker is handed one pass at a time, the next when it answers; this thread takes the rest in
- * order, yielding between passes so that the worker's answers are read. A pass the worker fails is run here, and
- * the worker is given no more in this call.
+ * Gains from their passes (`chunks`, each filling the rows of its groups from `g0`): here, or shared with a worker
+ * thread that holds its own copy of the model (a BERT classifier's gainsWorker, the encoder scan's growth; `remote`:
+ * each pass there gives the numbers it gives here, the same kernels on the same inputs). The worker is handed one
+ * pass, and once it has answered, a second is kept queued; this thread takes the rest in order, yielding between
+ * passes so that the worker's answers are read. A pass the worker fails is run here, and the worker is given no more
+ * in this call.
  */
 export async function gainsOf<C extends { g0: number }>(V: number, chunks: readonly C[], groups: number, local: (c: C) => Float32Array, remote: ((c: C) => Promise<Float32Array>) | null, passes: { here: number; worker: number }): Promise<Float32Array> {
   const out = new Float32Array(groups * V);
