@@ -367,7 +367,11 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // of the model (the same kernels on the same inputs, so the same numbers: gainsWorkerOf's rule), for a model
     // above LARGE_MODEL_COST (bert-base: ~2 s a pass; a small BERT's passes take less than the worker's start) or
     // with NLP_BACKDOOR_SCAN_WORKER=1. Started now, so that it has loaded the model when the growth begins.
-    const growing = (opts.gradient?.seeds ?? 8) > 0 && (opts.gradient?.maxPieces ?? (opts.maxPieces ?? 3) + 1) >= 2;
+    const maxPieces = opts.maxPieces ?? 3;
+    const g = opts.gradient ?? {};
+    const seedsN = g.seeds ?? 8;
+    const maxGrow = g.maxPieces ?? maxPieces + 1;
+    const growing = seedsN > 0 && maxGrow >= 2;
     const big = bertCostPerToken(model.config) > LARGE_MODEL_COST || process.env['NLP_BACKDOOR_SCAN_WORKER'] === '1';
     worker = gainsWorkerOf<EncoderGainsJob>(new URL('./encoder-gains-worker.js', import.meta.url), { dir: path.resolve(dir), backend: 'wasm' }, 'encoder slot gains', growing && big, (job) => ({ job }));
     void worker.get();
@@ -376,7 +380,6 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     const bs = opts.batchSize ?? (representer.engine !== 'tfjs' ? 512 : 128);
     const probesN = opts.probes ?? 4;
     const beam = opts.beam ?? 8;
-    const maxPieces = opts.maxPieces ?? 3;
     const maxWordPieces = opts.maxWordPieces ?? 5;
     const top = opts.top ?? 10;
     const verdictMeasure: EncoderMeasure = opts.measure ?? 'gap';
@@ -535,24 +538,18 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
     // spread grows). Seeds are the pieces and words that grow the spread or shift most; each is extended on
     // either side by a slot, the gradient of the shift with respect to the slot's input embedding (started at
     // [MASK]) ranks the vocabulary by first-order gain (HotFlip), and the best proposals are measured.
-    const g = opts.gradient ?? {};
-    const seedsN = g.seeds ?? 8;
     const proposals = g.proposals ?? 32;
     const keep = g.keep ?? 8;
-    const maxGrow = g.maxPieces ?? maxPieces + 1;
     const gradientSteps = { here: 0, worker: 0 };
-    if (seedsN > 0 && maxGrow >= 2) {
+    if (growing) {
       const W = model.params.get('embeddings.word_embeddings.weight') as tf.Tensor2D;
       const rows = W.shape[0];
       const allowed = (v: number) => v < V && v < tok.idToToken.length && !special(v);
       const cleanMean = Float32Array.from(clean.mean);
       const slotInit = tok.vocab.get(tok.maskToken) ?? tok.unkId;
       try {
-        const remote = async (job: EncoderGainsJob) => {
-          const f = await worker!.get();
-          if (!f) throw new Error('no gains worker');
-          return f(job);
-        };
+        // null where the worker is not wanted or could not start (started with the scan, so loaded by now)
+        const remote = await worker.get();
         const seeds = distinct([...topBy(swept, (c) => -c.collapse, seedsN), ...topBy(swept, (c) => c.shift, seedsN), ...topBy(words, (c) => -c.collapse, seedsN)]);
         let grow = seeds;
         const total = maxGrow - 1;
@@ -576,7 +573,6 @@ export async function scanEncoder(dir: string, contexts: readonly string[], opts
         }
       } finally {
         await worker.dispose();
-        worker = null;
       }
     }
     lap('gradient');
